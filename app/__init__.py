@@ -1,0 +1,1 @@
+"""Frontline employee insight platform."""

@@ -1,0 +1,46 @@
+"""Who may do what with an action."""
+
+import uuid
+
+from app.actions.models import Action, ActionStatus
+from app.auth.principal import Principal
+from app.errors import Conflict, Forbidden
+from app.insights.policies import ACTORS
+
+ALLOWED: dict[ActionStatus, frozenset[ActionStatus]] = {
+    ActionStatus.PLANNED: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.CANCELLED}
+    ),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.DONE, ActionStatus.CANCELLED}),
+    ActionStatus.DONE: frozenset(),
+    ActionStatus.CANCELLED: frozenset(),
+}
+
+
+def require_manager(actor: Principal) -> None:
+    if not actor.has_role(*ACTORS):
+        raise Forbidden("Only managers record actions.", code="not_a_manager")
+
+
+def can_edit(actor: Principal, action: Action, linked_actable: bool) -> bool:
+    """The owner, the creator, or a manager of one of the linked insights."""
+    return actor.person_id in (action.owner_id, action.created_by) or linked_actable
+
+
+def require_edit(actor: Principal, action: Action, linked_actable: bool) -> None:
+    if not can_edit(actor, action, linked_actable):
+        raise Forbidden(
+            "Only the action's owner or managers can change it.", code="not_action_owner"
+        )
+
+
+def require_status_change(current: ActionStatus, target: ActionStatus) -> None:
+    if target != current and target not in ALLOWED[current]:
+        raise Conflict(
+            f"An action that is {current.value} cannot become {target.value}.",
+            code="invalid_action_transition",
+        )
+
+
+def is_owner(actor: Principal, owner_id: uuid.UUID) -> bool:
+    return actor.person_id == owner_id

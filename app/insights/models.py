@@ -1,0 +1,160 @@
+import uuid
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.org.models import enum_column
+
+
+class InsightKind(StrEnum):
+    OBSERVATION = "observation"
+    CUSTOMER_STORY = "customer_story"
+    IDEA = "idea"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+
+
+class Visibility(StrEnum):
+    NAMED = "named"
+    # The author is hidden from everyone but themselves, yet can still be answered.
+    CONFIDENTIAL = "confidential"
+
+
+class InsightStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    DECLINED = "declined"
+
+
+class CustomerImpact(IntEnum):
+    NONE = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+
+class EventType(StrEnum):
+    POSTED = "posted"
+    ROUTED = "routed"
+    ACKNOWLEDGED = "acknowledged"
+    STARTED = "started"
+    RESOLVED = "resolved"
+    DECLINED = "declined"
+    COMMENTED = "commented"
+    ACTION_LINKED = "action_linked"
+    ACTION_COMPLETED = "action_completed"
+    REPORTER_TOLD = "reporter_told"
+    LOOP_CLOSED = "loop_closed"
+
+
+# Search covers Finnish and English stemming plus unstemmed words (names, codes).
+SEARCH_VECTOR_SQL = (
+    "to_tsvector('simple'::regconfig, text) || to_tsvector('finnish'::regconfig, text) "
+    "|| to_tsvector('english'::regconfig, text)"
+)
+
+
+class Insight(Base):
+    __tablename__ = "insights"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # Client-generated ids are welcome: a retried post with the same id is the same insight.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    unit_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID]
+    kind: Mapped[InsightKind] = mapped_column(enum_column(InsightKind, "insight_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    journey_stage: Mapped[str | None] = mapped_column(String(64))
+    touchpoint: Mapped[str | None] = mapped_column(String(64))
+    customer_impact: Mapped[int] = mapped_column(SmallInteger, default=0)
+    customers_affected: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility"))
+    status: Mapped[InsightStatus] = mapped_column(enum_column(InsightStatus, "insight_status"))
+    # The unit whose managers own the insight now.
+    owner_unit_id: Mapped[uuid.UUID]
+    ack_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    respond_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    # Set when the reporter has been told the outcome: the staff loop is closed.
+    loop_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    search: Mapped[str] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "unit_id"], ["units.org_id", "units.id"]),
+        ForeignKeyConstraint(["org_id", "owner_unit_id"], ["units.org_id", "units.id"]),
+        ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(
+            ["org_id", "journey_stage"], ["journey_stages.org_id", "journey_stages.key"]
+        ),
+        ForeignKeyConstraint(["org_id", "touchpoint"], ["touchpoints.org_id", "touchpoints.key"]),
+        CheckConstraint("customer_impact BETWEEN 0 AND 3", name="customer_impact_range"),
+        CheckConstraint("customers_affected >= 0", name="customers_affected_positive"),
+        Index("ix_insights_owner_inbox", "org_id", "owner_unit_id", "created_at", "id"),
+        Index("ix_insights_unit", "org_id", "unit_id", "created_at", "id"),
+        Index("ix_insights_author", "org_id", "author_id", "created_at", "id"),
+        Index("ix_insights_search", "search", postgresql_using="gin"),
+    )
+
+
+class InsightEvent(Base):
+    """One entry of an insight's append-only timeline: audit log and metrics source."""
+
+    __tablename__ = "insight_events"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    insight_id: Mapped[uuid.UUID]
+    type: Mapped[EventType] = mapped_column(enum_column(EventType, "event_type"))
+    actor_id: Mapped[uuid.UUID | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "actor_id"], ["people.org_id", "people.id"]),
+        Index("ix_insight_events_insight", "org_id", "insight_id", "id"),
+    )
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    insight_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
+        Index("ix_comments_insight", "org_id", "insight_id", "created_at", "id"),
+    )

@@ -1,0 +1,803 @@
+"""Insights: posting, the inbox, status changes, comments and the timeline."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app import clock
+from app.actions.models import Action, ActionInsight
+from app.actions.schemas import ActionSummary
+from app.auth.principal import Principal
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from app.insights import policies
+from app.insights.language import detect_language
+from app.insights.models import Comment as CommentRow
+from app.insights.models import (
+    EventType,
+    Insight,
+    InsightEvent,
+    InsightStatus,
+    Visibility,
+)
+from app.insights.schemas import (
+    IMPACT_LEVELS,
+    CommentCreate,
+    CommentOut,
+    EventOut,
+    InsightCreate,
+    InsightDetail,
+    InsightFilters,
+    InsightOut,
+    MyInsightOut,
+)
+from app.loop.models import Audience, LoopCommunication
+from app.loop.schemas import AnswerOut
+from app.notify import service as notify_service
+from app.notify.messages import excerpt
+from app.notify.models import NotificationKind
+from app.org import service as org_service
+from app.org.models import Organisation, Person, Role, RoleGrant, Unit
+from app.org.schemas import PersonRef, UnitRef
+from app.pagination import Page, check_limit, encode_cursor, read_cursor
+
+Scope = Literal["inbox", "visible", "mine"]
+
+UnitA = aliased(Unit, name="unit")
+OwnerA = aliased(Unit, name="owner_unit")
+AuthorA = aliased(Person, name="author")
+
+_INSIGHT_COLUMNS = [c for c in Insight.__table__.c if c.key != "search"]
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Insight.status.in_(policies.OPEN_STATUSES),
+        or_(
+            and_(Insight.status == InsightStatus.NEW, Insight.ack_due_at < now),
+            Insight.respond_due_at < now,
+        ),
+    )
+
+
+def _select_insights(actor: Principal, now: datetime) -> Select[Any]:
+    """Insight rows with their units' names and paths and the author's name, visible only."""
+    return (
+        select(
+            *_INSIGHT_COLUMNS,
+            UnitA.name.label("unit_name"),
+            UnitA.path.label("unit_path"),
+            OwnerA.name.label("owner_name"),
+            OwnerA.path.label("owner_path"),
+            AuthorA.display_name.label("author_name"),
+            _overdue(now).label("is_overdue"),
+        )
+        .join(UnitA, and_(UnitA.org_id == Insight.org_id, UnitA.id == Insight.unit_id))
+        .join(OwnerA, and_(OwnerA.org_id == Insight.org_id, OwnerA.id == Insight.owner_unit_id))
+        .join(AuthorA, and_(AuthorA.org_id == Insight.org_id, AuthorA.id == Insight.author_id))
+        .where(
+            Insight.org_id == actor.org_id,
+            policies.visible_clause(actor, UnitA.path, OwnerA.path),
+        )
+    )
+
+
+def _author_ref(
+    actor: Principal, author_id: uuid.UUID, name: str, visibility: Visibility
+) -> PersonRef | None:
+    if policies.shows_reporter(actor, author_id, visibility):
+        return PersonRef(id=author_id, display_name=name)
+    return None
+
+
+def _out_fields(row: Row[Any], actor: Principal) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "text": row.text,
+        "language": row.language,
+        "journey_stage": row.journey_stage,
+        "touchpoint": row.touchpoint,
+        "customer_impact": IMPACT_LEVELS[row.customer_impact],
+        "customers_affected": row.customers_affected,
+        "occurred_at": row.occurred_at,
+        "unit": UnitRef(id=row.unit_id, name=row.unit_name),
+        "owner_unit": UnitRef(id=row.owner_unit_id, name=row.owner_name),
+        "author": _author_ref(actor, row.author_id, row.author_name, row.visibility),
+        "is_mine": row.author_id == actor.person_id,
+        "visibility": row.visibility,
+        "status": row.status,
+        "ack_due_at": row.ack_due_at,
+        "respond_due_at": row.respond_due_at,
+        "overdue": bool(row.is_overdue),
+        "acknowledged_at": row.acknowledged_at,
+        "closed_at": row.closed_at,
+        "resolution": row.resolution,
+        "loop_closed_at": row.loop_closed_at,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "version": row.version,
+    }
+
+
+async def _visible_row(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, *, lock: bool = False
+) -> Row[Any]:
+    query = _select_insights(actor, clock.now()).where(Insight.id == insight_id)
+    if lock:
+        query = query.with_for_update(of=Insight)
+    row: Row[Any] | None = (await session.execute(query)).first()
+    if row is None:
+        raise NotFound("No such insight.")
+    return row
+
+
+async def record_event(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    insight_ids: list[uuid.UUID] | uuid.UUID,
+    type: EventType,
+    actor_id: uuid.UUID | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append to the timeline of one or more insights."""
+    ids = insight_ids if isinstance(insight_ids, list) else [insight_ids]
+    if not ids:
+        return
+    now = clock.now()
+    await session.execute(
+        insert(InsightEvent),
+        [
+            {
+                "org_id": org_id,
+                "insight_id": insight_id,
+                "type": type,
+                "actor_id": actor_id,
+                "data": data or {},
+                "created_at": now,
+            }
+            for insight_id in ids
+        ],
+    )
+
+
+def _same_post(row: Row[Any], data: InsightCreate, unit_id: uuid.UUID) -> bool:
+    return bool(
+        row.kind == data.kind
+        and row.text == data.text
+        and row.unit_id == unit_id
+        and row.visibility == data.visibility
+        and row.journey_stage == data.journey_stage
+        and row.touchpoint == data.touchpoint
+    )
+
+
+async def create_insight(
+    session: AsyncSession, actor: Principal, data: InsightCreate
+) -> tuple[InsightOut, bool]:
+    """Post an insight and route it to the managers of the nearest unit that has any.
+
+    Returns the insight and whether it was created now. Posting again with the same client
+    id returns the stored insight; a different post under a used id is a conflict.
+    """
+    now = clock.now()
+    unit_id = data.unit_id or actor.home_unit_id
+    insight_id = data.id or uuid.uuid4()
+
+    if data.id is not None:
+        existing = await _replayed(session, actor, data, unit_id)
+        if existing is not None:
+            return existing, False
+
+    try:
+        route = await org_service.route_to_managers(session, actor.org_id, unit_id)
+    except NotFound:
+        raise InvalidInput("The unit does not exist.", code="unknown_unit") from None
+    org = await session.get_one(Organisation, actor.org_id)
+    occurred_at = data.occurred_at or now
+    if occurred_at > now + timedelta(minutes=5):
+        raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
+
+    ack_due_at = now + timedelta(hours=org.ack_deadline_hours)
+    values = {
+        "org_id": actor.org_id,
+        "id": insight_id,
+        "unit_id": unit_id,
+        "author_id": actor.person_id,
+        "kind": data.kind,
+        "text": data.text,
+        "language": data.language or detect_language(data.text),
+        "journey_stage": data.journey_stage,
+        "touchpoint": data.touchpoint,
+        "customer_impact": IMPACT_LEVELS.index(data.customer_impact),
+        "customers_affected": data.customers_affected,
+        "occurred_at": occurred_at,
+        "visibility": data.visibility,
+        "status": InsightStatus.NEW,
+        "owner_unit_id": route.owner_unit_id,
+        "ack_due_at": ack_due_at,
+        "respond_due_at": now + timedelta(hours=org.respond_deadline_hours),
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        async with session.begin_nested():
+            inserted = await session.scalar(
+                insert(Insight)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["org_id", "id"])
+                .returning(Insight.id)
+            )
+    except IntegrityError as exc:
+        raise _taxonomy_error(exc) from exc
+    if inserted is None:
+        # Another request with the same client id won the race.
+        existing = await _replayed(session, actor, data, unit_id)
+        if existing is None:
+            raise Conflict("The insight id is in use.", code="insight_id_conflict")
+        return existing, False
+
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=insight_id,
+        type=EventType.POSTED,
+        actor_id=actor.person_id,
+        data={"kind": data.kind.value, "unit_id": str(unit_id)},
+    )
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=insight_id,
+        type=EventType.ROUTED,
+        actor_id=None,
+        data={
+            "owner_unit_id": str(route.owner_unit_id),
+            "rule": "default",
+            "reason": "managers of the nearest unit with managers",
+            "managers": len(route.manager_ids),
+            "ack_due_at": ack_due_at.isoformat(),
+        },
+    )
+    await notify_service.notify(
+        session,
+        org_id=actor.org_id,
+        person_ids=route.manager_ids,
+        kind=NotificationKind.INSIGHT_ASSIGNED,
+        insight_id=insight_id,
+        data={"excerpt": excerpt(data.text), "kind": data.kind.value},
+        exclude=actor.person_id,
+    )
+    row = await _visible_row(session, actor, insight_id)
+    return InsightOut(**_out_fields(row, actor)), True
+
+
+def _taxonomy_error(exc: IntegrityError) -> InvalidInput:
+    message = str(exc.orig)
+    if "journey_stages" in message:
+        return InvalidInput("Unknown journey stage.", code="unknown_journey_stage")
+    if "touchpoints" in message:
+        return InvalidInput("Unknown touchpoint.", code="unknown_touchpoint")
+    return InvalidInput("The insight refers to something that does not exist.")
+
+
+async def _replayed(
+    session: AsyncSession, actor: Principal, data: InsightCreate, unit_id: uuid.UUID
+) -> InsightOut | None:
+    assert data.id is not None
+    row = (
+        await session.execute(_select_insights(actor, clock.now()).where(Insight.id == data.id))
+    ).first()
+    if row is None:
+        taken = await session.scalar(
+            select(Insight.id).where(Insight.org_id == actor.org_id, Insight.id == data.id)
+        )
+        if taken is not None:
+            raise Conflict("The insight id is in use.", code="insight_id_conflict")
+        return None
+    if row.author_id != actor.person_id or not _same_post(row, data, unit_id):
+        raise Conflict("The insight id is in use.", code="insight_id_conflict")
+    return InsightOut(**_out_fields(row, actor))
+
+
+def _search_condition(q: str) -> ColumnElement[bool]:
+    query = (
+        func.websearch_to_tsquery(cast(literal("simple"), REGCONFIG), q)
+        .op("||")(func.websearch_to_tsquery(cast(literal("finnish"), REGCONFIG), q))
+        .op("||")(func.websearch_to_tsquery(cast(literal("english"), REGCONFIG), q))
+    )
+    return Insight.search.op("@@")(query)
+
+
+def _managed_unit_ids(actor: Principal) -> list[uuid.UUID]:
+    return [g.unit_id for g in actor.grants if g.role in policies.ACTORS]
+
+
+async def list_insights(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    scope: Scope,
+    filters: InsightFilters,
+    limit: int = 25,
+    cursor: str | None = None,
+) -> Page[InsightOut]:
+    """A page of insights. `inbox`: routed to the caller's units, overdue first, then newest,
+    open ones unless a status filter says otherwise. `visible`: all the caller may read,
+    newest first. `mine`: the caller's own posts, newest first."""
+    check_limit(limit)
+    position = read_cursor(
+        cursor, n=datetime.fromisoformat, o=int, c=datetime.fromisoformat, i=uuid.UUID
+    )
+    # A cursor keeps the moment of the first page, so "overdue" cannot shift under the reader.
+    now = position["n"] if position else clock.now()
+    query = _select_insights(actor, now)
+
+    statuses = filters.status
+    if scope == "inbox":
+        managed = _managed_unit_ids(actor)
+        if not managed:
+            raise Forbidden("The inbox is for managers.", code="not_a_manager")
+        query = query.where(Insight.owner_unit_id.in_(managed))
+        statuses = statuses or list(policies.OPEN_STATUSES)
+    elif scope == "mine":
+        query = query.where(Insight.author_id == actor.person_id)
+
+    if statuses:
+        query = query.where(Insight.status.in_(statuses))
+    if filters.kind:
+        query = query.where(Insight.kind.in_(filters.kind))
+    if filters.journey_stage:
+        query = query.where(Insight.journey_stage.in_(filters.journey_stage))
+    if filters.unit_id is not None:
+        subtree = (
+            select(Unit.path)
+            .where(Unit.org_id == actor.org_id, Unit.id == filters.unit_id)
+            .scalar_subquery()
+        )
+        query = query.where(UnitA.path.startswith(subtree))
+    if filters.q and filters.q.strip():
+        query = query.where(_search_condition(filters.q.strip()))
+
+    overdue_rank = case((_overdue(now), 1), else_=0) if scope == "inbox" else literal(0)
+    if position is not None:
+        query = query.where(
+            or_(
+                overdue_rank < position["o"],
+                and_(
+                    overdue_rank == position["o"],
+                    tuple_(Insight.created_at, Insight.id) < (position["c"], position["i"]),
+                ),
+            )
+        )
+    query = query.order_by(overdue_rank.desc(), Insight.created_at.desc(), Insight.id.desc())
+    rows = list((await session.execute(query.limit(limit + 1))).all())
+
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            {
+                "n": now.isoformat(),
+                "o": int(bool(last.is_overdue)) if scope == "inbox" else 0,
+                "c": last.created_at.isoformat(),
+                "i": str(last.id),
+            }
+        )
+    if scope == "mine":
+        return Page(items=await _with_follow_up(session, actor, rows), next_cursor=next_cursor)
+    return Page(items=[InsightOut(**_out_fields(r, actor)) for r in rows], next_cursor=next_cursor)
+
+
+async def _actions_for(
+    session: AsyncSession, org_id: uuid.UUID, insight_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[ActionSummary]]:
+    result: dict[uuid.UUID, list[ActionSummary]] = {i: [] for i in insight_ids}
+    if not insight_ids:
+        return result
+    rows = await session.execute(
+        select(ActionInsight.insight_id, Action.id, Action.title, Action.status, Action.outcome)
+        .join(
+            Action,
+            and_(Action.org_id == ActionInsight.org_id, Action.id == ActionInsight.action_id),
+        )
+        .where(ActionInsight.org_id == org_id, ActionInsight.insight_id.in_(insight_ids))
+        .order_by(Action.created_at)
+    )
+    for row in rows:
+        result[row.insight_id].append(
+            ActionSummary(id=row.id, title=row.title, status=row.status, outcome=row.outcome)
+        )
+    return result
+
+
+async def _answers_for(
+    session: AsyncSession,
+    actor: Principal,
+    insight_ids: list[uuid.UUID],
+    audiences: tuple[Audience, ...],
+) -> dict[uuid.UUID, list[AnswerOut]]:
+    result: dict[uuid.UUID, list[AnswerOut]] = {i: [] for i in insight_ids}
+    if not insight_ids:
+        return result
+    rows = await session.execute(
+        select(LoopCommunication, Person.display_name)
+        .join(
+            Person,
+            and_(
+                Person.org_id == LoopCommunication.org_id,
+                Person.id == LoopCommunication.author_id,
+            ),
+        )
+        .where(
+            LoopCommunication.org_id == actor.org_id,
+            LoopCommunication.insight_id.in_(insight_ids),
+            LoopCommunication.audience.in_(audiences),
+        )
+        .order_by(LoopCommunication.created_at, LoopCommunication.id)
+    )
+    for comm, author_name in rows.tuples():
+        result[comm.insight_id].append(
+            AnswerOut(
+                id=comm.id,
+                audience=comm.audience,
+                message=comm.message,
+                channel=comm.channel,
+                author=PersonRef(id=comm.author_id, display_name=author_name),
+                sent_at=comm.sent_at,
+                delivered_at=comm.delivered_at,
+                acknowledged_at=comm.acknowledged_at,
+                created_at=comm.created_at,
+            )
+        )
+    return result
+
+
+async def _with_follow_up(
+    session: AsyncSession, actor: Principal, rows: list[Row[Any]]
+) -> list[InsightOut]:
+    ids = [r.id for r in rows]
+    actions = await _actions_for(session, actor.org_id, ids)
+    answers = await _answers_for(session, actor, ids, (Audience.REPORTER,))
+    return [
+        MyInsightOut(
+            **_out_fields(r, actor),
+            actions=actions[r.id],
+            latest_answer=answers[r.id][-1] if answers[r.id] else None,
+        )
+        for r in rows
+    ]
+
+
+async def get_insight(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> InsightDetail:
+    """One insight with its actions and answers; 404 when missing or out of reach."""
+    row = await _visible_row(session, actor, insight_id)
+    actions = await _actions_for(session, actor.org_id, [row.id])
+    audiences = (
+        (Audience.REPORTER, Audience.CUSTOMER)
+        if policies.can_act(actor, row.unit_path, row.owner_path)
+        else (Audience.REPORTER,)
+    )
+    answers = await _answers_for(session, actor, [row.id], audiences)
+    return InsightDetail(
+        **_out_fields(row, actor), actions=actions[row.id], answers=answers[row.id]
+    )
+
+
+async def owners_of(
+    session: AsyncSession, org_id: uuid.UUID, owner_unit_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The managers who own insights routed to `owner_unit_id`."""
+    rows = await session.scalars(
+        select(RoleGrant.person_id).where(
+            RoleGrant.org_id == org_id,
+            RoleGrant.unit_id == owner_unit_id,
+            RoleGrant.role == Role.MANAGER,
+        )
+    )
+    return list(rows)
+
+
+async def lock_for_action(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> Row[Any]:
+    """The insight row, locked, if `actor` may act on it: 404 out of sight, 403 without rights."""
+    row = await _visible_row(session, actor, insight_id, lock=True)
+    policies.require_act(actor, row.unit_path, row.owner_path)
+    return row
+
+
+async def change_status(
+    session: AsyncSession,
+    actor: Principal,
+    insight_id: uuid.UUID,
+    target: InsightStatus,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> InsightDetail:
+    """Move an insight along new → acknowledged → in_progress → resolved | declined.
+
+    Raises 409 `invalid_status_transition` for a move the status does not allow, and 412
+    `version_mismatch` when `expected_version` is stale.
+    """
+    row = await lock_for_action(session, actor, insight_id)
+    await _apply_status(session, actor, row, target, note=note, expected_version=expected_version)
+    return await get_insight(session, actor, insight_id)
+
+
+EVENT_FOR_STATUS = {
+    InsightStatus.ACKNOWLEDGED: EventType.ACKNOWLEDGED,
+    InsightStatus.IN_PROGRESS: EventType.STARTED,
+    InsightStatus.RESOLVED: EventType.RESOLVED,
+    InsightStatus.DECLINED: EventType.DECLINED,
+}
+
+
+async def _apply_status(
+    session: AsyncSession,
+    actor: Principal,
+    row: Row[Any],
+    target: InsightStatus,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    if expected_version is not None and expected_version != row.version:
+        raise PreconditionFailed(
+            "The insight has changed since it was read.",
+            extra={"version": row.version},
+        )
+    policies.require_transition(row.status, target)
+    if target in policies.CLOSED_STATUSES and not (note and note.strip()):
+        raise InvalidInput("Say what was done, or why not.", code="reason_required")
+    now = clock.now()
+    changes: dict[str, Any] = {"status": target, "updated_at": now, "version": row.version + 1}
+    if row.acknowledged_at is None:
+        changes["acknowledged_at"] = now
+    if target in policies.CLOSED_STATUSES:
+        changes["closed_at"] = now
+        changes["resolution"] = note.strip() if note else None
+    await session.execute(
+        update(Insight).where(Insight.org_id == actor.org_id, Insight.id == row.id).values(changes)
+    )
+    data: dict[str, Any] = {"from": row.status.value, "to": target.value}
+    if note:
+        data["note"] = note.strip()
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EVENT_FOR_STATUS[target],
+        actor_id=actor.person_id,
+        data=data,
+    )
+    await notify_service.notify(
+        session,
+        org_id=actor.org_id,
+        person_ids=[row.author_id],
+        kind=NotificationKind.INSIGHT_ACKNOWLEDGED
+        if target is InsightStatus.ACKNOWLEDGED
+        else NotificationKind.INSIGHT_STATUS_CHANGED,
+        insight_id=row.id,
+        data={"status": target.value, "excerpt": excerpt(row.text)},
+        exclude=actor.person_id,
+    )
+
+
+async def start_work(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, reason: str
+) -> None:
+    """Put an insight in progress because of `reason` (an action, say), if it is not already."""
+    row = await lock_for_action(session, actor, insight_id)
+    if row.status in (InsightStatus.NEW, InsightStatus.ACKNOWLEDGED):
+        await _apply_status(session, actor, row, InsightStatus.IN_PROGRESS, note=reason)
+
+
+def _is_reporter(row: Row[Any], person_id: uuid.UUID | None) -> bool:
+    return person_id is not None and person_id == row.author_id
+
+
+def _masked_person(
+    actor: Principal, row: Row[Any], person_id: uuid.UUID | None, name: str | None
+) -> PersonRef | None:
+    """A person as `actor` may see them: the confidential reporter stays unnamed."""
+    if person_id is None or name is None:
+        return None
+    if _is_reporter(row, person_id) and not policies.shows_reporter(
+        actor, person_id, row.visibility
+    ):
+        return None
+    return PersonRef(id=person_id, display_name=name)
+
+
+async def add_comment(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: CommentCreate
+) -> CommentOut:
+    """Add to the two-way thread between the reporter and the insight's managers.
+
+    A retried comment with the same client id returns the stored one.
+    """
+    row = await _visible_row(session, actor, insight_id)
+    if not policies.can_comment(actor, row.author_id, row.unit_path, row.owner_path):
+        raise Forbidden(
+            "Only the reporter and the insight's managers can comment.", code="not_in_thread"
+        )
+    comment_id = data.id or uuid.uuid4()
+    now = clock.now()
+    inserted = await session.scalar(
+        insert(CommentRow)
+        .values(
+            org_id=actor.org_id,
+            id=comment_id,
+            insight_id=row.id,
+            author_id=actor.person_id,
+            body=data.body,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["org_id", "id"])
+        .returning(CommentRow.id)
+    )
+    if inserted is None:
+        stored = await session.get(CommentRow, (actor.org_id, comment_id))
+        if (
+            stored is None
+            or stored.author_id != actor.person_id
+            or stored.insight_id != row.id
+            or stored.body != data.body
+        ):
+            raise Conflict("The comment id is in use.", code="comment_id_conflict")
+        return _comment_out(actor, row, stored, actor.display_name)
+
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EventType.COMMENTED,
+        actor_id=actor.person_id,
+        data={"comment_id": str(comment_id)},
+    )
+    recipients = (
+        await owners_of(session, actor.org_id, row.owner_unit_id)
+        if _is_reporter(row, actor.person_id)
+        else [row.author_id]
+    )
+    await notify_service.notify(
+        session,
+        org_id=actor.org_id,
+        person_ids=recipients,
+        kind=NotificationKind.COMMENT_ADDED,
+        insight_id=row.id,
+        data={"comment": excerpt(data.body)},
+        exclude=actor.person_id,
+    )
+    stored = CommentRow(
+        org_id=actor.org_id,
+        id=comment_id,
+        insight_id=row.id,
+        author_id=actor.person_id,
+        body=data.body,
+        created_at=now,
+    )
+    return _comment_out(actor, row, stored, actor.display_name)
+
+
+def _comment_out(
+    actor: Principal, row: Row[Any], comment: CommentRow, author_name: str
+) -> CommentOut:
+    return CommentOut(
+        id=comment.id,
+        body=comment.body,
+        author=_masked_person(actor, row, comment.author_id, author_name),
+        by_reporter=_is_reporter(row, comment.author_id),
+        is_mine=comment.author_id == actor.person_id,
+        created_at=comment.created_at,
+    )
+
+
+async def list_comments(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> list[CommentOut]:
+    """The whole thread, oldest first."""
+    row = await _visible_row(session, actor, insight_id)
+    comments = await session.execute(
+        select(CommentRow, Person.display_name)
+        .join(Person, and_(Person.org_id == CommentRow.org_id, Person.id == CommentRow.author_id))
+        .where(CommentRow.org_id == actor.org_id, CommentRow.insight_id == row.id)
+        .order_by(CommentRow.created_at, CommentRow.id)
+    )
+    return [_comment_out(actor, row, c, name) for c, name in comments.tuples()]
+
+
+async def timeline(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> list[EventOut]:
+    """Every change to the insight, oldest first."""
+    row = await _visible_row(session, actor, insight_id)
+    events = await session.execute(
+        select(InsightEvent, Person.display_name)
+        .outerjoin(
+            Person, and_(Person.org_id == InsightEvent.org_id, Person.id == InsightEvent.actor_id)
+        )
+        .where(InsightEvent.org_id == actor.org_id, InsightEvent.insight_id == row.id)
+        .order_by(InsightEvent.id)
+    )
+    return [
+        EventOut(
+            id=event.id,
+            type=event.type,
+            actor=_masked_person(actor, row, event.actor_id, name),
+            by_reporter=_is_reporter(row, event.actor_id),
+            data=event.data,
+            created_at=event.created_at,
+        )
+        for event, name in events.tuples()
+    ]
+
+
+async def close_loop_if_answered(session: AsyncSession, actor: Principal, row: Row[Any]) -> bool:
+    """Mark the staff loop closed when the insight is resolved or declined and the reporter
+    has been told. Returns whether it closed now."""
+    if row.loop_closed_at is not None:
+        return False
+    status = await session.scalar(
+        select(Insight.status).where(Insight.org_id == actor.org_id, Insight.id == row.id)
+    )
+    if status not in policies.CLOSED_STATUSES:
+        return False
+    now = clock.now()
+    await session.execute(
+        update(Insight)
+        .where(Insight.org_id == actor.org_id, Insight.id == row.id)
+        .values(loop_closed_at=now, updated_at=now, version=Insight.version + 1)
+    )
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EventType.LOOP_CLOSED,
+        actor_id=actor.person_id,
+    )
+    return True
+
+
+async def readable(
+    session: AsyncSession, actor: Principal, insight_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, bool]:
+    """Of `insight_ids`, those `actor` may read, each with whether they may act on it."""
+    if not insight_ids:
+        return {}
+    rows = await session.execute(
+        select(Insight.id, UnitA.path, OwnerA.path.label("owner_path"))
+        .join(UnitA, and_(UnitA.org_id == Insight.org_id, UnitA.id == Insight.unit_id))
+        .join(OwnerA, and_(OwnerA.org_id == Insight.org_id, OwnerA.id == Insight.owner_unit_id))
+        .where(
+            Insight.org_id == actor.org_id,
+            Insight.id.in_(insight_ids),
+            policies.visible_clause(actor, UnitA.path, OwnerA.path),
+        )
+    )
+    return {row.id: policies.can_act(actor, row.path, row.owner_path) for row in rows}

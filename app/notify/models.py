@@ -1,0 +1,45 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Index
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.org.models import enum_column
+
+
+class NotificationKind(StrEnum):
+    INSIGHT_ASSIGNED = "insight_assigned"
+    INSIGHT_ACKNOWLEDGED = "insight_acknowledged"
+    INSIGHT_STATUS_CHANGED = "insight_status_changed"
+    COMMENT_ADDED = "comment_added"
+    ACTION_LINKED = "action_linked"
+    ACTION_COMPLETED = "action_completed"
+    REPORTER_TOLD = "reporter_told"
+
+
+class Notification(Base):
+    """An in-app notice for one person. Stored as kind and data; the text is rendered in the
+    reader's language when read."""
+
+    __tablename__ = "notifications"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    person_id: Mapped[uuid.UUID]
+    kind: Mapped[NotificationKind] = mapped_column(
+        enum_column(NotificationKind, "notification_kind")
+    )
+    insight_id: Mapped[uuid.UUID | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "person_id"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        Index("ix_notifications_feed", "org_id", "person_id", "created_at", "id"),
+    )

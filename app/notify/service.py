@@ -1,0 +1,140 @@
+"""In-app notifications: written by the other domains, read by each person."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.auth.principal import Principal
+from app.errors import NotFound
+from app.notify.messages import render
+from app.notify.models import Notification, NotificationKind
+from app.notify.schemas import NotificationOut, ReadAllOut
+from app.pagination import Page, check_limit, encode_cursor, read_cursor
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    person_ids: Iterable[uuid.UUID],
+    kind: NotificationKind,
+    insight_id: uuid.UUID | None,
+    data: dict[str, Any],
+    exclude: uuid.UUID | None = None,
+) -> int:
+    """Queue one notification per person (never to `exclude`, the one who caused it)."""
+    now = clock.now()
+    rows = [
+        {
+            "org_id": org_id,
+            "id": uuid.uuid4(),
+            "person_id": person_id,
+            "kind": kind,
+            "insight_id": insight_id,
+            "data": data,
+            "created_at": now,
+        }
+        for person_id in sorted(set(person_ids))
+        if person_id != exclude
+    ]
+    if rows:
+        await session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+def _out(row: Notification, actor: Principal) -> NotificationOut:
+    title, body = render(row.kind, actor.locale, row.data)
+    return NotificationOut(
+        id=row.id,
+        kind=row.kind,
+        title=title,
+        body=body,
+        insight_id=row.insight_id,
+        data=row.data,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
+
+
+async def list_notifications(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    unread_only: bool = False,
+    limit: int = 25,
+    cursor: str | None = None,
+) -> Page[NotificationOut]:
+    """The caller's feed, newest first."""
+    check_limit(limit)
+    query = select(Notification).where(
+        Notification.org_id == actor.org_id, Notification.person_id == actor.person_id
+    )
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    position = read_cursor(cursor, c=datetime.fromisoformat, i=uuid.UUID)
+    if position is not None:
+        after = (position["c"], position["i"])
+        query = query.where(tuple_(Notification.created_at, Notification.id) < after)
+    rows = list(
+        await session.scalars(
+            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)})
+    return Page(items=[_out(r, actor) for r in rows], next_cursor=next_cursor)
+
+
+async def unread_count(session: AsyncSession, actor: Principal) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.org_id == actor.org_id,
+            Notification.person_id == actor.person_id,
+            Notification.read_at.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
+async def mark_read(
+    session: AsyncSession, actor: Principal, notification_id: uuid.UUID
+) -> NotificationOut:
+    """Marks one of the caller's notifications read; reading twice keeps the first time."""
+    row = await session.scalar(
+        select(Notification)
+        .where(
+            Notification.org_id == actor.org_id,
+            Notification.person_id == actor.person_id,
+            Notification.id == notification_id,
+        )
+        .with_for_update()
+    )
+    if row is None:
+        raise NotFound("No such notification.")
+    if row.read_at is None:
+        row.read_at = clock.now()
+        await session.flush()
+    return _out(row, actor)
+
+
+async def mark_all_read(session: AsyncSession, actor: Principal) -> ReadAllOut:
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.org_id == actor.org_id,
+            Notification.person_id == actor.person_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=clock.now())
+    )
+    return ReadAllOut(marked_read=result.rowcount)  # type: ignore[attr-defined]

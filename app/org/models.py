@@ -1,0 +1,157 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Role(StrEnum):
+    FRONTLINE = "frontline"
+    MANAGER = "manager"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+class UnitKind(StrEnum):
+    COMPANY = "company"
+    REGION = "region"
+    STORE = "store"
+    TEAM = "team"
+    FUNCTION = "function"
+
+
+class Locale(StrEnum):
+    FI = "fi"
+    EN = "en"
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """Enums are stored as text with a CHECK constraint: adding a value is a plain migration."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    default_locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.FI)
+    ack_deadline_hours: Mapped[int] = mapped_column(Integer, default=48)
+    respond_deadline_hours: Mapped[int] = mapped_column(Integer, default=168)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("ack_deadline_hours > 0", name="ack_deadline_positive"),
+        CheckConstraint("respond_deadline_hours > 0", name="respond_deadline_positive"),
+    )
+
+
+class Unit(Base):
+    """A node of the organisation tree. `path` lists the ids from the root, so a subtree
+    is a prefix match on an index."""
+
+    __tablename__ = "units"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    parent_id: Mapped[uuid.UUID | None]
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, "unit_kind"))
+    path: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "parent_id"], ["units.org_id", "units.id"]),
+        Index(
+            "ix_units_org_id_path",
+            "org_id",
+            "path",
+            postgresql_ops={"path": "text_pattern_ops"},
+        ),
+    )
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # The identity provider's `sub`; unique across the platform so a token names one person.
+    subject: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    home_unit_id: Mapped[uuid.UUID]
+    locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.FI)
+    # Only for the built-in issuer; an external identity provider owns credentials.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "home_unit_id"], ["units.org_id", "units.id"]),
+        UniqueConstraint("org_id", "email"),
+    )
+
+
+class RoleGrant(Base):
+    """A role over a unit's whole subtree."""
+
+    __tablename__ = "role_grants"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "person_id"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "unit_id"], ["units.org_id", "units.id"]),
+        Index("ix_role_grants_org_id_unit_id_role", "org_id", "unit_id", "role"),
+    )
+
+
+class TaxonomyTerm:
+    """Shared columns of the per-organisation vocabularies."""
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label_fi: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class JourneyStage(TaxonomyTerm, Base):
+    __tablename__ = "journey_stages"
+
+
+class Touchpoint(TaxonomyTerm, Base):
+    __tablename__ = "touchpoints"

@@ -1,0 +1,296 @@
+"""Organisations, the unit tree, people and their role grants."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.passwords import hash_password
+from app.auth.principal import Grant, Principal
+from app.errors import Conflict, NotFound
+from app.org.models import (
+    JourneyStage,
+    Locale,
+    Organisation,
+    Person,
+    Role,
+    RoleGrant,
+    Touchpoint,
+    Unit,
+    UnitKind,
+)
+from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
+from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
+
+
+async def load_principal(session: AsyncSession, subject: str) -> Principal | None:
+    """The active person a token's subject names, with every grant, in one query."""
+    rows = (
+        await session.execute(
+            select(
+                Person.id,
+                Person.org_id,
+                Person.display_name,
+                Person.locale,
+                Person.home_unit_id,
+                RoleGrant.role,
+                RoleGrant.unit_id,
+                Unit.path,
+            )
+            .outerjoin(
+                RoleGrant,
+                (RoleGrant.org_id == Person.org_id) & (RoleGrant.person_id == Person.id),
+            )
+            .outerjoin(Unit, (Unit.org_id == RoleGrant.org_id) & (Unit.id == RoleGrant.unit_id))
+            .where(Person.subject == subject, Person.active.is_(True))
+        )
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    grants = tuple(
+        Grant(role=row.role, unit_id=row.unit_id, unit_path=row.path)
+        for row in rows
+        if row.role is not None
+    )
+    return Principal(
+        person_id=first.id,
+        org_id=first.org_id,
+        display_name=first.display_name,
+        locale=first.locale,
+        home_unit_id=first.home_unit_id,
+        grants=grants,
+    )
+
+
+async def create_organisation(
+    session: AsyncSession,
+    *,
+    name: str,
+    slug: str,
+    default_locale: Locale = Locale.FI,
+    ack_deadline_hours: int = 48,
+    respond_deadline_hours: int = 168,
+) -> tuple[Organisation, Unit]:
+    """A new tenant with its root unit and the default taxonomies."""
+    existing = await session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+    if existing is not None:
+        raise Conflict(f"An organisation with slug {slug!r} exists.", code="slug_taken")
+    org = Organisation(
+        id=uuid.uuid4(),
+        name=name,
+        slug=slug,
+        default_locale=default_locale,
+        ack_deadline_hours=ack_deadline_hours,
+        respond_deadline_hours=respond_deadline_hours,
+    )
+    session.add(org)
+    await session.flush()
+    root = await create_unit(
+        session, org_id=org.id, parent_id=None, name=name, kind=UnitKind.COMPANY
+    )
+    await session.execute(
+        insert(JourneyStage),
+        [
+            {"org_id": org.id, "key": k, "label_fi": fi, "label_en": en, "position": i}
+            for i, (k, fi, en) in enumerate(DEFAULT_JOURNEY_STAGES)
+        ],
+    )
+    await session.execute(
+        insert(Touchpoint),
+        [
+            {"org_id": org.id, "key": k, "label_fi": fi, "label_en": en, "position": i}
+            for i, (k, fi, en) in enumerate(DEFAULT_TOUCHPOINTS)
+        ],
+    )
+    return org, root
+
+
+async def create_unit(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    parent_id: uuid.UUID | None,
+    name: str,
+    kind: UnitKind,
+) -> Unit:
+    unit_id = uuid.uuid4()
+    if parent_id is None:
+        path, depth = f"{unit_id.hex}/", 0
+    else:
+        parent = await session.get(Unit, (org_id, parent_id))
+        if parent is None:
+            raise NotFound("The parent unit does not exist.")
+        path, depth = f"{parent.path}{unit_id.hex}/", parent.depth + 1
+    unit = Unit(
+        org_id=org_id, id=unit_id, parent_id=parent_id, name=name, kind=kind, path=path, depth=depth
+    )
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def create_person(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    email: str,
+    display_name: str,
+    home_unit_id: uuid.UUID,
+    locale: Locale = Locale.FI,
+    subject: str | None = None,
+    password: str | None = None,
+) -> Person:
+    """A member of the organisation. Without `subject`, the built-in issuer's own is used."""
+    person_id = uuid.uuid4()
+    person = Person(
+        org_id=org_id,
+        id=person_id,
+        subject=subject or f"insight|{person_id}",
+        email=email.strip().lower(),
+        display_name=display_name,
+        home_unit_id=home_unit_id,
+        locale=locale,
+        password_hash=hash_password(password) if password else None,
+        active=True,
+    )
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def grant_role(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: Role,
+    unit_id: uuid.UUID,
+) -> None:
+    await session.execute(
+        insert(RoleGrant)
+        .values(org_id=org_id, person_id=person_id, role=role, unit_id=unit_id)
+        .on_conflict_do_nothing()
+    )
+
+
+async def me(session: AsyncSession, actor: Principal) -> MeOut:
+    person = await session.get_one(Person, (actor.org_id, actor.person_id))
+    names = await unit_names(
+        session, actor.org_id, [actor.home_unit_id, *(g.unit_id for g in actor.grants)]
+    )
+    return MeOut(
+        id=person.id,
+        org_id=person.org_id,
+        display_name=person.display_name,
+        email=person.email,
+        locale=person.locale,
+        home_unit=UnitRef(id=actor.home_unit_id, name=names[actor.home_unit_id]),
+        grants=[
+            GrantOut(role=g.role, unit=UnitRef(id=g.unit_id, name=names[g.unit_id]))
+            for g in actor.grants
+        ],
+    )
+
+
+async def list_units(session: AsyncSession, actor: Principal) -> list[UnitOut]:
+    """The whole unit tree of the caller's organisation, parents before children."""
+    units = await session.scalars(
+        select(Unit).where(Unit.org_id == actor.org_id).order_by(Unit.depth, Unit.name)
+    )
+    return [UnitOut.model_validate(u) for u in units]
+
+
+async def get_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID) -> Unit:
+    unit = await session.get(Unit, (actor.org_id, unit_id))
+    if unit is None:
+        raise NotFound("No such unit.")
+    return unit
+
+
+async def unit_names(
+    session: AsyncSession, org_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Unit.id, Unit.name).where(Unit.org_id == org_id, Unit.id.in_(wanted))
+    )
+    return {row.id: row.name for row in rows}
+
+
+async def person_names(
+    session: AsyncSession, org_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Person.id, Person.display_name).where(Person.org_id == org_id, Person.id.in_(wanted))
+    )
+    return {row.id: row.display_name for row in rows}
+
+
+async def taxonomy(session: AsyncSession, actor: Principal, locale: Locale) -> TaxonomyOut:
+    def terms(rows: Iterable[JourneyStage | Touchpoint]) -> list[TaxonomyTermOut]:
+        return [
+            TaxonomyTermOut(key=t.key, label=t.label_fi if locale is Locale.FI else t.label_en)
+            for t in rows
+        ]
+
+    stages = await session.scalars(
+        select(JourneyStage)
+        .where(JourneyStage.org_id == actor.org_id, JourneyStage.active.is_(True))
+        .order_by(JourneyStage.position)
+    )
+    touchpoints = await session.scalars(
+        select(Touchpoint)
+        .where(Touchpoint.org_id == actor.org_id, Touchpoint.active.is_(True))
+        .order_by(Touchpoint.position)
+    )
+    return TaxonomyOut(journey_stages=terms(stages), touchpoints=terms(touchpoints))
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    owner_unit_id: uuid.UUID
+    manager_ids: list[uuid.UUID]
+
+
+async def route_to_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID) -> Route:
+    """The nearest unit at or above `unit_id` that has active managers, and those managers.
+
+    In an organisation without managers the root unit owns it, with no one to notify.
+    """
+    unit = await session.get(Unit, (org_id, unit_id))
+    if unit is None:
+        raise NotFound("No such unit.")
+    segment = 33  # a uuid's 32 hex digits and "/"
+    ancestors = [unit.path[:end] for end in range(segment, len(unit.path) + 1, segment)]
+    rows = (
+        await session.execute(
+            select(Unit.id, Unit.path, RoleGrant.person_id)
+            .join(
+                RoleGrant,
+                (RoleGrant.org_id == Unit.org_id)
+                & (RoleGrant.unit_id == Unit.id)
+                & (RoleGrant.role == Role.MANAGER),
+            )
+            .join(
+                Person,
+                (Person.org_id == RoleGrant.org_id)
+                & (Person.id == RoleGrant.person_id)
+                & Person.active.is_(True),
+            )
+            .where(Unit.org_id == org_id, Unit.path.in_(ancestors))
+        )
+    ).all()
+    if not rows:
+        return Route(owner_unit_id=uuid.UUID(hex=unit.path[:32]), manager_ids=[])
+    deepest = max(len(row.path) for row in rows)
+    chosen = [row for row in rows if len(row.path) == deepest]
+    return Route(owner_unit_id=chosen[0].id, manager_ids=sorted({row.person_id for row in chosen}))

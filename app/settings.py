@@ -1,0 +1,44 @@
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting comes from the environment with the prefix INSIGHT_."""
+
+    model_config = SettingsConfigDict(env_prefix="INSIGHT_", env_file=".env", extra="ignore")
+
+    # Without a URL the platform runs its own PostgreSQL in `data_dir`.
+    database_url: str | None = None
+    data_dir: Path = Path(".insight")
+    db_pool_size: int = 10
+
+    # Where clients reach the API; the built-in issuer uses it as its `iss`.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # External OpenID provider. When unset, the built-in issuer signs tokens.
+    oidc_issuer: str | None = None
+    oidc_audience: str = "insight-api"
+    oidc_jwks_cache_seconds: int = 300
+    # Claim of an external token that names the person (matched to person.subject).
+    oidc_subject_claim: str = "sub"
+
+    access_token_minutes: int = 30
+    refresh_token_days: int = 30
+    authorization_code_seconds: int = 120
+
+    graphql_ide: bool = True
+    graphql_max_depth: int = 12
+
+    @cached_property
+    def builtin_issuer(self) -> bool:
+        return self.oidc_issuer is None
+
+    @cached_property
+    def issuer(self) -> str:
+        return self.oidc_issuer or self.public_url.rstrip("/")
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,21 @@
+"""Imports every domain's tables so that `Base.metadata` is complete (for Alembic and tests)."""
+
+from app.actions import models as actions_models
+from app.auth import models as auth_models
+from app.db import Base
+from app.insights import models as insights_models
+from app.loop import models as loop_models
+from app.notify import models as notify_models
+from app.org import models as org_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "actions_models",
+    "auth_models",
+    "insights_models",
+    "loop_models",
+    "metadata",
+    "notify_models",
+    "org_models",
+]

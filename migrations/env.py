@@ -1,0 +1,42 @@
+"""Alembic runs migrations as the schema owner over the async driver.
+
+The URL comes from `config.attributes["url"]` (set by `app.migrations`), else from the settings.
+"""
+
+import asyncio
+import logging.config
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from app.db import create_engine, database_url
+from app.settings import Settings
+from app.tables import metadata
+
+config = context.config
+if config.config_file_name and not config.attributes.get("skip_logging"):
+    logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    url = config.attributes.get("url") or database_url(Settings())
+    engine = create_engine(url, pool_size=1)
+    async with engine.connect() as conn:
+        await conn.run_sync(run_with)
+        await conn.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run them against a database")
+asyncio.run(run_online())

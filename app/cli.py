@@ -1,0 +1,121 @@
+"""The `insight` command: serve, migrate, seed, token."""
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from app.db import create_engine, database_url, session_factory, transaction
+from app.settings import Settings
+
+
+def _migrate(url: str) -> None:
+    from app.migrations import upgrade
+
+    upgrade(url)
+
+
+async def _seed(url: str, *, only_if_empty: bool) -> None:
+    from app.demo import seed_demo
+    from app.org.models import Organisation
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            if only_if_empty and await session.scalar(select(func.count(Organisation.id))):
+                print("The database has data; demo data not added.")
+                return
+            summary = await seed_demo(session)
+        print(summary)
+    finally:
+        await engine.dispose()
+
+
+async def _token(settings: Settings, url: str, email: str, org_slug: str | None) -> str:
+    from app.auth.tokens import BuiltinKeys, issue_access_token
+    from app.org.models import Organisation, Person
+
+    engine = create_engine(url, pool_size=1)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            query = select(Person.subject).where(
+                Person.email == email.strip().lower(), Person.active.is_(True)
+            )
+            if org_slug:
+                query = query.join(Organisation, Organisation.id == Person.org_id).where(
+                    Organisation.slug == org_slug
+                )
+            subjects = list(await session.scalars(query))
+        if not subjects:
+            raise SystemExit(f"No active person with e-mail {email}.")
+        if len(subjects) > 1:
+            raise SystemExit(f"{email} is in several organisations; name one with --org.")
+        return await issue_access_token(
+            BuiltinKeys(sessions),
+            issuer=settings.issuer,
+            audience=settings.oidc_audience,
+            subject=subjects[0],
+            lifetime_seconds=settings.access_token_minutes * 60,
+        )
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    _migrate(url)
+    if seed_demo:
+        asyncio.run(_seed(url, only_if_empty=True))
+    # The app shares the resolved URL, so an embedded server started here is reused.
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    print(f"Insight on http://{host}:{port}  (REST /api/v1, docs /docs, GraphQL /graphql)")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="insight", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API (embedded PostgreSQL by default)")
+    serve.add_argument("--host", default=os.environ.get("INSIGHT_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("INSIGHT_PORT", "8000")))
+    serve.add_argument(
+        "--seed-demo", action="store_true", help="add the demo organisation to an empty database"
+    )
+
+    commands.add_parser("migrate", help="apply the database migrations")
+
+    seed = commands.add_parser("seed", help="add data")
+    seed.add_argument("--demo", action="store_true", required=True, help="the demo retail chain")
+
+    token = commands.add_parser("token", help="print an access token (built-in issuer only)")
+    token.add_argument("--email", required=True)
+    token.add_argument("--org", help="organisation slug, when the e-mail is in several")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    url = database_url(settings)
+
+    if args.command == "serve":
+        _serve(settings, url, args.host, args.port, args.seed_demo)
+    elif args.command == "migrate":
+        _migrate(url)
+        print("Migrations applied.")
+    elif args.command == "seed":
+        _migrate(url)
+        asyncio.run(_seed(url, only_if_empty=False))
+    elif args.command == "token":
+        if not settings.builtin_issuer:
+            sys.exit("Tokens come from the external issuer INSIGHT_OIDC_ISSUER, not from here.")
+        print(asyncio.run(_token(settings, url, args.email, args.org)))
+
+
+if __name__ == "__main__":
+    main()

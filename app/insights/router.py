@@ -1,0 +1,213 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from app.auth.dependencies import Caller, Session
+from app.http import expected_version, set_etag
+from app.insights import service
+from app.insights.models import InsightKind, InsightStatus
+from app.insights.schemas import (
+    CommentCreate,
+    CommentOut,
+    DeclineInput,
+    EventOut,
+    InsightCreate,
+    InsightDetail,
+    InsightFilters,
+    InsightOut,
+    MyInsightOut,
+    ResolveInput,
+)
+from app.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+
+router = APIRouter(tags=["insights"])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+IfMatch = Annotated[str | None, Header(description="ETag of the version the change is based on.")]
+
+
+def _filters(
+    status_: Annotated[list[InsightStatus] | None, Query(alias="status")] = None,
+    kind: Annotated[list[InsightKind] | None, Query()] = None,
+    journey_stage: Annotated[list[str] | None, Query()] = None,
+    unit_id: Annotated[uuid.UUID | None, Query(description="Only this unit's subtree.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text search.")] = None,
+) -> InsightFilters:
+    return InsightFilters(
+        status=status_, kind=kind, journey_stage=journey_stage, unit_id=unit_id, q=q
+    )
+
+
+Filters = Annotated[InsightFilters, Depends(_filters)]
+
+
+@router.post(
+    "/insights",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": InsightOut, "description": "Already posted with this id."}},
+)
+async def post_insight(
+    body: InsightCreate, session: Session, caller: Caller, response: Response
+) -> InsightOut:
+    """Post an insight. It is routed to the managers of the nearest unit that has any."""
+    insight, created = await service.create_insight(session, caller, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/api/v1/insights/{insight.id}"
+    set_etag(response, insight.version)
+    return insight
+
+
+@router.get("/inbox")
+async def list_inbox(
+    session: Session,
+    caller: Caller,
+    filters: Filters,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page[InsightOut]:
+    """Insights routed to the caller's units: overdue first, then newest; open ones by default."""
+    return await service.list_insights(
+        session, caller, scope="inbox", filters=filters, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/insights")
+async def list_insights(
+    session: Session,
+    caller: Caller,
+    filters: Filters,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page[InsightOut]:
+    """Every insight the caller may read, newest first."""
+    return await service.list_insights(
+        session, caller, scope="visible", filters=filters, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/me/insights")
+async def list_my_insights(
+    session: Session,
+    caller: Caller,
+    status_: Annotated[list[InsightStatus] | None, Query(alias="status")] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page[MyInsightOut]:
+    """The caller's own insights with their status, actions and latest answer."""
+    page = await service.list_insights(
+        session,
+        caller,
+        scope="mine",
+        filters=InsightFilters(status=status_),
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[MyInsightOut].model_validate(page.model_dump())
+
+
+@router.get("/insights/{insight_id}")
+async def get_insight(
+    insight_id: uuid.UUID, session: Session, caller: Caller, response: Response
+) -> InsightDetail:
+    insight = await service.get_insight(session, caller, insight_id)
+    set_etag(response, insight.version)
+    return insight
+
+
+async def _transition(
+    session: Session,
+    caller: Caller,
+    response: Response,
+    insight_id: uuid.UUID,
+    target: InsightStatus,
+    note: str | None,
+    if_match: str | None,
+) -> InsightDetail:
+    insight = await service.change_status(
+        session,
+        caller,
+        insight_id,
+        target,
+        note=note,
+        expected_version=expected_version(if_match),
+    )
+    set_etag(response, insight.version)
+    return insight
+
+
+@router.post("/insights/{insight_id}/acknowledge")
+async def acknowledge_insight(
+    insight_id: uuid.UUID,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> InsightDetail:
+    """Tell the reporter their insight was seen and is owned."""
+    return await _transition(
+        session, caller, response, insight_id, InsightStatus.ACKNOWLEDGED, None, if_match
+    )
+
+
+@router.post("/insights/{insight_id}/start")
+async def start_insight(
+    insight_id: uuid.UUID,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> InsightDetail:
+    return await _transition(
+        session, caller, response, insight_id, InsightStatus.IN_PROGRESS, None, if_match
+    )
+
+
+@router.post("/insights/{insight_id}/resolve")
+async def resolve_insight(
+    insight_id: uuid.UUID,
+    body: ResolveInput,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> InsightDetail:
+    return await _transition(
+        session, caller, response, insight_id, InsightStatus.RESOLVED, body.resolution, if_match
+    )
+
+
+@router.post("/insights/{insight_id}/decline")
+async def decline_insight(
+    insight_id: uuid.UUID,
+    body: DeclineInput,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> InsightDetail:
+    return await _transition(
+        session, caller, response, insight_id, InsightStatus.DECLINED, body.reason, if_match
+    )
+
+
+@router.get("/insights/{insight_id}/timeline")
+async def get_timeline(insight_id: uuid.UUID, session: Session, caller: Caller) -> list[EventOut]:
+    return await service.timeline(session, caller, insight_id)
+
+
+@router.get("/insights/{insight_id}/comments")
+async def list_comments(
+    insight_id: uuid.UUID, session: Session, caller: Caller
+) -> list[CommentOut]:
+    return await service.list_comments(session, caller, insight_id)
+
+
+@router.post("/insights/{insight_id}/comments", status_code=status.HTTP_201_CREATED)
+async def post_comment(
+    insight_id: uuid.UUID, body: CommentCreate, session: Session, caller: Caller
+) -> CommentOut:
+    """Add to the thread between the reporter and the managers (a confidential reporter
+    stays unnamed)."""
+    return await service.add_comment(session, caller, insight_id, body)

@@ -1,0 +1,91 @@
+"""The ASGI application: REST under /api/v1, GraphQL at /graphql, one service layer."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+
+from app import problems
+from app.actions.router import router as actions_router
+from app.auth.router import router as auth_router
+from app.gql.schema import graphql_router
+from app.insights.language import warm_up
+from app.insights.router import router as insights_router
+from app.loop.router import router as loop_router
+from app.notify.router import router as notify_router
+from app.org.router import router as org_router
+from app.runtime import Runtime
+from app.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operationIds: the route function's name, unique across the API."""
+    return route.name
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the application. Nothing connects until it starts; a given `runtime` (tests)
+    is used as is and left open."""
+    settings = settings or (runtime.settings if runtime else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        app.state.runtime = runtime or Runtime.build(settings)
+        warm_up()
+        if app.state.runtime.builtin_keys is not None:
+            await app.state.runtime.builtin_keys.keys(refresh=False)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.runtime.close()
+
+    app = FastAPI(
+        title="Insight",
+        summary="Frontline employee insight platform",
+        version="1.0.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    problems.install(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        org_router,
+        insights_router,
+        actions_router,
+        loop_router,
+        notify_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    if settings.builtin_issuer:
+        app.include_router(auth_router)
+    app.include_router(graphql_router(settings), prefix="/graphql", include_in_schema=False)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], response_model=None)
+    async def readyz(request: Request) -> JSONResponse | dict[str, str]:
+        """The process can serve: the database answers."""
+        try:
+            async with request.app.state.runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return {"status": "ready"}
+
+    return app

@@ -18,12 +18,12 @@ MEDIA_TYPE = "application/problem+json"
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {
+        **extra,
         "type": PROBLEM_TYPE + code,
         "title": title,
         "status": status,
         "detail": detail,
         "code": code,
-        **extra,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)

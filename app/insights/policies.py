@@ -75,5 +75,5 @@ def require_transition(current: InsightStatus, target: InsightStatus) -> None:
         raise Conflict(
             f"An insight that is {current.value} cannot become {target.value}.",
             code="invalid_status_transition",
-            extra={"status": current.value, "target": target.value},
+            extra={"current_status": current.value, "target_status": target.value},
         )

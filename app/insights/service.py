@@ -457,7 +457,7 @@ async def _answers_for(
         )
         .order_by(LoopCommunication.created_at, LoopCommunication.id)
     )
-    for comm, author_name in rows.tuples():
+    for comm, author_name in rows:
         result[comm.insight_id].append(
             AnswerOut(
                 id=comm.id,
@@ -729,7 +729,7 @@ async def list_comments(
         .where(CommentRow.org_id == actor.org_id, CommentRow.insight_id == row.id)
         .order_by(CommentRow.created_at, CommentRow.id)
     )
-    return [_comment_out(actor, row, c, name) for c, name in comments.tuples()]
+    return [_comment_out(actor, row, c, name) for c, name in comments]
 
 
 async def timeline(
@@ -754,7 +754,7 @@ async def timeline(
             data=event.data,
             created_at=event.created_at,
         )
-        for event, name in events.tuples()
+        for event, name in events
     ]
 
 

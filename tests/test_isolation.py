@@ -1,0 +1,122 @@
+"""Object-level isolation, generated from the route table: every REST route that takes an id
+answers a manager of another store and a user of another organisation exactly as it answers
+a random missing id."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import World
+
+API = "/api/v1"
+
+# A valid body for each route that needs one, so validation cannot answer before access does.
+BODIES: dict[str, dict[str, Any]] = {
+    "resolve_insight": {"resolution": "Tehty."},
+    "decline_insight": {"reason": "Ei."},
+    "post_comment": {"body": "Kommentti."},
+    "tell_reporter": {"message": "Kerrottu."},
+    "update_action": {"outcome": "Valmis."},
+    "link_action_insights": {"insight_ids": [str(uuid.uuid4())]},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str
+
+
+def id_routes() -> list[Route]:
+    """Every operation of the published API whose path takes an id."""
+    spec = create_app(Settings(database_url="postgresql://probe@localhost/probe")).openapi()
+    return [
+        Route(operation["operationId"], method.upper(), path)
+        for path, operations in spec["paths"].items()
+        if re.search(r"\{\w+_id\}", path)
+        for method, operation in operations.items()
+    ]
+
+
+async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice."""
+    anna, mia = await world.auth("anna"), await world.auth("mia")
+    insight = await client.post(
+        f"{API}/insights", json={"kind": "idea", "text": "Salainen idea kassalle."}, headers=anna
+    )
+    iid = insight.json()["id"]
+    action = await client.post(
+        f"{API}/actions", json={"title": "Toimenpide", "insight_ids": [iid]}, headers=mia
+    )
+    told = await client.post(
+        f"{API}/insights/{iid}/communications", json={"message": "Vastaus."}, headers=mia
+    )
+    notes = await client.get(f"{API}/notifications", headers=anna)
+    return {
+        "insight_id": iid,
+        "action_id": action.json()["id"],
+        "communication_id": told.json()["id"],
+        "notification_id": notes.json()["items"][0]["id"],
+        "unit_id": str(world.units["store_a"].id),
+    }
+
+
+def _call(route: Route, ids: dict[str, str]) -> tuple[str, str, dict[str, Any] | None]:
+    path = route.path
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"no probe id for {route.path}"
+    return route.method, path, BODIES.get(route.name)
+
+
+@pytest.mark.parametrize("route", id_routes(), ids=lambda r: r.name)
+async def test_out_of_scope_ids_look_missing(
+    route: Route, client: httpx.AsyncClient, world: World
+) -> None:
+    targets = await _targets(client, world)
+    missing = {name: str(uuid.uuid4()) for name in targets}
+    # Units are shared within an organisation, so only another organisation must not see them.
+    probers = ["oona", "pekka"] if "{unit_id}" in route.path else ["max", "oona", "pekka", "ben"]
+
+    method, path, body = _call(route, missing)
+    baseline = await client.request(method, path, json=body, headers=await world.auth("max"))
+    assert baseline.status_code == 404, baseline.text
+    assert baseline.json()["code"] == "not_found"
+
+    method, path, body = _call(route, targets)
+    for prober in probers:
+        response = await client.request(method, path, json=body, headers=await world.auth(prober))
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), (
+            prober,
+            response.text,
+        )
+
+
+async def test_lists_and_search_stay_in_scope(client: httpx.AsyncClient, world: World) -> None:
+    anna = await world.auth("anna")
+    await client.post(
+        f"{API}/insights",
+        json={"kind": "complaint", "text": "Zyxwvut-kassa kaatuu aamuisin."},
+        headers=anna,
+    )
+    store_a = str(world.units["store_a"].id)
+    for prober in ("max", "ben", "oona", "pekka"):
+        headers = await world.auth(prober)
+        for params in ({}, {"q": "Zyxwvut"}, {"unit_id": store_a}):
+            listed = await client.get(f"{API}/insights", params=params, headers=headers)
+            assert listed.status_code == 200
+            assert listed.json()["items"] == [], (prober, params)
+        mine = await client.get(f"{API}/me/insights", headers=headers)
+        assert mine.json()["items"] == []
+    for reader in ("mia", "rita", "hanna", "aaro"):
+        found = await client.get(
+            f"{API}/insights", params={"q": "Zyxwvut"}, headers=await world.auth(reader)
+        )
+        assert len(found.json()["items"]) == 1, reader

@@ -1,0 +1,111 @@
+"""Actions: one action answers insights from several units; completing it prompts the loop."""
+
+from typing import Any
+
+import httpx
+
+from tests.factories import World
+
+API = "/api/v1"
+
+
+async def _post(client: httpx.AsyncClient, world: World, who: str, text: str) -> str:
+    response = await client.post(
+        f"{API}/insights", json={"kind": "complaint", "text": text}, headers=await world.auth(who)
+    )
+    assert response.status_code == 201, response.text
+    insight_id: str = response.json()["id"]
+    return insight_id
+
+
+async def test_region_action_over_two_stores_prompts_each_owner(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    a = await _post(client, world, "anna", "Itsepalvelukassa jumittaa bonuskortilla.")
+    b = await _post(client, world, "ben", "Self-checkout freezes with the bonus card.")
+    rita = await world.auth("rita")
+
+    created = await client.post(
+        f"{API}/actions",
+        json={
+            "title": "Itsepalvelukassojen ohjelmistopäivitys",
+            "insight_ids": [a, b],
+            "due_on": "2026-12-01",
+        },
+        headers=rita,
+    )
+    assert created.status_code == 201, created.text
+    action: dict[str, Any] = created.json()
+    assert sorted(action["insight_ids"]) == sorted([a, b])
+    assert action["owner"]["display_name"] == "Rita"
+
+    # Each store manager sees the action, but only their own store's insight in it.
+    as_mia = (
+        await client.get(f"{API}/actions/{action['id']}", headers=await world.auth("mia"))
+    ).json()
+    assert as_mia["insight_ids"] == [a]
+
+    not_yet = await client.patch(
+        f"{API}/actions/{action['id']}", json={"status": "done"}, headers=rita
+    )
+    assert not_yet.status_code == 422
+    assert not_yet.json()["code"] == "outcome_required"
+
+    done = await client.patch(
+        f"{API}/actions/{action['id']}",
+        json={"status": "done", "outcome": "Päivitys asennettu kaikkiin kassoihin."},
+        headers=rita,
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["completed_at"] is not None
+
+    for manager in ("mia", "max"):
+        feed = (await client.get(f"{API}/notifications", headers=await world.auth(manager))).json()
+        assert "action_completed" in [n["kind"] for n in feed["items"]], manager
+    max_feed = (await client.get(f"{API}/notifications", headers=await world.auth("max"))).json()
+    completed = next(n for n in max_feed["items"] if n["kind"] == "action_completed")
+    assert completed["title"] == "Action done – tell the reporter"  # Max reads English
+
+    reopened = await client.patch(
+        f"{API}/actions/{action['id']}", json={"status": "in_progress"}, headers=rita
+    )
+    assert reopened.status_code == 409
+    assert reopened.json()["code"] == "invalid_action_transition"
+
+    for insight_id in (a, b):
+        detail = (await client.get(f"{API}/insights/{insight_id}", headers=rita)).json()
+        assert detail["status"] == "in_progress"
+        assert detail["actions"][0]["status"] == "done"
+
+
+async def test_only_managers_create_actions_and_only_on_their_insights(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    a = await _post(client, world, "anna", "Ovi reistailee.")
+    frontline = await client.post(
+        f"{API}/actions", json={"title": "x", "insight_ids": [a]}, headers=await world.auth("anna")
+    )
+    assert frontline.status_code == 403
+    hr = await client.post(
+        f"{API}/actions", json={"title": "x", "insight_ids": [a]}, headers=await world.auth("hanna")
+    )
+    assert hr.status_code == 403
+    other_store = await client.post(
+        f"{API}/actions", json={"title": "x", "insight_ids": [a]}, headers=await world.auth("max")
+    )
+    assert other_store.status_code == 404
+    # Nothing half-made survives a refused request.
+    mine = (await client.get(f"{API}/me/insights", headers=await world.auth("anna"))).json()
+    assert mine["items"][0]["actions"] == []
+
+
+async def test_hr_reads_but_cannot_act(client: httpx.AsyncClient, world: World) -> None:
+    a = await _post(client, world, "anna", "Taukotila on liian pieni.")
+    hanna = await world.auth("hanna")
+    assert (await client.get(f"{API}/insights/{a}", headers=hanna)).status_code == 200
+    acting = await client.post(f"{API}/insights/{a}/acknowledge", headers=hanna)
+    assert acting.status_code == 403
+    commenting = await client.post(
+        f"{API}/insights/{a}/comments", json={"body": "Hei"}, headers=hanna
+    )
+    assert commenting.status_code == 403

@@ -5,9 +5,9 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import MetaData, make_url
+from sqlalchemy import MetaData, Table, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -33,6 +33,11 @@ EMBEDDED_DATABASE = "insight"
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table behind a model, for statements where the ORM's work buys nothing."""
+    return cast(Table, model.__table__)
 
 
 def async_url(url: str) -> str:
@@ -73,7 +78,6 @@ def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngin
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         **kwargs,
     )
 

@@ -6,6 +6,8 @@ from typing import Any
 # Fewer candidate languages make detection of short texts far more reliable.
 SUPPORTED = {"FINNISH": "fi", "SWEDISH": "sv", "ENGLISH": "en"}
 MIN_WORDS = 3
+# The opening of a text decides its language as well as the whole does, at a fraction of the cost.
+SAMPLE_CHARS = 400
 
 
 @lru_cache(maxsize=1)
@@ -29,5 +31,5 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of `text`, or None when it is too short or too ambiguous to tell."""
     if len(text.split()) < MIN_WORDS:
         return None
-    language = _detector().detect_language_of(text)
+    language = _detector().detect_language_of(text[:SAMPLE_CHARS])
     return None if language is None else SUPPORTED.get(language.name)

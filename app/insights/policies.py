@@ -1,13 +1,13 @@
 """Who may see and do what with an insight. Every read and write goes through these."""
 
 import uuid
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ARRAY, ColumnElement, Text, any_, bindparam, or_
 
 from app.auth.principal import Principal
 from app.errors import Conflict, Forbidden
-from app.insights.models import Insight, InsightStatus, Visibility
+from app.insights.models import InsightStatus, Visibility
 from app.org.models import Role
 
 # Roles that read every insight in their subtree; only some of them may act on it.
@@ -36,18 +36,27 @@ TRANSITIONS: dict[InsightStatus, frozenset[InsightStatus]] = {
 
 
 def visible_clause(
-    actor: Principal,
-    unit_path: InstrumentedAttribute[str],
-    owner_path: InstrumentedAttribute[str],
+    author_id: ColumnElement[uuid.UUID],
+    unit_path: ColumnElement[str],
+    owner_path: ColumnElement[str],
 ) -> ColumnElement[bool]:
-    """SQL condition for the insights `actor` may read: their own, and those in or routed to
-    a subtree where they hold a reading role."""
-    prefixes = actor.paths(*READERS)
-    conditions: list[ColumnElement[bool]] = [Insight.author_id == actor.person_id]
-    for prefix in prefixes:
-        conditions.append(unit_path.startswith(prefix, autoescape=True))
-        conditions.append(owner_path.startswith(prefix, autoescape=True))
-    return or_(*conditions) if conditions else false()
+    """SQL condition for the insights the caller may read: their own, and those in or routed
+    to a subtree where they hold a reading role. Bind it with `visibility_params(actor)`; the
+    statement's shape does not depend on the caller, so its compiled form is reused."""
+    patterns = bindparam("reader_patterns", type_=ARRAY(Text))
+    return or_(
+        author_id == bindparam("reader_id"),
+        unit_path.like(any_(patterns)),
+        owner_path.like(any_(patterns)),
+    )
+
+
+def visibility_params(actor: Principal) -> dict[str, Any]:
+    # Unit paths are hex digits and "/", so they need no LIKE escaping.
+    return {
+        "reader_id": actor.person_id,
+        "reader_patterns": [prefix + "%" for prefix in actor.paths(*READERS)],
+    }
 
 
 def can_act(actor: Principal, unit_path: str, owner_path: str) -> bool:

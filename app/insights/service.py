@@ -2,13 +2,16 @@
 
 import uuid
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Row,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -21,12 +24,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app import clock
 from app.actions.models import Action, ActionInsight
 from app.actions.schemas import ActionSummary
 from app.auth.principal import Principal
+from app.db import table
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.insights import policies
 from app.insights.language import detect_language
@@ -55,49 +58,60 @@ from app.notify import service as notify_service
 from app.notify.messages import excerpt
 from app.notify.models import NotificationKind
 from app.org import service as org_service
-from app.org.models import Organisation, Person, Role, RoleGrant, Unit
+from app.org.models import Person, Role, RoleGrant, Unit
 from app.org.schemas import PersonRef, UnitRef
 from app.pagination import Page, check_limit, encode_cursor, read_cursor
 
 Scope = Literal["inbox", "visible", "mine"]
 
-UnitA = aliased(Unit, name="unit")
-OwnerA = aliased(Unit, name="owner_unit")
-AuthorA = aliased(Person, name="author")
+# The read and post paths use Core tables, not ORM entities: the ORM's per-statement work
+# would cost more than the queries themselves on the two hottest endpoints.
+insights = table(Insight)
+ic = insights.c  # insight columns
+UnitA = table(Unit).alias("unit")
+OwnerA = table(Unit).alias("owner_unit")
+AuthorA = table(Person).alias("author")
 
-_INSIGHT_COLUMNS = [c for c in Insight.__table__.c if c.key != "search"]
+_INSIGHT_COLUMNS = [c for c in insights.c if c.key != "search"]
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        Insight.status.in_(policies.OPEN_STATUSES),
-        or_(
-            and_(Insight.status == InsightStatus.NEW, Insight.ack_due_at < now),
-            Insight.respond_due_at < now,
-        ),
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+
+# Open and past its deadline: to acknowledge while new, to respond after that.
+_OVERDUE = and_(
+    ic.status.in_(policies.OPEN_STATUSES),
+    or_(
+        and_(ic.status == InsightStatus.NEW, ic.ack_due_at < _NOW),
+        ic.respond_due_at < _NOW,
+    ),
+)
+
+# Built once: every read of insights starts from this statement, bound by `_params`, so
+# SQLAlchemy compiles it once per shape instead of once per request.
+_VISIBLE_INSIGHTS: Select[Any] = (
+    select(
+        *_INSIGHT_COLUMNS,
+        UnitA.c.name.label("unit_name"),
+        UnitA.c.path.label("unit_path"),
+        OwnerA.c.name.label("owner_name"),
+        OwnerA.c.path.label("owner_path"),
+        AuthorA.c.display_name.label("author_name"),
+        _OVERDUE.label("is_overdue"),
     )
-
-
-def _select_insights(actor: Principal, now: datetime) -> Select[Any]:
-    """Insight rows with their units' names and paths and the author's name, visible only."""
-    return (
-        select(
-            *_INSIGHT_COLUMNS,
-            UnitA.name.label("unit_name"),
-            UnitA.path.label("unit_path"),
-            OwnerA.name.label("owner_name"),
-            OwnerA.path.label("owner_path"),
-            AuthorA.display_name.label("author_name"),
-            _overdue(now).label("is_overdue"),
-        )
-        .join(UnitA, and_(UnitA.org_id == Insight.org_id, UnitA.id == Insight.unit_id))
-        .join(OwnerA, and_(OwnerA.org_id == Insight.org_id, OwnerA.id == Insight.owner_unit_id))
-        .join(AuthorA, and_(AuthorA.org_id == Insight.org_id, AuthorA.id == Insight.author_id))
-        .where(
-            Insight.org_id == actor.org_id,
-            policies.visible_clause(actor, UnitA.path, OwnerA.path),
-        )
+    .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
+    .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
+    .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
+    .where(
+        ic.org_id == bindparam("org_id"),
+        policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path),
     )
+)
+_VISIBLE_BY_ID = _VISIBLE_INSIGHTS.where(ic.id == bindparam("insight_id"))
+_VISIBLE_BY_ID_LOCKED = _VISIBLE_BY_ID.with_for_update(of=insights)
+
+
+def _params(actor: Principal, now: datetime, **extra: Any) -> dict[str, Any]:
+    return {"org_id": actor.org_id, "now": now, **policies.visibility_params(actor), **extra}
 
 
 def _author_ref(
@@ -108,43 +122,44 @@ def _author_ref(
     return None
 
 
-def _out_fields(row: Row[Any], actor: Principal) -> dict[str, Any]:
+def _out_fields(row: Row[Any] | SimpleNamespace, actor: Principal) -> dict[str, Any]:
+    # One dict per row: attribute access on a Row costs more than the rest of this function.
+    r = row._asdict() if isinstance(row, Row) else vars(row)
     return {
-        "id": row.id,
-        "kind": row.kind,
-        "text": row.text,
-        "language": row.language,
-        "journey_stage": row.journey_stage,
-        "touchpoint": row.touchpoint,
-        "customer_impact": IMPACT_LEVELS[row.customer_impact],
-        "customers_affected": row.customers_affected,
-        "occurred_at": row.occurred_at,
-        "unit": UnitRef(id=row.unit_id, name=row.unit_name),
-        "owner_unit": UnitRef(id=row.owner_unit_id, name=row.owner_name),
-        "author": _author_ref(actor, row.author_id, row.author_name, row.visibility),
-        "is_mine": row.author_id == actor.person_id,
-        "visibility": row.visibility,
-        "status": row.status,
-        "ack_due_at": row.ack_due_at,
-        "respond_due_at": row.respond_due_at,
-        "overdue": bool(row.is_overdue),
-        "acknowledged_at": row.acknowledged_at,
-        "closed_at": row.closed_at,
-        "resolution": row.resolution,
-        "loop_closed_at": row.loop_closed_at,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "version": row.version,
+        "id": r["id"],
+        "kind": r["kind"],
+        "text": r["text"],
+        "language": r["language"],
+        "journey_stage": r["journey_stage"],
+        "touchpoint": r["touchpoint"],
+        "customer_impact": IMPACT_LEVELS[r["customer_impact"]],
+        "customers_affected": r["customers_affected"],
+        "occurred_at": r["occurred_at"],
+        "unit": UnitRef(id=r["unit_id"], name=r["unit_name"]),
+        "owner_unit": UnitRef(id=r["owner_unit_id"], name=r["owner_name"]),
+        "author": _author_ref(actor, r["author_id"], r["author_name"], r["visibility"]),
+        "is_mine": r["author_id"] == actor.person_id,
+        "visibility": r["visibility"],
+        "status": r["status"],
+        "ack_due_at": r["ack_due_at"],
+        "respond_due_at": r["respond_due_at"],
+        "overdue": bool(r["is_overdue"]),
+        "acknowledged_at": r["acknowledged_at"],
+        "closed_at": r["closed_at"],
+        "resolution": r["resolution"],
+        "loop_closed_at": r["loop_closed_at"],
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+        "version": r["version"],
     }
 
 
 async def _visible_row(
     session: AsyncSession, actor: Principal, insight_id: uuid.UUID, *, lock: bool = False
 ) -> Row[Any]:
-    query = _select_insights(actor, clock.now()).where(Insight.id == insight_id)
-    if lock:
-        query = query.with_for_update(of=Insight)
-    row: Row[Any] | None = (await session.execute(query)).first()
+    query = _VISIBLE_BY_ID_LOCKED if lock else _VISIBLE_BY_ID
+    params = _params(actor, clock.now(), insight_id=insight_id)
+    row: Row[Any] | None = (await session.execute(query, params)).first()
     if row is None:
         raise NotFound("No such insight.")
     return row
@@ -165,7 +180,7 @@ async def record_event(
         return
     now = clock.now()
     await session.execute(
-        insert(InsightEvent),
+        insert(table(InsightEvent)),
         [
             {
                 "org_id": org_id,
@@ -191,6 +206,11 @@ def _same_post(row: Row[Any], data: InsightCreate, unit_id: uuid.UUID) -> bool:
     )
 
 
+_INSERT_INSIGHT = (
+    insert(insights).on_conflict_do_nothing(index_elements=["org_id", "id"]).returning(ic.id)
+)
+
+
 async def create_insight(
     session: AsyncSession, actor: Principal, data: InsightCreate
 ) -> tuple[InsightOut, bool]:
@@ -198,27 +218,22 @@ async def create_insight(
 
     Returns the insight and whether it was created now. Posting again with the same client
     id returns the stored insight; a different post under a used id is a conflict.
+    This is the hottest write path: a fixed handful of statements, no reads back.
     """
     now = clock.now()
     unit_id = data.unit_id or actor.home_unit_id
     insight_id = data.id or uuid.uuid4()
-
-    if data.id is not None:
-        existing = await _replayed(session, actor, data, unit_id)
-        if existing is not None:
-            return existing, False
+    occurred_at = data.occurred_at or now
+    if occurred_at > now + timedelta(minutes=5):
+        raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
 
     try:
         route = await org_service.route_to_managers(session, actor.org_id, unit_id)
     except NotFound:
         raise InvalidInput("The unit does not exist.", code="unknown_unit") from None
-    org = await session.get_one(Organisation, actor.org_id)
-    occurred_at = data.occurred_at or now
-    if occurred_at > now + timedelta(minutes=5):
-        raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
 
-    ack_due_at = now + timedelta(hours=org.ack_deadline_hours)
-    values = {
+    ack_due_at = now + timedelta(hours=route.ack_deadline_hours)
+    values: dict[str, Any] = {
         "org_id": actor.org_id,
         "id": insight_id,
         "unit_id": unit_id,
@@ -235,49 +250,49 @@ async def create_insight(
         "status": InsightStatus.NEW,
         "owner_unit_id": route.owner_unit_id,
         "ack_due_at": ack_due_at,
-        "respond_due_at": now + timedelta(hours=org.respond_deadline_hours),
+        "respond_due_at": now + timedelta(hours=route.respond_deadline_hours),
         "version": 1,
         "created_at": now,
         "updated_at": now,
     }
     try:
-        async with session.begin_nested():
-            inserted = await session.scalar(
-                insert(Insight)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=["org_id", "id"])
-                .returning(Insight.id)
-            )
+        inserted = await session.scalar(_INSERT_INSIGHT, values)
     except IntegrityError as exc:
+        # The request fails as a whole, so the aborted transaction is simply rolled back.
         raise _taxonomy_error(exc) from exc
     if inserted is None:
-        # Another request with the same client id won the race.
+        # The id exists: a retry of this post (or a race with one), or a clash.
         existing = await _replayed(session, actor, data, unit_id)
         if existing is None:
             raise Conflict("The insight id is in use.", code="insight_id_conflict")
         return existing, False
 
-    await record_event(
-        session,
-        org_id=actor.org_id,
-        insight_ids=insight_id,
-        type=EventType.POSTED,
-        actor_id=actor.person_id,
-        data={"kind": data.kind.value, "unit_id": str(unit_id)},
-    )
-    await record_event(
-        session,
-        org_id=actor.org_id,
-        insight_ids=insight_id,
-        type=EventType.ROUTED,
-        actor_id=None,
-        data={
-            "owner_unit_id": str(route.owner_unit_id),
-            "rule": "default",
-            "reason": "managers of the nearest unit with managers",
-            "managers": len(route.manager_ids),
-            "ack_due_at": ack_due_at.isoformat(),
-        },
+    await session.execute(
+        insert(table(InsightEvent)),
+        [
+            {
+                "org_id": actor.org_id,
+                "insight_id": insight_id,
+                "type": EventType.POSTED,
+                "actor_id": actor.person_id,
+                "data": {"kind": data.kind.value, "unit_id": str(unit_id)},
+                "created_at": now,
+            },
+            {
+                "org_id": actor.org_id,
+                "insight_id": insight_id,
+                "type": EventType.ROUTED,
+                "actor_id": None,
+                "data": {
+                    "owner_unit_id": str(route.owner_unit_id),
+                    "rule": "default",
+                    "reason": "managers of the nearest unit with managers",
+                    "managers": len(route.manager_ids),
+                    "ack_due_at": ack_due_at.isoformat(),
+                },
+                "created_at": now,
+            },
+        ],
     )
     await notify_service.notify(
         session,
@@ -288,8 +303,18 @@ async def create_insight(
         data={"excerpt": excerpt(data.text), "kind": data.kind.value},
         exclude=actor.person_id,
     )
-    row = await _visible_row(session, actor, insight_id)
-    return InsightOut(**_out_fields(row, actor)), True
+    stored = {
+        **values,
+        "unit_name": route.unit_name,
+        "owner_name": route.owner_name,
+        "author_name": actor.display_name,
+        "is_overdue": False,
+        "closed_at": None,
+        "acknowledged_at": None,
+        "resolution": None,
+        "loop_closed_at": None,
+    }
+    return InsightOut(**_out_fields(SimpleNamespace(**stored), actor)), True
 
 
 def _taxonomy_error(exc: IntegrityError) -> InvalidInput:
@@ -306,11 +331,11 @@ async def _replayed(
 ) -> InsightOut | None:
     assert data.id is not None
     row = (
-        await session.execute(_select_insights(actor, clock.now()).where(Insight.id == data.id))
+        await session.execute(_VISIBLE_BY_ID, _params(actor, clock.now(), insight_id=data.id))
     ).first()
     if row is None:
         taken = await session.scalar(
-            select(Insight.id).where(Insight.org_id == actor.org_id, Insight.id == data.id)
+            select(ic.id).where(ic.org_id == actor.org_id, ic.id == data.id)
         )
         if taken is not None:
             raise Conflict("The insight id is in use.", code="insight_id_conflict")
@@ -326,7 +351,7 @@ def _search_condition(q: str) -> ColumnElement[bool]:
         .op("||")(func.websearch_to_tsquery(cast(literal("finnish"), REGCONFIG), q))
         .op("||")(func.websearch_to_tsquery(cast(literal("english"), REGCONFIG), q))
     )
-    return Insight.search.op("@@")(query)
+    return ic.search.op("@@")(query)
 
 
 def _managed_unit_ids(actor: Principal) -> list[uuid.UUID]:
@@ -351,47 +376,47 @@ async def list_insights(
     )
     # A cursor keeps the moment of the first page, so "overdue" cannot shift under the reader.
     now = position["n"] if position else clock.now()
-    query = _select_insights(actor, now)
+    query = _VISIBLE_INSIGHTS
 
     statuses = filters.status
     if scope == "inbox":
         managed = _managed_unit_ids(actor)
         if not managed:
             raise Forbidden("The inbox is for managers.", code="not_a_manager")
-        query = query.where(Insight.owner_unit_id.in_(managed))
+        query = query.where(ic.owner_unit_id.in_(managed))
         statuses = statuses or list(policies.OPEN_STATUSES)
     elif scope == "mine":
-        query = query.where(Insight.author_id == actor.person_id)
+        query = query.where(ic.author_id == actor.person_id)
 
     if statuses:
-        query = query.where(Insight.status.in_(statuses))
+        query = query.where(ic.status.in_(statuses))
     if filters.kind:
-        query = query.where(Insight.kind.in_(filters.kind))
+        query = query.where(ic.kind.in_(filters.kind))
     if filters.journey_stage:
-        query = query.where(Insight.journey_stage.in_(filters.journey_stage))
+        query = query.where(ic.journey_stage.in_(filters.journey_stage))
     if filters.unit_id is not None:
         subtree = (
-            select(Unit.path)
-            .where(Unit.org_id == actor.org_id, Unit.id == filters.unit_id)
+            select(table(Unit).c.path)
+            .where(table(Unit).c.org_id == actor.org_id, table(Unit).c.id == filters.unit_id)
             .scalar_subquery()
         )
-        query = query.where(UnitA.path.startswith(subtree))
+        query = query.where(UnitA.c.path.startswith(subtree))
     if filters.q and filters.q.strip():
         query = query.where(_search_condition(filters.q.strip()))
 
-    overdue_rank = case((_overdue(now), 1), else_=0) if scope == "inbox" else literal(0)
+    overdue_rank = case((_OVERDUE, 1), else_=0) if scope == "inbox" else literal(0)
     if position is not None:
         query = query.where(
             or_(
                 overdue_rank < position["o"],
                 and_(
                     overdue_rank == position["o"],
-                    tuple_(Insight.created_at, Insight.id) < (position["c"], position["i"]),
+                    tuple_(ic.created_at, ic.id) < (position["c"], position["i"]),
                 ),
             )
         )
-    query = query.order_by(overdue_rank.desc(), Insight.created_at.desc(), Insight.id.desc())
-    rows = list((await session.execute(query.limit(limit + 1))).all())
+    query = query.order_by(overdue_rank.desc(), ic.created_at.desc(), ic.id.desc())
+    rows = list((await session.execute(query.limit(limit + 1), _params(actor, now))).all())
 
     next_cursor = None
     if len(rows) > limit:
@@ -582,7 +607,7 @@ async def _apply_status(
         changes["closed_at"] = now
         changes["resolution"] = note.strip() if note else None
     await session.execute(
-        update(Insight).where(Insight.org_id == actor.org_id, Insight.id == row.id).values(changes)
+        update(insights).where(ic.org_id == actor.org_id, ic.id == row.id).values(changes)
     )
     data: dict[str, Any] = {"from": row.status.value, "to": target.value}
     if note:
@@ -764,15 +789,15 @@ async def close_loop_if_answered(session: AsyncSession, actor: Principal, row: R
     if row.loop_closed_at is not None:
         return False
     status = await session.scalar(
-        select(Insight.status).where(Insight.org_id == actor.org_id, Insight.id == row.id)
+        select(ic.status).where(ic.org_id == actor.org_id, ic.id == row.id)
     )
     if status not in policies.CLOSED_STATUSES:
         return False
     now = clock.now()
     await session.execute(
-        update(Insight)
-        .where(Insight.org_id == actor.org_id, Insight.id == row.id)
-        .values(loop_closed_at=now, updated_at=now, version=Insight.version + 1)
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.id == row.id)
+        .values(loop_closed_at=now, updated_at=now, version=ic.version + 1)
     )
     await record_event(
         session,
@@ -791,13 +816,14 @@ async def readable(
     if not insight_ids:
         return {}
     rows = await session.execute(
-        select(Insight.id, UnitA.path, OwnerA.path.label("owner_path"))
-        .join(UnitA, and_(UnitA.org_id == Insight.org_id, UnitA.id == Insight.unit_id))
-        .join(OwnerA, and_(OwnerA.org_id == Insight.org_id, OwnerA.id == Insight.owner_unit_id))
+        select(ic.id, UnitA.c.path, OwnerA.c.path.label("owner_path"))
+        .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
+        .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
         .where(
-            Insight.org_id == actor.org_id,
-            Insight.id.in_(insight_ids),
-            policies.visible_clause(actor, UnitA.path, OwnerA.path),
-        )
+            ic.org_id == actor.org_id,
+            ic.id.in_(insight_ids),
+            policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path),
+        ),
+        policies.visibility_params(actor),
     )
     return {row.id: policies.can_act(actor, row.path, row.owner_path) for row in rows}

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.auth.principal import Principal
+from app.db import table
 from app.errors import NotFound
 from app.notify.messages import render
 from app.notify.models import Notification, NotificationKind
@@ -43,7 +44,7 @@ async def notify(
         if person_id != exclude
     ]
     if rows:
-        await session.execute(insert(Notification), rows)
+        await session.execute(insert(table(Notification)), rows)
     return len(rows)
 
 

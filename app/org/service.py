@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,34 +25,27 @@ from app.org.models import (
 from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
 
+# Runs on every request: a plain statement, compiled once.
+_PRINCIPAL = text(
+    """
+    SELECT p.id, p.org_id, p.display_name, p.locale, p.home_unit_id,
+           g.role, g.unit_id, u.path
+    FROM people p
+    LEFT JOIN role_grants g ON g.org_id = p.org_id AND g.person_id = p.id
+    LEFT JOIN units u ON u.org_id = g.org_id AND u.id = g.unit_id
+    WHERE p.subject = :subject AND p.active
+    """
+)
+
 
 async def load_principal(session: AsyncSession, subject: str) -> Principal | None:
     """The active person a token's subject names, with every grant, in one query."""
-    rows = (
-        await session.execute(
-            select(
-                Person.id,
-                Person.org_id,
-                Person.display_name,
-                Person.locale,
-                Person.home_unit_id,
-                RoleGrant.role,
-                RoleGrant.unit_id,
-                Unit.path,
-            )
-            .outerjoin(
-                RoleGrant,
-                (RoleGrant.org_id == Person.org_id) & (RoleGrant.person_id == Person.id),
-            )
-            .outerjoin(Unit, (Unit.org_id == RoleGrant.org_id) & (Unit.id == RoleGrant.unit_id))
-            .where(Person.subject == subject, Person.active.is_(True))
-        )
-    ).all()
+    rows = (await session.execute(_PRINCIPAL, {"subject": subject})).all()
     if not rows:
         return None
     first = rows[0]
     grants = tuple(
-        Grant(role=row.role, unit_id=row.unit_id, unit_path=row.path)
+        Grant(role=Role(row.role), unit_id=row.unit_id, unit_path=row.path)
         for row in rows
         if row.role is not None
     )
@@ -60,7 +53,7 @@ async def load_principal(session: AsyncSession, subject: str) -> Principal | Non
         person_id=first.id,
         org_id=first.org_id,
         display_name=first.display_name,
-        locale=first.locale,
+        locale=Locale(first.locale),
         home_unit_id=first.home_unit_id,
         grants=grants,
     )
@@ -257,40 +250,56 @@ async def taxonomy(session: AsyncSession, actor: Principal, locale: Locale) -> T
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """Where a new insight goes: the owning unit, its managers and the organisation's deadlines."""
+
+    unit_name: str
     owner_unit_id: uuid.UUID
+    owner_name: str
     manager_ids: list[uuid.UUID]
+    ack_deadline_hours: int
+    respond_deadline_hours: int
+
+
+# The unit, all its ancestors (their ids are the path's segments) and their active managers,
+# with the organisation's deadlines, in one round trip: this runs on every post.
+_ROUTE = text(
+    """
+    SELECT a.id, a.name, a.depth, g.person_id, t.id = a.id AS is_target,
+           o.ack_deadline_hours, o.respond_deadline_hours
+    FROM units t
+    JOIN organisations o ON o.id = t.org_id
+    JOIN units a ON a.org_id = t.org_id
+     AND a.id = ANY (string_to_array(rtrim(t.path, '/'), '/')::uuid[])
+    LEFT JOIN (role_grants g JOIN people p
+               ON p.org_id = g.org_id AND p.id = g.person_id AND p.active)
+      ON g.org_id = a.org_id AND g.unit_id = a.id AND g.role = 'manager'
+    WHERE t.org_id = :org_id AND t.id = :unit_id
+    """
+)
 
 
 async def route_to_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID) -> Route:
     """The nearest unit at or above `unit_id` that has active managers, and those managers.
 
     In an organisation without managers the root unit owns it, with no one to notify.
+    Raises NotFound for a unit outside the organisation.
     """
-    unit = await session.get(Unit, (org_id, unit_id))
-    if unit is None:
-        raise NotFound("No such unit.")
-    segment = 33  # a uuid's 32 hex digits and "/"
-    ancestors = [unit.path[:end] for end in range(segment, len(unit.path) + 1, segment)]
-    rows = (
-        await session.execute(
-            select(Unit.id, Unit.path, RoleGrant.person_id)
-            .join(
-                RoleGrant,
-                (RoleGrant.org_id == Unit.org_id)
-                & (RoleGrant.unit_id == Unit.id)
-                & (RoleGrant.role == Role.MANAGER),
-            )
-            .join(
-                Person,
-                (Person.org_id == RoleGrant.org_id)
-                & (Person.id == RoleGrant.person_id)
-                & Person.active.is_(True),
-            )
-            .where(Unit.org_id == org_id, Unit.path.in_(ancestors))
-        )
-    ).all()
+    rows = (await session.execute(_ROUTE, {"org_id": org_id, "unit_id": unit_id})).all()
     if not rows:
-        return Route(owner_unit_id=uuid.UUID(hex=unit.path[:32]), manager_ids=[])
-    deepest = max(len(row.path) for row in rows)
-    chosen = [row for row in rows if len(row.path) == deepest]
-    return Route(owner_unit_id=chosen[0].id, manager_ids=sorted({row.person_id for row in chosen}))
+        raise NotFound("No such unit.")
+    managed = [row for row in rows if row.person_id is not None]
+    if managed:
+        depth = max(row.depth for row in managed)
+        owners = [row for row in managed if row.depth == depth]
+    else:
+        depth = min(row.depth for row in rows)
+        owners = [row for row in rows if row.depth == depth]
+    first = rows[0]
+    return Route(
+        unit_name=next(row.name for row in rows if row.is_target),
+        owner_unit_id=owners[0].id,
+        owner_name=owners[0].name,
+        manager_ids=sorted({row.person_id for row in owners if row.person_id is not None}),
+        ack_deadline_hours=first.ack_deadline_hours,
+        respond_deadline_hours=first.respond_deadline_hours,
+    )

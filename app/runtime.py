@@ -27,7 +27,10 @@ class Runtime:
             settings.issuer, cache_seconds=settings.oidc_jwks_cache_seconds
         )
         validator = TokenValidator(
-            issuer=settings.issuer, audience=settings.oidc_audience, keys=keys
+            issuer=settings.issuer,
+            audience=settings.oidc_audience,
+            keys=keys,
+            subject_claim=settings.oidc_subject_claim,
         )
         return cls(settings, engine, sessions, validator, builtin)
 

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     access_token_minutes: int = 30
     refresh_token_days: int = 30
     authorization_code_seconds: int = 120
+    # The built-in issuer's one registered client: the mobile app, a public client that
+    # proves itself with PKCE. A loopback redirect URI matches on any port (RFC 8252 §7.3),
+    # so development tools can listen wherever a port is free.
+    oauth_client_id: str = "insight-app"
+    oauth_redirect_uris: list[str] = ["insight://oauth/callback", "http://127.0.0.1:8765/callback"]
 
     graphql_ide: bool = True
     graphql_max_depth: int = 12

@@ -39,11 +39,12 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from the Ope
 async def authenticate(
     validator: TokenValidator, session: AsyncSession, token: str | None
 ) -> Principal:
-    """The person a bearer token names; 401 for any token that is not good."""
+    """The person a bearer token names; 401 for any token that is not good, 503 when the
+    identity provider's keys cannot be had."""
     if not token:
         raise Unauthenticated("A bearer token is required.", code="missing_token")
     claims = await validator.validate(token)
-    principal = await org_service.load_principal(session, str(claims["sub"]))
+    principal = await org_service.load_principal(session, claims[validator.subject_claim])
     if principal is None:
         raise Unauthenticated("The token names no active person.", code="unknown_subject")
     return principal

@@ -1,7 +1,5 @@
 """Who may do what with an action."""
 
-import uuid
-
 from app.actions.models import Action, ActionStatus
 from app.auth.principal import Principal
 from app.errors import Conflict, Forbidden
@@ -42,5 +40,6 @@ def require_status_change(current: ActionStatus, target: ActionStatus) -> None:
         )
 
 
-def is_owner(actor: Principal, owner_id: uuid.UUID) -> bool:
-    return actor.person_id == owner_id
+def can_see(actor: Principal, action: Action, sees_a_linked_insight: bool) -> bool:
+    """Its owner and creator, and anyone who may read one of its insights."""
+    return sees_a_linked_insight or actor.person_id in (action.owner_id, action.created_by)

@@ -116,21 +116,27 @@ async def create_action(session: AsyncSession, actor: Principal, data: ActionCre
 async def link_insights(
     session: AsyncSession, actor: Principal, action_id: uuid.UUID, data: ActionLink
 ) -> ActionOut:
-    action = await _load(session, actor, action_id, lock=True)
+    # Out of sight it must look missing: linking one's own insight would otherwise reveal it.
+    action, _, _ = await _load_visible(session, actor, action_id, lock=True)
     await _link(session, actor, action, data.insight_ids)
     return await get_action(session, actor, action_id)
 
 
-async def _load(
+async def _load_visible(
     session: AsyncSession, actor: Principal, action_id: uuid.UUID, *, lock: bool = False
-) -> Action:
+) -> tuple[Action, list[uuid.UUID], bool]:
+    """The action if `actor` may see it, with the linked insights they may read and whether
+    they may act on any of them; 404 otherwise, exactly like a missing id."""
     query = select(Action).where(Action.org_id == actor.org_id, Action.id == action_id)
     if lock:
         query = query.with_for_update()
     action = await session.scalar(query)
     if action is None:
         raise NotFound("No such action.")
-    return action
+    visible, actable = await _visible_linked(session, actor, action_id)
+    if not policies.can_see(actor, action, bool(visible)):
+        raise NotFound("No such action.")
+    return action, visible, actable
 
 
 async def _visible_linked(
@@ -150,10 +156,7 @@ async def _visible_linked(
 
 async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UUID) -> ActionOut:
     """An action, to its owner and creator and to anyone who may read a linked insight."""
-    action = await _load(session, actor, action_id)
-    visible, _ = await _visible_linked(session, actor, action_id)
-    if not visible and actor.person_id not in (action.owner_id, action.created_by):
-        raise NotFound("No such action.")
+    action, visible, _ = await _load_visible(session, actor, action_id)
     names = await org_service.person_names(session, actor.org_id, [action.owner_id])
     return ActionOut(
         id=action.id,
@@ -175,10 +178,7 @@ async def update_action(
 ) -> ActionOut:
     """Change status, outcome, due date or owner. Completing an action asks the managers of
     every linked insight to tell its reporter."""
-    action = await _load(session, actor, action_id, lock=True)
-    visible, actable = await _visible_linked(session, actor, action_id)
-    if not visible and actor.person_id not in (action.owner_id, action.created_by):
-        raise NotFound("No such action.")
+    action, _, actable = await _load_visible(session, actor, action_id, lock=True)
     policies.require_edit(actor, action, actable)
     fields = data.model_fields_set
     now = clock.now()

@@ -104,7 +104,10 @@ async def acknowledge_answer(
     comm = row.scalar_one_or_none()
     if comm is None:
         raise NotFound("No such message.")
-    insight = await insights_service.get_insight(session, actor, comm.insight_id)
+    try:
+        insight = await insights_service.get_insight(session, actor, comm.insight_id)
+    except NotFound:
+        raise NotFound("No such message.") from None
     if not insight.is_mine:
         # Only the reporter acknowledges; to anyone else the message is out of reach.
         raise NotFound("No such message.")

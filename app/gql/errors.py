@@ -1,0 +1,81 @@
+"""GraphQL errors with the error codes REST uses, in `extensions.code` and `extensions.status`."""
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from pydantic import ValidationError
+from strawberry.utils.str_converters import to_camel_case
+
+from app.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal error"
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "location": [to_camel_case(p) if isinstance(p, str) else p for p in error["loc"]],
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=extensions,
+    )
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """Whether the error is our fault rather than the client's."""
+    original = error.original_error
+    if isinstance(original, DomainError | ValidationError):
+        return False
+    if error.path is None:
+        # Outside any resolver: parsing, validation, limits and variables concern the request
+        # and carry locations in it; an exception without them escaped from the machinery.
+        return original is not None and not error.locations
+    return True
+
+
+def _client_error(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: a stable code, and nothing of our internals."""
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return _with(
+            error,
+            original.detail,
+            {"code": original.code, "status": original.status, **original.extra},
+        )
+    if isinstance(original, ValidationError):
+        return _with(
+            error,
+            "The input does not match the schema.",
+            {"code": "validation_error", "status": 422, "errors": _validation_errors(original)},
+        )
+    if _is_internal(error):
+        return _with(error, INTERNAL_ERROR, {"code": "internal_error", "status": 500})
+    return _with(error, error.message, {"code": "invalid_query", "status": 400})
+
+
+def internal_error(exc: Exception) -> GraphQLError:
+    return _client_error(GraphQLError(INTERNAL_ERROR, original_error=exc))
+
+
+def present(errors: list[GraphQLError]) -> None:
+    """Log the errors that are our fault, then rewrite `errors` in place for the client."""
+    for error in errors:
+        if _is_internal(error):
+            log.error("GraphQL operation failed: %s", error.message, exc_info=error.original_error)
+    errors[:] = [_client_error(error) for error in errors]

@@ -1,0 +1,234 @@
+"""GraphQL input types. Each becomes the pydantic schema the service takes, so both APIs
+validate the same way; ids arrive as global ids and leave as uuids."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from app.actions.models import ActionStatus
+from app.actions.schemas import ActionCreate, ActionLink, ActionUpdate
+from app.gql.ids import uuid_of
+from app.insights.models import InsightKind, InsightStatus, Visibility
+from app.insights.schemas import (
+    CommentCreate,
+    DeclineInput,
+    ImpactLevel,
+    InsightCreate,
+    InsightFilters,
+    ResolveInput,
+)
+from app.loop.models import Audience
+from app.loop.schemas import CommunicationCreate
+
+CLIENT_ID = "Client-generated id: a retry with the same id returns the stored object."
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields the client sent: left out, the pydantic default applies."""
+    return {name: value for name, value in fields.items() if value is not strawberry.UNSET}
+
+
+def _uuid_of(type_name: str, value: strawberry.ID | None) -> uuid.UUID | None:
+    # UNSET and null pass through, for `_given` and pydantic to judge.
+    if value is None or value is strawberry.UNSET:
+        return value
+    return uuid_of(type_name, value)
+
+
+def _uuids_of(type_name: str, values: list[strawberry.ID]) -> list[uuid.UUID]:
+    return [uuid_of(type_name, value) for value in values]
+
+
+def expected(version: int | None) -> int | None:
+    return None if version is strawberry.UNSET else version
+
+
+@strawberry.input
+class PostInsightInput:
+    kind: InsightKind
+    text: str
+    client_id: uuid.UUID | None = strawberry.field(default=strawberry.UNSET, description=CLIENT_ID)
+    language: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 639-1 code; detected from the text if left out."
+    )
+    journey_stage: str | None = strawberry.UNSET
+    touchpoint: str | None = strawberry.UNSET
+    customer_impact: ImpactLevel | None = strawberry.UNSET
+    customers_affected: int | None = strawberry.UNSET
+    occurred_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="When it happened; defaults to the time of posting."
+    )
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Where it happened; defaults to your home unit."
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="CONFIDENTIAL hides you from everyone else, yet you can still be answered.",
+    )
+
+    def to_model(self) -> InsightCreate:
+        return InsightCreate.model_validate(
+            _given(
+                id=self.client_id,
+                kind=self.kind,
+                text=self.text,
+                language=self.language,
+                journey_stage=self.journey_stage,
+                touchpoint=self.touchpoint,
+                customer_impact=self.customer_impact,
+                customers_affected=self.customers_affected,
+                occurred_at=self.occurred_at,
+                unit_id=_uuid_of("Unit", self.unit_id),
+                visibility=self.visibility,
+            )
+        )
+
+
+@strawberry.input
+class InsightFilter:
+    status: list[InsightStatus] | None = strawberry.UNSET
+    kind: list[InsightKind] | None = strawberry.UNSET
+    journey_stage: list[str] | None = strawberry.UNSET
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Only this unit's subtree."
+    )
+    q: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Text search, Finnish or English."
+    )
+
+    def to_model(self) -> InsightFilters:
+        return InsightFilters.model_validate(
+            _given(
+                status=self.status,
+                kind=self.kind,
+                journey_stage=self.journey_stage,
+                unit_id=_uuid_of("Unit", self.unit_id),
+                q=self.q,
+            )
+        )
+
+
+@strawberry.input
+class AcknowledgeInsightInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Refuse with `version_mismatch` unless the insight is at this version.",
+    )
+
+
+@strawberry.input
+class StartInsightInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class ResolveInsightInput:
+    id: strawberry.ID
+    resolution: str = strawberry.field(description="What was done.")
+    expected_version: int | None = strawberry.UNSET
+
+    def to_model(self) -> ResolveInput:
+        return ResolveInput(resolution=self.resolution)
+
+
+@strawberry.input
+class DeclineInsightInput:
+    id: strawberry.ID
+    reason: str = strawberry.field(description="Why nothing will be done.")
+    expected_version: int | None = strawberry.UNSET
+
+    def to_model(self) -> DeclineInput:
+        return DeclineInput(reason=self.reason)
+
+
+@strawberry.input
+class AddCommentInput:
+    insight_id: strawberry.ID
+    body: str
+    client_id: uuid.UUID | None = strawberry.field(default=strawberry.UNSET, description=CLIENT_ID)
+
+    def to_model(self) -> CommentCreate:
+        return CommentCreate.model_validate(_given(id=self.client_id, body=self.body))
+
+
+@strawberry.input
+class CreateActionInput:
+    title: str
+    insight_ids: list[strawberry.ID] = strawberry.field(
+        description="Insights you manage that the action answers."
+    )
+    client_id: uuid.UUID | None = strawberry.field(default=strawberry.UNSET, description=CLIENT_ID)
+    description: str | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A person's id; defaults to you."
+    )
+    due_on: date | None = strawberry.UNSET
+
+    def to_model(self) -> ActionCreate:
+        return ActionCreate.model_validate(
+            _given(
+                id=self.client_id,
+                title=self.title,
+                description=self.description,
+                owner_id=_uuid_of("Person", self.owner_id),
+                due_on=self.due_on,
+                insight_ids=_uuids_of("Insight", self.insight_ids),
+            )
+        )
+
+
+@strawberry.input(description="Only the fields sent change; null clears a field that may be empty.")
+class UpdateActionInput:
+    id: strawberry.ID
+    status: ActionStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="DONE needs an outcome."
+    )
+    outcome: str | None = strawberry.UNSET
+    due_on: date | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.UNSET
+
+    def to_model(self) -> ActionUpdate:
+        return ActionUpdate.model_validate(
+            _given(
+                status=self.status,
+                outcome=self.outcome,
+                due_on=self.due_on,
+                owner_id=_uuid_of("Person", self.owner_id),
+            )
+        )
+
+
+@strawberry.input
+class LinkActionInsightsInput:
+    action_id: strawberry.ID
+    insight_ids: list[strawberry.ID]
+
+    def to_model(self) -> ActionLink:
+        return ActionLink(insight_ids=_uuids_of("Insight", self.insight_ids))
+
+
+@strawberry.input
+class TellReporterInput:
+    insight_id: strawberry.ID
+    message: str
+    client_id: uuid.UUID | None = strawberry.field(default=strawberry.UNSET, description=CLIENT_ID)
+    audience: Audience | None = strawberry.UNSET
+
+    def to_model(self) -> CommunicationCreate:
+        return CommunicationCreate.model_validate(
+            _given(id=self.client_id, message=self.message, audience=self.audience)
+        )
+
+
+@strawberry.input
+class AcknowledgeCommunicationInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class MarkNotificationReadInput:
+    id: strawberry.ID

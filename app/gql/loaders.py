@@ -1,0 +1,59 @@
+"""Per-request loaders for data a field needs beyond what its object came with.
+
+Each fetches an object's extra data only when a query asks for it, and at most once per
+object and request; the service layer decides what the caller may see.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from app.actions import service as actions_service
+from app.auth.dependencies import Session
+from app.auth.principal import Principal
+from app.errors import DomainError
+from app.insights import service as insights_service
+from app.org import service as org_service
+from app.org.schemas import UnitOut
+
+if TYPE_CHECKING:
+    from app.gql.context import Context
+
+T = TypeVar("T")
+
+Fetch = Callable[[Session, Principal, uuid.UUID], Awaitable[T]]
+
+
+async def _unit(session: Session, caller: Principal, unit_id: uuid.UUID) -> UnitOut:
+    return UnitOut.model_validate(await org_service.get_unit(session, caller, unit_id))
+
+
+class Loaders:
+    def __init__(self, context: "Context") -> None:
+        self._context = context
+        self.insight = self._each(insights_service.get_insight)
+        self.timeline = self._each(insights_service.timeline)
+        self.comments = self._each(insights_service.list_comments)
+        self.action = self._each(actions_service.get_action)
+        self.unit = self._each(_unit)
+
+    def _each(self, fetch: Fetch[T]) -> DataLoader[uuid.UUID, T]:
+        # The services read one object at a time, so a batch is a sequence of calls; what the
+        # loader adds is that no object is fetched twice in a request.
+        async def load(keys: list[uuid.UUID]) -> Sequence[T | BaseException]:
+            found: list[T | BaseException] = []
+            for key in keys:
+                try:
+                    found.append(await self._context.read(fetch, key))
+                except DomainError as exc:
+                    found.append(exc)
+            return found
+
+        return DataLoader(load_fn=load)
+
+    def forget(self) -> None:
+        """Drop everything loaded so far: a change may have made it stale."""
+        for loader in (self.insight, self.timeline, self.comments, self.action, self.unit):
+            loader.clear_all()

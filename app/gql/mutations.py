@@ -1,0 +1,218 @@
+"""The Mutation type: every change of the REST API, each taking an input and returning a payload."""
+
+import strawberry
+
+from app.actions import service as actions_service
+from app.gql.context import Info
+from app.gql.fields import mutation
+from app.gql.ids import uuid_of
+from app.gql.inputs import (
+    AcknowledgeCommunicationInput,
+    AcknowledgeInsightInput,
+    AddCommentInput,
+    CreateActionInput,
+    DeclineInsightInput,
+    LinkActionInsightsInput,
+    MarkNotificationReadInput,
+    PostInsightInput,
+    ResolveInsightInput,
+    StartInsightInput,
+    TellReporterInput,
+    UpdateActionInput,
+    expected,
+)
+from app.gql.types import Action, Comment, Communication, Insight, Notification
+from app.insights import service as insights_service
+from app.insights.models import InsightStatus
+from app.loop import service as loop_service
+from app.notify import service as notify_service
+
+
+@strawberry.type
+class PostInsightPayload:
+    insight: Insight
+    created: bool = strawberry.field(
+        description="False when an insight with this client id was already posted."
+    )
+
+
+@strawberry.type
+class AcknowledgeInsightPayload:
+    insight: Insight
+
+
+@strawberry.type
+class StartInsightPayload:
+    insight: Insight
+
+
+@strawberry.type
+class ResolveInsightPayload:
+    insight: Insight
+
+
+@strawberry.type
+class DeclineInsightPayload:
+    insight: Insight
+
+
+@strawberry.type
+class AddCommentPayload:
+    comment: Comment
+
+
+@strawberry.type
+class CreateActionPayload:
+    action: Action
+
+
+@strawberry.type
+class UpdateActionPayload:
+    action: Action
+
+
+@strawberry.type
+class LinkActionInsightsPayload:
+    action: Action
+
+
+@strawberry.type
+class TellReporterPayload:
+    communication: Communication
+
+
+@strawberry.type
+class AcknowledgeCommunicationPayload:
+    communication: Communication
+
+
+@strawberry.type
+class MarkNotificationReadPayload:
+    notification: Notification
+
+
+@strawberry.type
+class MarkAllNotificationsReadPayload:
+    marked_read: int
+
+
+async def _move(
+    info: Info,
+    id: strawberry.ID,
+    target: InsightStatus,
+    version: int | None,
+    note: str | None = None,
+) -> Insight:
+    detail = await info.context.write(
+        insights_service.change_status,
+        uuid_of("Insight", id),
+        target,
+        note=note,
+        expected_version=expected(version),
+    )
+    return Insight.of(detail)
+
+
+@strawberry.type
+class Mutation:
+    @mutation("Post an insight; it goes to the managers of the nearest unit that has any.")
+    async def post_insight(self, info: Info, input: PostInsightInput) -> PostInsightPayload:
+        insight, created = await info.context.write(
+            insights_service.create_insight, input.to_model()
+        )
+        return PostInsightPayload(insight=Insight.of(insight), created=created)
+
+    @mutation("Tell the reporter their insight was seen and is owned.")
+    async def acknowledge_insight(
+        self, info: Info, input: AcknowledgeInsightInput
+    ) -> AcknowledgeInsightPayload:
+        insight = await _move(info, input.id, InsightStatus.ACKNOWLEDGED, input.expected_version)
+        return AcknowledgeInsightPayload(insight=insight)
+
+    @strawberry.mutation
+    async def start_insight(self, info: Info, input: StartInsightInput) -> StartInsightPayload:
+        insight = await _move(info, input.id, InsightStatus.IN_PROGRESS, input.expected_version)
+        return StartInsightPayload(insight=insight)
+
+    @strawberry.mutation
+    async def resolve_insight(
+        self, info: Info, input: ResolveInsightInput
+    ) -> ResolveInsightPayload:
+        resolution = input.to_model().resolution
+        insight = await _move(
+            info, input.id, InsightStatus.RESOLVED, input.expected_version, resolution
+        )
+        return ResolveInsightPayload(insight=insight)
+
+    @strawberry.mutation
+    async def decline_insight(
+        self, info: Info, input: DeclineInsightInput
+    ) -> DeclineInsightPayload:
+        reason = input.to_model().reason
+        insight = await _move(
+            info, input.id, InsightStatus.DECLINED, input.expected_version, reason
+        )
+        return DeclineInsightPayload(insight=insight)
+
+    @mutation(
+        "Add to the thread between the reporter and the managers (a confidential "
+        "reporter stays unnamed)."
+    )
+    async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
+        comment = await info.context.write(
+            insights_service.add_comment, uuid_of("Insight", input.insight_id), input.to_model()
+        )
+        return AddCommentPayload(comment=Comment.of(comment))
+
+    @mutation("Record an action on one or more insights you manage.")
+    async def create_action(self, info: Info, input: CreateActionInput) -> CreateActionPayload:
+        action = await info.context.write(actions_service.create_action, input.to_model())
+        return CreateActionPayload(action=Action.of(action))
+
+    @mutation("Change status, outcome, due date or owner. Marking it done needs an outcome.")
+    async def update_action(self, info: Info, input: UpdateActionInput) -> UpdateActionPayload:
+        action = await info.context.write(
+            actions_service.update_action, uuid_of("Action", input.id), input.to_model()
+        )
+        return UpdateActionPayload(action=Action.of(action))
+
+    @strawberry.mutation
+    async def link_action_insights(
+        self, info: Info, input: LinkActionInsightsInput
+    ) -> LinkActionInsightsPayload:
+        action = await info.context.write(
+            actions_service.link_insights, uuid_of("Action", input.action_id), input.to_model()
+        )
+        return LinkActionInsightsPayload(action=Action.of(action))
+
+    @mutation(
+        "Tell the reporter what was done; on a resolved or declined insight this closes the loop."
+    )
+    async def tell_reporter(self, info: Info, input: TellReporterInput) -> TellReporterPayload:
+        answer = await info.context.write(
+            loop_service.tell_reporter, uuid_of("Insight", input.insight_id), input.to_model()
+        )
+        return TellReporterPayload(communication=Communication.of(answer))
+
+    @mutation("As the reporter, confirm you have read the answer.")
+    async def acknowledge_communication(
+        self, info: Info, input: AcknowledgeCommunicationInput
+    ) -> AcknowledgeCommunicationPayload:
+        answer = await info.context.write(
+            loop_service.acknowledge_answer, uuid_of("Communication", input.id)
+        )
+        return AcknowledgeCommunicationPayload(communication=Communication.of(answer))
+
+    @strawberry.mutation
+    async def mark_notification_read(
+        self, info: Info, input: MarkNotificationReadInput
+    ) -> MarkNotificationReadPayload:
+        notification = await info.context.write(
+            notify_service.mark_read, uuid_of("Notification", input.id)
+        )
+        return MarkNotificationReadPayload(notification=Notification.of(notification))
+
+    @strawberry.mutation
+    async def mark_all_notifications_read(self, info: Info) -> MarkAllNotificationsReadPayload:
+        result = await info.context.write(notify_service.mark_all_read)
+        return MarkAllNotificationsReadPayload(marked_read=result.marked_read)

@@ -1,0 +1,184 @@
+"""The Query type: every read of the REST API, plus `node(id:)`."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import strawberry
+
+from app.auth.dependencies import Session
+from app.auth.principal import Principal
+from app.errors import NotFound
+from app.gql.context import Info
+from app.gql.fields import field
+from app.gql.ids import parse_global_id, uuid_of
+from app.gql.inputs import InsightFilter
+from app.gql.types import (
+    Action,
+    Connection,
+    Insight,
+    Me,
+    Node,
+    Notification,
+    Taxonomy,
+    Unit,
+    connection,
+)
+from app.insights import service as insights_service
+from app.insights.models import InsightStatus
+from app.insights.schemas import InsightFilters
+from app.notify import service as notify_service
+from app.org import service as org_service
+from app.org.schemas import TaxonomyOut
+from app.pagination import DEFAULT_PAGE_SIZE
+
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[
+    str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
+]
+
+
+async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
+    try:
+        return Insight.of(await info.context.loaders.insight.load(key))
+    except NotFound:
+        return None
+
+
+async def _action(info: Info, key: uuid.UUID) -> Action | None:
+    try:
+        return Action.of(await info.context.loaders.action.load(key))
+    except NotFound:
+        return None
+
+
+async def _unit(info: Info, key: uuid.UUID) -> Unit | None:
+    try:
+        return Unit.of(await info.context.loaders.unit.load(key))
+    except NotFound:
+        return None
+
+
+# The types `node(id:)` can fetch; an id of any other type finds nothing.
+NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
+    "Insight": _insight,
+    "Action": _action,
+    "Unit": _unit,
+}
+
+
+async def _taxonomy(session: Session, caller: Principal) -> TaxonomyOut:
+    return await org_service.taxonomy(session, caller, caller.locale)
+
+
+def _filters(filter: InsightFilter | None) -> InsightFilters:
+    return filter.to_model() if filter is not None else InsightFilters()
+
+
+@strawberry.type
+class Query:
+    @field(
+        "The object with this global id; null when it is missing or out of your "
+        "reach, which look the same on purpose."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, key = parse_global_id(id)
+        fetch = NODES.get(type_name)
+        return await fetch(info, key) if fetch is not None else None
+
+    @field("An insight; null when it is missing or out of your reach.")
+    async def insight(self, info: Info, id: strawberry.ID) -> Insight | None:
+        return await _insight(info, uuid_of("Insight", id))
+
+    @field("An action; null when it is missing or out of your reach.")
+    async def action(self, info: Info, id: strawberry.ID) -> Action | None:
+        return await _action(info, uuid_of("Action", id))
+
+    @field("A unit of your organisation; null for any other id.")
+    async def unit(self, info: Info, id: strawberry.ID) -> Unit | None:
+        return await _unit(info, uuid_of("Unit", id))
+
+    @field(
+        "Insights routed to your units: overdue first, then newest; open ones "
+        "unless the filter names statuses."
+    )
+    async def inbox(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: InsightFilter | None = None,
+    ) -> Connection[Insight]:
+        page = await info.context.read(
+            insights_service.list_insights,
+            scope="inbox",
+            filters=_filters(filter),
+            limit=first,
+            cursor=after,
+        )
+        return connection(page, Insight.of)
+
+    @field("Every insight you may read, newest first.")
+    async def insights(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: InsightFilter | None = None,
+    ) -> Connection[Insight]:
+        page = await info.context.read(
+            insights_service.list_insights,
+            scope="visible",
+            filters=_filters(filter),
+            limit=first,
+            cursor=after,
+        )
+        return connection(page, Insight.of)
+
+    @field("Your own insights, newest first, with their actions and latest answer.")
+    async def my_insights(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        status: list[InsightStatus] | None = None,
+    ) -> Connection[Insight]:
+        page = await info.context.read(
+            insights_service.list_insights,
+            scope="mine",
+            filters=InsightFilters(status=status),
+            limit=first,
+            cursor=after,
+        )
+        return connection(page, Insight.of)
+
+    @field("Your notifications, newest first, in your language.")
+    async def notifications(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        unread_only: bool = False,
+    ) -> Connection[Notification]:
+        page = await info.context.read(
+            notify_service.list_notifications,
+            unread_only=unread_only,
+            limit=first,
+            cursor=after,
+        )
+        return connection(page, Notification.of)
+
+    @field("You, your home unit and your role grants.")
+    async def me(self, info: Info) -> Me:
+        return Me.of(await info.context.read(org_service.me))
+
+    @field("Your organisation's unit tree, parents before children.")
+    async def units(self, info: Info) -> list[Unit]:
+        units = await info.context.read(org_service.list_units)
+        # A unit's parent is in the same tree: `parent` need not fetch it again.
+        info.context.loaders.unit.prime_many({u.id: u for u in units})
+        return [Unit.of(u) for u in units]
+
+    @field("Journey stages and touchpoints, in your language.")
+    async def taxonomy(self, info: Info) -> Taxonomy:
+        return Taxonomy.of(await info.context.read(_taxonomy))

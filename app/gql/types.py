@@ -1,0 +1,486 @@
+"""GraphQL object types, built from the pydantic objects the services return.
+
+One GraphQL type per kind of object, so a global id always comes with the same `__typename`.
+Fields the service returned with the object are plain; the few that need more data than the
+object came with resolve through the request's loaders, only when a query asks for them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.actions.models import ActionStatus
+from app.actions.schemas import ActionOut, ActionSummary
+from app.gql.context import Info
+from app.gql.fields import field
+from app.gql.ids import global_id
+from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
+from app.insights.schemas import (
+    CommentOut,
+    EventOut,
+    ImpactLevel,
+    InsightDetail,
+    InsightOut,
+    MyInsightOut,
+)
+from app.loop.models import Audience, Channel
+from app.loop.schemas import AnswerOut
+from app.notify.models import NotificationKind
+from app.notify.schemas import NotificationOut
+from app.org.models import Locale, Role, UnitKind
+from app.org.schemas import (
+    GrantOut,
+    MeOut,
+    PersonRef,
+    TaxonomyOut,
+    TaxonomyTermOut,
+    UnitOut,
+    UnitRef,
+)
+from app.pagination import Page
+
+for _enum in (
+    ActionStatus,
+    Audience,
+    Channel,
+    EventType,
+    ImpactLevel,
+    InsightKind,
+    InsightStatus,
+    Locale,
+    NotificationKind,
+    Role,
+    UnitKind,
+    Visibility,
+):
+    strawberry.enum(_enum)
+
+
+@strawberry.interface(description="An object `node(id:)` fetches again by its global id.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="A person, as the caller may see them.")
+class Person:
+    id: strawberry.ID
+    display_name: str
+
+    @classmethod
+    def of(cls, ref: PersonRef) -> Person:
+        return cls(id=global_id("Person", ref.id), display_name=ref.display_name)
+
+
+def _person(ref: PersonRef | None) -> Person | None:
+    return Person.of(ref) if ref is not None else None
+
+
+@strawberry.type(description="A unit of the organisation's tree: company, region, store, team.")
+class Unit(Node):
+    name: str
+    key: strawberry.Private[uuid.UUID]
+    # Present for units of the tree; units named by an insight or a grant come as id and
+    # name only, and the rest is loaded if a query asks for it.
+    full: strawberry.Private[UnitOut | None] = None
+
+    @classmethod
+    def of(cls, out: UnitOut) -> Unit:
+        return cls(id=global_id("Unit", out.id), name=out.name, key=out.id, full=out)
+
+    @classmethod
+    def ref(cls, ref: UnitRef) -> Unit:
+        return cls(id=global_id("Unit", ref.id), name=ref.name, key=ref.id)
+
+    async def _full(self, info: Info) -> UnitOut:
+        if self.full is None:
+            self.full = await info.context.loaders.unit.load(self.key)
+        return self.full
+
+    @strawberry.field
+    async def kind(self, info: Info) -> UnitKind:
+        return (await self._full(info)).kind
+
+    @field("0 for the organisation's root unit.")
+    async def depth(self, info: Info) -> int:
+        return (await self._full(info)).depth
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Unit | None:
+        parent_id = (await self._full(info)).parent_id
+        if parent_id is None:
+            return None
+        return Unit.of(await info.context.loaders.unit.load(parent_id))
+
+
+@strawberry.type
+class Grant:
+    role: Role
+    unit: Unit
+
+    @classmethod
+    def of(cls, out: GrantOut) -> Grant:
+        return cls(role=out.role, unit=Unit.ref(out.unit))
+
+
+@strawberry.type(description="The caller.")
+class Me:
+    person: Person
+    organisation_id: strawberry.ID
+    email: str
+    locale: Locale
+    home_unit: Unit
+    grants: list[Grant]
+
+    @classmethod
+    def of(cls, out: MeOut) -> Me:
+        return cls(
+            person=Person(id=global_id("Person", out.id), display_name=out.display_name),
+            organisation_id=global_id("Organisation", out.org_id),
+            email=out.email,
+            locale=out.locale,
+            home_unit=Unit.ref(out.home_unit),
+            grants=[Grant.of(g) for g in out.grants],
+        )
+
+
+@strawberry.type
+class TaxonomyTerm:
+    key: str
+    label: str
+
+    @classmethod
+    def of(cls, out: TaxonomyTermOut) -> TaxonomyTerm:
+        return cls(key=out.key, label=out.label)
+
+
+@strawberry.type(description="Journey stages and touchpoints, labelled in the caller's language.")
+class Taxonomy:
+    journey_stages: list[TaxonomyTerm]
+    touchpoints: list[TaxonomyTerm]
+
+    @classmethod
+    def of(cls, out: TaxonomyOut) -> Taxonomy:
+        return cls(
+            journey_stages=[TaxonomyTerm.of(t) for t in out.journey_stages],
+            touchpoints=[TaxonomyTerm.of(t) for t in out.touchpoints],
+        )
+
+
+@strawberry.type(description="A message to the reporter or the customer, with its delivery.")
+class Communication:
+    id: strawberry.ID
+    audience: Audience
+    message: str
+    channel: Channel
+    author: Person | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, out: AnswerOut) -> Communication:
+        return cls(
+            id=global_id("Communication", out.id),
+            audience=out.audience,
+            message=out.message,
+            channel=out.channel,
+            author=_person(out.author),
+            sent_at=out.sent_at,
+            delivered_at=out.delivered_at,
+            acknowledged_at=out.acknowledged_at,
+            created_at=out.created_at,
+        )
+
+
+@strawberry.type(description="A message in the thread between the reporter and the managers.")
+class Comment:
+    id: strawberry.ID
+    body: str
+    author: Person | None = strawberry.field(
+        description="Null when the confidential reporter wrote it."
+    )
+    by_reporter: bool
+    is_mine: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, out: CommentOut) -> Comment:
+        return cls(
+            id=global_id("Comment", out.id),
+            body=out.body,
+            author=_person(out.author),
+            by_reporter=out.by_reporter,
+            is_mine=out.is_mine,
+            created_at=out.created_at,
+        )
+
+
+@strawberry.type(description="One change in an insight's timeline.")
+class InsightEvent:
+    id: strawberry.ID
+    type: EventType
+    actor: Person | None = strawberry.field(
+        description="Null for the system, and when the confidential reporter acted."
+    )
+    by_reporter: bool
+    data: JSON
+    created_at: datetime
+
+    @classmethod
+    def of(cls, out: EventOut) -> InsightEvent:
+        return cls(
+            id=global_id("InsightEvent", out.id),
+            type=out.type,
+            actor=_person(out.actor),
+            by_reporter=out.by_reporter,
+            data=JSON(out.data),
+            created_at=out.created_at,
+        )
+
+
+@strawberry.type(description="Something a manager does; one action can answer many insights.")
+class Action(Node):
+    title: str
+    status: ActionStatus
+    outcome: str | None
+    key: strawberry.Private[uuid.UUID]
+    # Absent for the summaries an insight lists its actions with.
+    full: strawberry.Private[ActionOut | None] = None
+
+    @classmethod
+    def of(cls, out: ActionOut) -> Action:
+        return cls(
+            id=global_id("Action", out.id),
+            title=out.title,
+            status=out.status,
+            outcome=out.outcome,
+            key=out.id,
+            full=out,
+        )
+
+    @classmethod
+    def summary(cls, out: ActionSummary) -> Action:
+        return cls(
+            id=global_id("Action", out.id),
+            title=out.title,
+            status=out.status,
+            outcome=out.outcome,
+            key=out.id,
+        )
+
+    async def _full(self, info: Info) -> ActionOut:
+        if self.full is None:
+            self.full = await info.context.loaders.action.load(self.key)
+        return self.full
+
+    @strawberry.field
+    async def description(self, info: Info) -> str | None:
+        return (await self._full(info)).description
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Person:
+        return Person.of((await self._full(info)).owner)
+
+    @strawberry.field
+    async def due_on(self, info: Info) -> date | None:
+        return (await self._full(info)).due_on
+
+    @field("The linked insights the caller may see.")
+    async def insight_ids(self, info: Info) -> list[strawberry.ID]:
+        return [global_id("Insight", i) for i in (await self._full(info)).insight_ids]
+
+    @strawberry.field
+    async def created_at(self, info: Info) -> datetime:
+        return (await self._full(info)).created_at
+
+    @strawberry.field
+    async def updated_at(self, info: Info) -> datetime:
+        return (await self._full(info)).updated_at
+
+    @strawberry.field
+    async def completed_at(self, info: Info) -> datetime | None:
+        return (await self._full(info)).completed_at
+
+
+@strawberry.type(description="An observation, story, idea, complaint or praise from the frontline.")
+class Insight(Node):
+    kind: InsightKind
+    text: str
+    language: str | None
+    journey_stage: str | None
+    touchpoint: str | None
+    customer_impact: ImpactLevel
+    customers_affected: int | None
+    occurred_at: datetime
+    unit: Unit
+    owner_unit: Unit
+    author: Person | None = strawberry.field(
+        description="Null for a confidential insight unless the caller wrote it."
+    )
+    is_mine: bool
+    visibility: Visibility
+    status: InsightStatus
+    ack_due_at: datetime
+    respond_due_at: datetime
+    overdue: bool
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+    resolution: str | None
+    loop_closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(
+        description="Grows with every change; pass it as `expectedVersion` to change safely."
+    )
+    key: strawberry.Private[uuid.UUID]
+    # What the service returned beyond the summary: the detail of one insight, or the
+    # reporter's follow-up (actions, latest answer) that comes with each of their own.
+    detail: strawberry.Private[InsightDetail | None] = None
+    follow_up: strawberry.Private[MyInsightOut | None] = None
+
+    @classmethod
+    def of(cls, out: InsightOut) -> Insight:
+        return cls(
+            id=global_id("Insight", out.id),
+            kind=out.kind,
+            text=out.text,
+            language=out.language,
+            journey_stage=out.journey_stage,
+            touchpoint=out.touchpoint,
+            customer_impact=out.customer_impact,
+            customers_affected=out.customers_affected,
+            occurred_at=out.occurred_at,
+            unit=Unit.ref(out.unit),
+            owner_unit=Unit.ref(out.owner_unit),
+            author=_person(out.author),
+            is_mine=out.is_mine,
+            visibility=out.visibility,
+            status=out.status,
+            ack_due_at=out.ack_due_at,
+            respond_due_at=out.respond_due_at,
+            overdue=out.overdue,
+            acknowledged_at=out.acknowledged_at,
+            closed_at=out.closed_at,
+            resolution=out.resolution,
+            loop_closed_at=out.loop_closed_at,
+            created_at=out.created_at,
+            updated_at=out.updated_at,
+            version=out.version,
+            key=out.id,
+            detail=out if isinstance(out, InsightDetail) else None,
+            follow_up=out if isinstance(out, MyInsightOut) else None,
+        )
+
+    async def _detail(self, info: Info) -> InsightDetail:
+        if self.detail is None:
+            self.detail = await info.context.loaders.insight.load(self.key)
+        return self.detail
+
+    @field("The actions linked to it.")
+    async def actions(self, info: Info) -> list[Action]:
+        if self.follow_up is not None:
+            summaries = self.follow_up.actions
+        else:
+            summaries = (await self._detail(info)).actions
+        return [Action.summary(a) for a in summaries]
+
+    @field("Messages to the reporter; to its managers, messages to the customer too.")
+    async def answers(self, info: Info) -> list[Communication]:
+        return [Communication.of(a) for a in (await self._detail(info)).answers]
+
+    @field("The newest message to the reporter.")
+    async def latest_answer(self, info: Info) -> Communication | None:
+        if self.follow_up is not None:
+            latest = self.follow_up.latest_answer
+        else:
+            told = [
+                a for a in (await self._detail(info)).answers if a.audience is Audience.REPORTER
+            ]
+            latest = told[-1] if told else None
+        return Communication.of(latest) if latest is not None else None
+
+    @field("Every change, oldest first: the audit log.")
+    async def timeline(self, info: Info) -> list[InsightEvent]:
+        return [InsightEvent.of(e) for e in await info.context.loaders.timeline.load(self.key)]
+
+    @field("The thread between the reporter and the managers, oldest first.")
+    async def comments(self, info: Info) -> list[Comment]:
+        return [Comment.of(c) for c in await info.context.loaders.comments.load(self.key)]
+
+
+@strawberry.type(description="An in-app notice, in the reader's language.")
+class Notification:
+    id: strawberry.ID
+    kind: NotificationKind
+    title: str
+    body: str
+    insight_id: strawberry.ID | None
+    data: JSON
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, out: NotificationOut) -> Notification:
+        return cls(
+            id=global_id("Notification", out.id),
+            kind=out.kind,
+            title=out.title,
+            body=out.body,
+            insight_id=global_id("Insight", out.insight_id) if out.insight_id else None,
+            data=JSON(out.data),
+            created_at=out.created_at,
+            read_at=out.read_at,
+        )
+
+
+N = TypeVar("N")
+Item = TypeVar("Item")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool = strawberry.field(description="Always false: pages run forward.")
+    start_cursor: str | None = strawberry.field(description="Always null: pages run forward.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` for the next page; null on the last page."
+    )
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    node: N
+    cursor: str | None = strawberry.field(
+        description="Where the page after this edge starts; only the last edge of a page that "
+        "has more carries one (the same as `pageInfo.endCursor`)."
+    )
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+
+
+def connection(page: Page[Item], build: Callable[[Item], N]) -> Connection[N]:
+    """A service page as a Relay connection, with the service's own opaque cursor."""
+    last = len(page.items) - 1
+    return Connection(
+        edges=[
+            Edge(node=build(item), cursor=page.next_cursor if i == last else None)
+            for i, item in enumerate(page.items)
+        ],
+        page_info=PageInfo(
+            has_next_page=page.next_cursor is not None,
+            has_previous_page=False,
+            start_cursor=None,
+            end_cursor=page.next_cursor,
+        ),
+    )

@@ -1,0 +1,194 @@
+"""Object-level isolation over GraphQL: every field and mutation that takes an id answers a
+manager of another store and a user of another organisation exactly as it answers a random
+missing id – null for queries, `not_found` for mutations."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.gql.client import GraphQL, codes, gid
+
+Ids = dict[str, str]
+
+UNIT_QUERY = "query Unit($id: ID!) { unit(id: $id) { id name kind } }"
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    operation: str
+    variables: Callable[[Ids], dict[str, Any]]
+    # Units are shared within an organisation: only another organisation must not see them.
+    org_wide: bool = False
+    # Who may reach the targets, to show the probe is not refused for everyone.
+    owner: str = "mia"
+
+    @property
+    def is_query(self) -> bool:
+        return self.operation in ("Node", "Insight", "Action", UNIT_QUERY)
+
+
+PROBES = [
+    Probe("node(insight)", "Node", lambda ids: {"id": ids["Insight"]}),
+    Probe("node(action)", "Node", lambda ids: {"id": ids["Action"]}),
+    Probe("node(unit)", "Node", lambda ids: {"id": ids["Unit"]}, org_wide=True),
+    Probe("insight", "Insight", lambda ids: {"id": ids["Insight"]}),
+    Probe("action", "Action", lambda ids: {"id": ids["Action"]}),
+    Probe("unit", UNIT_QUERY, lambda ids: {"id": ids["Unit"]}, org_wide=True),
+    Probe(
+        "acknowledgeInsight", "AcknowledgeInsight", lambda ids: {"input": {"id": ids["Insight"]}}
+    ),
+    Probe("startInsight", "StartInsight", lambda ids: {"input": {"id": ids["Insight"]}}),
+    Probe(
+        "resolveInsight",
+        "ResolveInsight",
+        lambda ids: {"input": {"id": ids["Insight"], "resolution": "Tehty."}},
+    ),
+    Probe(
+        "declineInsight",
+        "DeclineInsight",
+        lambda ids: {"input": {"id": ids["Insight"], "reason": "Ei."}},
+    ),
+    Probe(
+        "addComment",
+        "AddComment",
+        lambda ids: {"input": {"insightId": ids["Insight"], "body": "Kommentti."}},
+    ),
+    Probe(
+        "tellReporter",
+        "TellReporter",
+        lambda ids: {"input": {"insightId": ids["Insight"], "message": "Kerrottu."}},
+    ),
+    Probe(
+        "createAction",
+        "CreateAction",
+        lambda ids: {"input": {"title": "Toimenpide", "insightIds": [ids["Insight"]]}},
+    ),
+    Probe(
+        "updateAction",
+        "UpdateAction",
+        lambda ids: {"input": {"id": ids["Action"], "outcome": "Valmis."}},
+    ),
+    Probe(
+        "linkActionInsights",
+        "LinkActionInsights",
+        lambda ids: {"input": {"actionId": ids["Action"], "insightIds": [ids["Insight"]]}},
+    ),
+    Probe(
+        "acknowledgeCommunication",
+        "AcknowledgeCommunication",
+        lambda ids: {"input": {"id": ids["Communication"]}},
+        owner="anna",
+    ),
+    Probe(
+        "markNotificationRead",
+        "MarkNotificationRead",
+        lambda ids: {"input": {"id": ids["Notification"]}},
+        owner="anna",
+    ),
+]
+
+
+async def _targets(gql: GraphQL) -> Ids:
+    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice."""
+    posted = await gql.data(
+        "anna", "PostInsight", input={"kind": "IDEA", "text": "Salainen idea kassalle."}
+    )
+    iid = posted["postInsight"]["insight"]["id"]
+    action = await gql.data(
+        "mia", "CreateAction", input={"title": "Toimenpide", "insightIds": [iid]}
+    )
+    told = await gql.data("mia", "TellReporter", input={"insightId": iid, "message": "Vastaus."})
+    notes = await gql.data("anna", "Notifications")
+    return {
+        "Insight": iid,
+        "Action": action["createAction"]["action"]["id"],
+        "Communication": told["tellReporter"]["communication"]["id"],
+        "Notification": notes["notifications"]["edges"][0]["node"]["id"],
+        "Unit": gid("Unit", gql.world.units["store_a"].id),
+    }
+
+
+async def _answer(gql: GraphQL, who: str, probe: Probe, ids: Ids) -> dict[str, Any]:
+    if probe.operation == UNIT_QUERY:
+        return await gql.document(who, UNIT_QUERY, probe.variables(ids))
+    return await gql.run(who, probe.operation, **probe.variables(ids))
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.name)
+async def test_out_of_reach_ids_look_missing(probe: Probe, gql: GraphQL) -> None:
+    targets = await _targets(gql)
+    missing = {name: gid(name, uuid.uuid4()) for name in targets}
+    probers = ["oona", "pekka"] if probe.org_wide else ["max", "oona", "pekka", "ben"]
+
+    for prober in probers:
+        baseline = await _answer(gql, prober, probe, missing)
+        probed = await _answer(gql, prober, probe, targets)
+        assert probed == baseline, prober
+        if prober in ("max", "oona"):
+            if probe.is_query:
+                assert "errors" not in probed, probed
+                assert next(iter(probed["data"].values())) is None
+            else:
+                assert codes(probed) == ["not_found"], probed
+
+    reached = await _answer(gql, probe.owner, probe, targets)
+    assert "not_found" not in codes(reached), reached
+
+
+async def test_another_stores_action_takes_no_links(gql: GraphQL) -> None:
+    targets = await _targets(gql)
+    posted = await gql.data("ben", "PostInsight", input={"kind": "IDEA", "text": "Oma idea."})
+    own = posted["postInsight"]["insight"]["id"]
+    for action_id in (targets["Action"], gid("Action", uuid.uuid4())):
+        linked = await gql.run(
+            "max", "LinkActionInsights", input={"actionId": action_id, "insightIds": [own]}
+        )
+        assert codes(linked) == ["not_found"]
+        assert linked["errors"][0]["message"] == "No such action."
+
+
+async def test_lists_and_search_stay_in_scope(gql: GraphQL) -> None:
+    await gql.data(
+        "anna", "PostInsight", input={"kind": "COMPLAINT", "text": "Zyxwvut-kassa kaatuu aamuisin."}
+    )
+    store_a = gid("Unit", gql.world.units["store_a"].id)
+    listing = """
+        query Insights($filter: InsightFilter) {
+          insights(filter: $filter) { edges { node { id } } }
+        }
+    """
+    for prober in ("max", "ben", "oona", "pekka"):
+        for filter in ({}, {"q": "Zyxwvut"}, {"unitId": store_a}):
+            listed = await gql.document(prober, listing, {"filter": filter})
+            assert listed == {"data": {"insights": {"edges": []}}}, (prober, filter)
+        mine = await gql.data(prober, "MyInsights")
+        assert mine["myInsights"]["edges"] == []
+    for manager in ("max", "oona"):
+        inbox = await gql.data(manager, "Inbox", filter={"unitId": store_a})
+        assert inbox["inbox"]["edges"] == []
+    for reader in ("mia", "rita", "hanna", "aaro"):
+        found = await gql.document(reader, listing, {"filter": {"q": "Zyxwvut"}})
+        assert len(found["data"]["insights"]["edges"]) == 1, reader
+
+
+async def test_another_organisations_units_and_people_are_unknown(gql: GraphQL) -> None:
+    targets = await _targets(gql)
+    mia = gid("Person", gql.world.people["mia"].id)
+    for unit, owner in (
+        (targets["Unit"], mia),
+        (gid("Unit", uuid.uuid4()), gid("Person", uuid.uuid4())),
+    ):
+        posted = await gql.run(
+            "oona", "PostInsight", input={"kind": "IDEA", "text": "Hei.", "unitId": unit}
+        )
+        assert codes(posted) == ["unknown_unit"]
+        created = await gql.run(
+            "oona",
+            "CreateAction",
+            input={"title": "x", "ownerId": owner, "insightIds": [targets["Insight"]]},
+        )
+        assert codes(created) == ["unknown_person"]

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -76,6 +77,9 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     # The app shares the resolved URL, so an embedded server started here is reused.
     app = create_app(settings.model_copy(update={"database_url": url}))
     print(f"Insight on http://{host}:{port}  (REST /api/v1, docs /docs, GraphQL /graphql)")
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
+    # would kill the process before the embedded PostgreSQL is stopped at exit.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
 
 

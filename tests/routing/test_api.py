@@ -260,7 +260,11 @@ async def test_all_conditions_together_and_first_match_wins(
         client,
         world,
         name="Severe delivery complaints",
-        match={"kinds": ["complaint"], "journey_stages": ["delivery"], "min_customer_impact": "high"},
+        match={
+            "kinds": ["complaint"],
+            "journey_stages": ["delivery"],
+            "min_customer_impact": "high",
+        },
         target={"levels_up": 3},
         position=0,
         ack_hours=1,
@@ -313,10 +317,10 @@ async def test_levels_up_counts_from_the_insights_unit(
     assert insight["owner_unit"]["id"] == str(world.units["north"].id)
 
 
-async def test_named_unit_target(
-    client: httpx.AsyncClient, world: World, session: Any
-) -> None:
-    logistics = await add_unit(session, world.kauppa, "logistics", world.kauppa.root, UnitKind.FUNCTION)
+async def test_named_unit_target(client: httpx.AsyncClient, world: World, session: Any) -> None:
+    logistics = await add_unit(
+        session, world.kauppa, "logistics", world.kauppa.root, UnitKind.FUNCTION
+    )
     lauri = await add_person(session, world.kauppa, "lauri", logistics, [(Role.MANAGER, logistics)])
     await session.commit()
     world.people["lauri"] = lauri
@@ -328,9 +332,10 @@ async def test_named_unit_target(
         match={"tags": ["logistics"]},
         target={"unit_id": str(logistics.id)},
     )
-    assert rule["target"] == {"levels_up": None, "unit": {"id": str(logistics.id), "name": "Logistics"}}
+    logistics_ref = {"id": str(logistics.id), "name": "Logistics"}
+    assert rule["target"] == {"levels_up": None, "unit": logistics_ref}
     insight = await _post(client, world, tags=["logistics"])
-    assert insight["owner_unit"] == {"id": str(logistics.id), "name": "Logistics"}
+    assert insight["owner_unit"] == logistics_ref
     assert insight["tags"] == ["logistics"]
     inbox = await client.get("/api/v1/inbox", headers=await world.auth("lauri"))
     assert [i["id"] for i in inbox.json()["items"]] == [insight["id"]]

@@ -8,16 +8,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import clock
 from app.insights.models import EventType, InsightEvent
+from app.main import create_app
 from app.org import service as org_service
 from app.org.models import Role
 from app.queue import build_queue, run_worker
 from app.routing import service as routing_service
 from app.runtime import Runtime
+from app.tables import metadata
 from tests.factories import World, build_world
 
 API = "/api/v1"
@@ -178,13 +180,17 @@ async def test_acknowledged_insights_escalate_on_the_deadline_to_respond(
 
     await _escalate(sessions, NINE + timedelta(hours=25))
     moved = await _insight(client, world, "rita", iid)
-    assert (moved["owner_unit"]["id"], moved["status"]) == (str(world.units["south"].id), "acknowledged")
+    assert (moved["owner_unit"]["id"], moved["status"]) == (
+        str(world.units["south"].id),
+        "acknowledged",
+    )
     timeline = await client.get(f"{API}/insights/{iid}/timeline", headers=await world.auth("rita"))
     [event] = [e for e in timeline.json() if e["type"] == "escalated"]
     assert event["data"]["deadline_missed"] == "respond"
 
     resolved = await client.post(
-        f"{API}/insights/{iid}/resolve", json={"resolution": "Laite huollettu."},
+        f"{API}/insights/{iid}/resolve",
+        json={"resolution": "Laite huollettu."},
         headers=await world.auth("rita"),
     )
     assert resolved.status_code == 200
@@ -213,11 +219,16 @@ async def test_the_queue_task_escalates_through_a_worker(
         assert list(await queue.job_manager.list_jobs_async(id=job_id)) == []
 
     moved = await _insight(client, world, "rita", iid)
-    assert (moved["owner_unit"]["id"], moved["escalation_level"]) == (str(world.units["south"].id), 1)
+    assert (moved["owner_unit"]["id"], moved["escalation_level"]) == (
+        str(world.units["south"].id),
+        1,
+    )
 
 
 @pytest.fixture
-async def committed(engine: AsyncEngine, runtime: Runtime) -> AsyncIterator[tuple[World, async_sessionmaker[AsyncSession]]]:
+async def committed(
+    engine: AsyncEngine, runtime: Runtime
+) -> AsyncIterator[tuple[World, async_sessionmaker[AsyncSession]]]:
     """A world whose rows are committed, for tests of separate connections; removed after."""
     sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     async with sessions() as session:
@@ -226,14 +237,11 @@ async def committed(engine: AsyncEngine, runtime: Runtime) -> AsyncIterator[tupl
     yield world, sessions
     org_ids = [world.kauppa.id, world.pankki.id]
     async with engine.begin() as conn:
-        for table in (
-            "notifications", "insight_events", "insights", "routing_rules", "role_grants",
-            "people", "units", "journey_stages", "touchpoints", "organisations",
-        ):
-            column = "id" if table == "organisations" else "org_id"
-            await conn.execute(
-                text(f"DELETE FROM {table} WHERE {column} = ANY(:ids)"), {"ids": org_ids}  # noqa: S608
-            )
+        for table in reversed(metadata.sorted_tables):
+            if "org_id" in table.c:
+                await conn.execute(delete(table).where(table.c.org_id.in_(org_ids)))
+        organisations = metadata.tables["organisations"]
+        await conn.execute(delete(organisations).where(organisations.c.id.in_(org_ids)))
 
 
 async def test_two_escalators_never_take_the_same_insight(
@@ -293,3 +301,27 @@ async def test_two_escalators_never_take_the_same_insight(
         feed = await notify_service.list_notifications(session, rita, limit=100)
         escalated = [n.insight_id for n in feed.items if n.kind == "insight_escalated"]
         assert sorted(escalated) == sorted(ids)
+
+
+async def _workers(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        count = await conn.scalar(
+            select(func.count()).select_from(text("procrastinate.procrastinate_workers"))
+        )
+    return int(count or 0)
+
+
+async def test_the_app_runs_a_worker_in_process_and_stops_it(
+    runtime: Runtime, engine: AsyncEngine
+) -> None:
+    before = await _workers(engine)
+    for enabled in (True, False):
+        runtime.settings = runtime.settings.model_copy(update={"inprocess_worker": enabled})
+        app = create_app(runtime=runtime)
+        async with app.router.lifespan_context(app):
+            for _ in range(100):
+                if await _workers(engine) > before or not enabled:
+                    break
+                await asyncio.sleep(0.05)
+            assert await _workers(engine) == before + enabled
+        assert await _workers(engine) == before

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -69,6 +70,9 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
 async def _work(url: str, concurrency: int) -> None:
     from app.queue import build_queue, run_worker
 
+    # procrastinate reports every job it runs at INFO: the worker's log.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print("Insight worker: running the task queue until stopped (SIGINT or SIGTERM).")
     engine = create_engine(url, pool_size=concurrency)
     queue = build_queue(url, pool_size=concurrency + 1)
     try:

@@ -172,7 +172,9 @@ async def list_rules(session: AsyncSession, actor: Principal) -> list[RoutingRul
 async def _rule(
     session: AsyncSession, actor: Principal, rule_id: uuid.UUID, *, lock: bool = False
 ) -> RoutingRule:
-    rule = await session.get(RoutingRule, (actor.org_id, rule_id), with_for_update=lock or None)
+    rule = await session.get(
+        RoutingRule, (actor.org_id, rule_id), with_for_update=True if lock else None
+    )
     if rule is None:
         raise NotFound("No such routing rule.")
     return rule

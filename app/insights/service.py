@@ -965,17 +965,17 @@ async def _triage_one(
 async def triage(session: AsyncSession, actor: Principal, data: BulkTriageInput) -> BulkTriageOut:
     """Acknowledge, assign or decline many insights. Each succeeds or fails on its own, all
     or nothing (a savepoint each); a failure answers with the code a single call would."""
-    results: list[BulkItemResult] = []
-    for insight_id in dict.fromkeys(data.insight_ids):
+    done: dict[uuid.UUID, BulkItemResult] = {}
+    # Locked in one global order, so two overlapping bulk changes cannot deadlock.
+    for insight_id in sorted(set(data.insight_ids)):
         try:
             async with session.begin_nested():
-                results.append(await _triage_one(session, actor, insight_id, data))
+                done[insight_id] = await _triage_one(session, actor, insight_id, data)
         except DomainError as exc:
             error = BulkItemError(code=exc.code, status=exc.status, detail=exc.detail)
-            results.append(
-                BulkItemResult(
-                    insight_id=insight_id, ok=False, status=None, owner_unit=None, error=error
-                )
+            done[insight_id] = BulkItemResult(
+                insight_id=insight_id, ok=False, status=None, owner_unit=None, error=error
             )
+    results = [done[insight_id] for insight_id in dict.fromkeys(data.insight_ids)]
     succeeded = sum(1 for r in results if r.ok)
     return BulkTriageOut(succeeded=succeeded, failed=len(results) - succeeded, results=results)

@@ -3,6 +3,8 @@
 from typing import Any
 
 import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.org.models import Role, UnitKind
 from tests.factories import World, add_person, add_unit
@@ -317,7 +319,9 @@ async def test_levels_up_counts_from_the_insights_unit(
     assert insight["owner_unit"]["id"] == str(world.units["north"].id)
 
 
-async def test_named_unit_target(client: httpx.AsyncClient, world: World, session: Any) -> None:
+async def test_named_unit_target(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
     logistics = await add_unit(
         session, world.kauppa, "logistics", world.kauppa.root, UnitKind.FUNCTION
     )
@@ -379,3 +383,27 @@ async def test_tags_are_normalised_and_validated(client: httpx.AsyncClient, worl
             "/api/v1/insights", json={"kind": "idea", "text": "Hei.", "tags": tags}, headers=anna
         )
         assert response.status_code == 422, tags
+
+
+async def test_posting_costs_the_same_statements_whatever_the_rules(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    async def post_counted() -> int:
+        await client.get("/api/v1/me", headers=await world.auth("anna"))  # warm the key cache
+        statements.clear()
+        event.listen(connection.sync_connection, "before_cursor_execute", count)
+        try:
+            await _post(client, world, kind="complaint", tags=["logistics"])
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", count)
+        return len(statements)
+
+    with_default = await post_counted()
+    for n in range(6):
+        await _create(client, world, name=f"Rule {n}", match={"tags": [f"tag{n}"]}, position=0)
+    assert await post_counted() == with_default

@@ -392,7 +392,7 @@ _DUE = text(
     """
     WITH due AS (
       SELECT i.org_id, i.id, i.owner_unit_id, i.status, i.ack_due_at, i.respond_due_at,
-             i.ack_hours, i.respond_hours, i.escalation_level, i.text, i.kind, i.version
+             i.ack_hours, i.respond_hours, i.escalation_level, i.text, i.kind
       FROM insights i
       WHERE i.escalation_stopped_at IS NULL
         AND ((i.status = 'new' AND i.ack_due_at < :now)
@@ -454,12 +454,10 @@ async def escalate_overdue(
     events: list[dict[str, Any]] = []
     escalated = 0
     for row in rows:
-        missed = (
-            "acknowledge"
-            if row.status == InsightStatus.NEW and row.ack_due_at < now
-            else ("respond")
-        )
-        deadline = row.ack_due_at if missed == "acknowledge" else row.respond_due_at
+        if row.status == InsightStatus.NEW and row.ack_due_at < now:
+            missed, deadline = "acknowledge", row.ack_due_at
+        else:
+            missed, deadline = "respond", row.respond_due_at
         move = {
             "k_org": row.org_id,
             "k_id": row.id,

@@ -364,6 +364,10 @@ class UpdateRoutingRuleInput:
     target: RuleTargetInput | None = strawberry.UNSET
     ack_hours: int | None = strawberry.UNSET
     respond_hours: int | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Refuse with `version_mismatch` unless the rule is at this version.",
+    )
 
     def to_model(self) -> RoutingRuleUpdate:
         return RoutingRuleUpdate.model_validate(

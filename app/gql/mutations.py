@@ -286,7 +286,10 @@ class Mutation:
         self, info: Info, input: UpdateRoutingRuleInput
     ) -> UpdateRoutingRulePayload:
         rule = await info.context.write(
-            routing_service.update_rule, uuid_of("RoutingRule", input.id), input.to_model()
+            routing_service.update_rule,
+            uuid_of("RoutingRule", input.id),
+            input.to_model(),
+            expected_version=expected(input.expected_version),
         )
         return UpdateRoutingRulePayload(rule=RoutingRule.of(rule))
 

@@ -478,6 +478,9 @@ class RoutingRule(Node):
     target: RuleTarget
     ack_hours: int
     respond_hours: int
+    version: int = strawberry.field(
+        description="Grows with every change; pass it as `expectedVersion` to change safely."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -501,6 +504,7 @@ class RoutingRule(Node):
             ),
             ack_hours=out.ack_hours,
             respond_hours=out.respond_hours,
+            version=out.version,
             created_at=out.created_at,
             updated_at=out.updated_at,
         )

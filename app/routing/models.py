@@ -57,6 +57,9 @@ class RoutingRule(Base):
 
     ack_hours: Mapped[int] = mapped_column(Integer)
     respond_hours: Mapped[int] = mapped_column(Integer)
+    # Grows with every change, the ETag of the rule: two administrators cannot overwrite
+    # each other's edits unknowingly.
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -88,6 +91,7 @@ class RoutingRule(Base):
             target_levels_up=0,
             ack_hours=org.ack_deadline_hours,
             respond_hours=max(org.respond_deadline_hours, org.ack_deadline_hours),
+            version=1,
             created_at=now,
             updated_at=now,
         )

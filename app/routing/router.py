@@ -1,8 +1,10 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Header, Response, status
 
 from app.auth.dependencies import Caller, Session
+from app.http import expected_version, set_etag
 from app.routing import service
 from app.routing.schemas import RoutingRuleCreate, RoutingRuleOut, RoutingRuleUpdate, RuleOrder
 
@@ -22,6 +24,7 @@ async def create_routing_rule(
     """Add a rule. Without `position` it goes just above a final catch-all rule, or last."""
     rule = await service.create_rule(session, caller, body)
     response.headers["Location"] = f"/api/v1/routing-rules/{rule.id}"
+    set_etag(response, rule.version)
     return rule
 
 
@@ -34,16 +37,31 @@ async def reorder_routing_rules(
 
 
 @router.get("/routing-rules/{rule_id}")
-async def get_routing_rule(rule_id: uuid.UUID, session: Session, caller: Caller) -> RoutingRuleOut:
-    return await service.get_rule(session, caller, rule_id)
+async def get_routing_rule(
+    rule_id: uuid.UUID, session: Session, caller: Caller, response: Response
+) -> RoutingRuleOut:
+    rule = await service.get_rule(session, caller, rule_id)
+    set_etag(response, rule.version)
+    return rule
 
 
 @router.patch("/routing-rules/{rule_id}")
 async def update_routing_rule(
-    rule_id: uuid.UUID, body: RoutingRuleUpdate, session: Session, caller: Caller
+    rule_id: uuid.UUID,
+    body: RoutingRuleUpdate,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="ETag of the version the change is based on.")
+    ] = None,
 ) -> RoutingRuleOut:
     """Change the fields sent. Insights routed before keep their owners and deadlines."""
-    return await service.update_rule(session, caller, rule_id, body)
+    rule = await service.update_rule(
+        session, caller, rule_id, body, expected_version=expected_version(if_match)
+    )
+    set_etag(response, rule.version)
+    return rule
 
 
 @router.delete("/routing-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -114,6 +114,9 @@ class RoutingRuleOut(BaseModel):
     target: RuleTargetOut
     ack_hours: int
     respond_hours: int
+    version: int = Field(
+        description="Grows with every change; send it as If-Match to change safely."
+    )
     created_at: datetime
     updated_at: datetime
 

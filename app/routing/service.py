@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.auth.principal import Principal
 from app.db import table
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, PreconditionFailed
 from app.insights.models import EventType, Insight, InsightEvent, InsightStatus
 from app.insights.schemas import IMPACT_LEVELS
 from app.notify import service as notify_service
@@ -69,6 +69,7 @@ def _out(rule: RoutingRule, names: dict[uuid.UUID, str]) -> RoutingRuleOut:
         target=RuleTargetOut(levels_up=rule.target_levels_up, unit=ref(rule.target_unit_id)),
         ack_hours=rule.ack_hours,
         respond_hours=rule.respond_hours,
+        version=rule.version,
         created_at=rule.created_at,
         updated_at=rule.updated_at,
     )
@@ -108,7 +109,12 @@ def _renumber(rules: list[RoutingRule], now: datetime) -> None:
     for position, rule in enumerate(rules):
         if rule.position != position:
             rule.position = position
-            rule.updated_at = now
+            _touch(rule, now)
+
+
+def _touch(rule: RoutingRule, now: datetime) -> None:
+    rule.updated_at = now
+    rule.version += 1
 
 
 async def _check_match(session: AsyncSession, actor: Principal, match: RuleMatch) -> None:
@@ -204,6 +210,7 @@ async def create_rule(
         active=data.active,
         ack_hours=data.ack_hours,
         respond_hours=data.respond_hours,
+        version=1,
         created_at=now,
         updated_at=now,
     )
@@ -224,12 +231,21 @@ async def create_rule(
 
 
 async def update_rule(
-    session: AsyncSession, actor: Principal, rule_id: uuid.UUID, data: RoutingRuleUpdate
+    session: AsyncSession,
+    actor: Principal,
+    rule_id: uuid.UUID,
+    data: RoutingRuleUpdate,
+    *,
+    expected_version: int | None = None,
 ) -> RoutingRuleOut:
     """Change the fields sent. New insights follow the change; routed ones keep their
-    owners and deadlines."""
+    owners and deadlines. 412 `version_mismatch` when `expected_version` is stale."""
     policies.require_admin(actor)
     rule = await _rule(session, actor, rule_id, lock=True)
+    if expected_version is not None and expected_version != rule.version:
+        raise PreconditionFailed(
+            "The routing rule has changed since it was read.", extra={"version": rule.version}
+        )
     _check_hours(data.ack_hours or rule.ack_hours, data.respond_hours or rule.respond_hours)
     if data.match is not None:
         await _check_match(session, actor, data.match)
@@ -246,7 +262,7 @@ async def update_rule(
         rule.ack_hours = data.ack_hours
     if data.respond_hours is not None:
         rule.respond_hours = data.respond_hours
-    rule.updated_at = clock.now()
+    _touch(rule, clock.now())
     await session.flush()
     return (await _outs(session, actor.org_id, [rule]))[0]
 

@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('target_unit_id', sa.Uuid(), nullable=True),
     sa.Column('ack_hours', sa.Integer(), nullable=False),
     sa.Column('respond_hours', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(target_levels_up IS NULL) <> (target_unit_id IS NULL)', name=op.f('ck_routing_rules_one_target')),
@@ -69,10 +70,10 @@ def upgrade() -> None:
     op.create_index('ix_insights_respond_due', 'insights', ['respond_due_at'], unique=False, postgresql_where=sa.text("status IN ('new', 'acknowledged', 'in_progress') AND escalation_stopped_at IS NULL"))
     op.execute(
         "INSERT INTO routing_rules (org_id, id, name, position, active, target_levels_up,"
-        " ack_hours, respond_hours, created_at, updated_at)"
+        " ack_hours, respond_hours, version, created_at, updated_at)"
         " SELECT id, gen_random_uuid(), 'Default: managers of the nearest unit with managers',"
         " 0, true, 0, ack_deadline_hours, greatest(respond_deadline_hours, ack_deadline_hours),"
-        " now(), now() FROM organisations"
+        " 1, now(), now() FROM organisations"
     )
     _replace_check('insight_events', 'event_type', 'type', EVENT_TYPES + NEW_EVENT_TYPES)
     _replace_check('notifications', 'notification_kind', 'kind', KINDS + NEW_KINDS)

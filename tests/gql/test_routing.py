@@ -58,6 +58,13 @@ async def test_rules_round_trip(gql: GraphQL) -> None:
     assert updated["updateRoutingRule"]["rule"]["active"] is False
     assert updated["updateRoutingRule"]["rule"]["target"] == {"levelsUp": 1, "unit": None}
 
+    stale = await gql.run(
+        "aaro",
+        "UpdateRoutingRule",
+        input={"id": rule["id"], "name": "Lost", "expectedVersion": rule["version"]},
+    )
+    assert codes(stale) == ["version_mismatch"]
+
     order = [default["id"], rule["id"]]
     reordered = await gql.data("aaro", "ReorderRoutingRules", input={"ruleIds": order})
     assert [r["id"] for r in reordered["reorderRoutingRules"]["rules"]] == order

@@ -122,10 +122,12 @@ async def test_crud_positions_and_reorder(client: httpx.AsyncClient, world: Worl
     ]
 
     aaro = await world.auth("aaro")
+    # Moving a rule changes its version too: the If-Match comes from a fresh read.
+    current = next(r for r in listed if r["id"] == complaints["id"])["version"]
     changed = await client.patch(
         f"{API}/{complaints['id']}",
         json={"name": "All complaints", "active": False, "ack_hours": 2},
-        headers=aaro,
+        headers={**aaro, "If-Match": f'"{current}"'},
     )
     assert changed.status_code == 200, changed.text
     assert (changed.json()["name"], changed.json()["active"], changed.json()["ack_hours"]) == (
@@ -133,6 +135,13 @@ async def test_crud_positions_and_reorder(client: httpx.AsyncClient, world: Worl
         False,
         2,
     )
+    assert changed.headers["ETag"] == f'"{current + 1}"'
+    stale = await client.patch(
+        f"{API}/{complaints['id']}",
+        json={"name": "Lost update"},
+        headers={**aaro, "If-Match": f'"{current}"'},
+    )
+    assert (stale.status_code, stale.json()["code"]) == (412, "version_mismatch")
     disordered = await client.patch(
         f"{API}/{complaints['id']}", json={"respond_hours": 1}, headers=aaro
     )

@@ -1,7 +1,8 @@
-"""The `insight` command: serve, migrate, seed, token."""
+"""The `insight` command: serve, worker, migrate, seed, token."""
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -66,6 +67,21 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
         await engine.dispose()
 
 
+async def _work(url: str, concurrency: int) -> None:
+    from app.queue import build_queue, run_worker
+
+    # procrastinate reports every job it runs at INFO: the worker's log.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print("Insight worker: running the task queue until stopped (SIGINT or SIGTERM).")
+    engine = create_engine(url, pool_size=concurrency)
+    queue = build_queue(url, pool_size=concurrency + 1)
+    try:
+        async with queue.open_async():
+            await run_worker(queue, session_factory(engine), concurrency=concurrency)
+    finally:
+        await engine.dispose()
+
+
 def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) -> None:
     import uvicorn
 
@@ -94,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--seed-demo", action="store_true", help="add the demo organisation to an empty database"
     )
 
+    worker = commands.add_parser(
+        "worker", help="run the task queue (deadlines, escalation) until stopped"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at a time")
+
     commands.add_parser("migrate", help="apply the database migrations")
 
     seed = commands.add_parser("seed", help="add data")
@@ -109,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     if args.command == "serve":
         _serve(settings, url, args.host, args.port, args.seed_demo)
+    elif args.command == "worker":
+        asyncio.run(_work(url, args.concurrency))
     elif args.command == "migrate":
         _migrate(url)
         print("Migrations applied.")

@@ -17,6 +17,8 @@ from app.insights.router import router as insights_router
 from app.loop.router import router as loop_router
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
+from app.queue import InProcessWorker
+from app.routing.router import router as routing_router
 from app.runtime import Runtime
 from app.settings import Settings
 
@@ -36,15 +38,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
-        app.state.runtime = runtime or Runtime.build(settings)
+        running: Runtime = runtime or Runtime.build(settings)
+        app.state.runtime = running
         warm_up()
-        if app.state.runtime.builtin_keys is not None:
-            await app.state.runtime.builtin_keys.keys(refresh=False)
+        if running.builtin_keys is not None:
+            await running.builtin_keys.keys(refresh=False)
+        worker = None
+        if settings.inprocess_worker:
+            url = running.engine.url.render_as_string(hide_password=False)
+            worker = InProcessWorker(url, running.sessions)
+            await worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             if owned:
-                await app.state.runtime.close()
+                await running.close()
 
     app = FastAPI(
         title="Insight",
@@ -66,6 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         actions_router,
         loop_router,
         notify_router,
+        routing_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     oauth_client_id: str = "insight-app"
     oauth_redirect_uris: list[str] = ["insight://oauth/callback", "http://127.0.0.1:8765/callback"]
 
+    # Run the task queue's worker (deadlines and escalation) inside `insight serve`. Turn it
+    # off when separate `insight worker` processes run the queue.
+    inprocess_worker: bool = True
+
     graphql_ide: bool = True
     graphql_max_depth: int = 12
 

@@ -7,6 +7,7 @@ from app.insights import models as insights_models
 from app.loop import models as loop_models
 from app.notify import models as notify_models
 from app.org import models as org_models
+from app.routing import models as routing_models
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "metadata",
     "notify_models",
     "org_models",
+    "routing_models",
 ]

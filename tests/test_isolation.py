@@ -24,6 +24,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "tell_reporter": {"message": "Kerrottu."},
     "update_action": {"outcome": "Valmis."},
     "link_action_insights": {"insight_ids": [str(uuid.uuid4())]},
+    "assign_insight": {"unit_id": str(uuid.uuid4()), "note": "Teille."},
+    "update_routing_rule": {"name": "Uusi nimi"},
 }
 
 
@@ -46,7 +48,8 @@ def id_routes() -> list[Route]:
 
 
 async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
-    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice."""
+    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
+    and a routing rule of her organisation."""
     anna, mia = await world.auth("anna"), await world.auth("mia")
     insight = await client.post(
         f"{API}/insights", json={"kind": "idea", "text": "Salainen idea kassalle."}, headers=anna
@@ -59,13 +62,27 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         f"{API}/insights/{iid}/communications", json={"message": "Vastaus."}, headers=mia
     )
     notes = await client.get(f"{API}/notifications", headers=anna)
+    rules = await client.get(f"{API}/routing-rules", headers=await world.auth("aaro"))
     return {
+        "rule_id": rules.json()[0]["id"],
         "insight_id": iid,
         "action_id": action.json()["id"],
         "communication_id": told.json()["id"],
         "notification_id": notes.json()["items"][0]["id"],
         "unit_id": str(world.units["store_a"].id),
     }
+
+
+def _probers(route: Route) -> tuple[str, list[str]]:
+    """Who asks for a missing id, and who must find the targets just as missing."""
+    if "{rule_id}" in route.path:
+        # Rules are for administrators (others get 403 for any id): another organisation's
+        # administrator must not find them.
+        return "pekka", ["pekka"]
+    if "{unit_id}" in route.path:
+        # Units are shared within an organisation: only another organisation must not see them.
+        return "max", ["oona", "pekka"]
+    return "max", ["max", "oona", "pekka", "ben"]
 
 
 def _call(route: Route, ids: dict[str, str]) -> tuple[str, str, dict[str, Any] | None]:
@@ -82,11 +99,10 @@ async def test_out_of_scope_ids_look_missing(
 ) -> None:
     targets = await _targets(client, world)
     missing = {name: str(uuid.uuid4()) for name in targets}
-    # Units are shared within an organisation, so only another organisation must not see them.
-    probers = ["oona", "pekka"] if "{unit_id}" in route.path else ["max", "oona", "pekka", "ben"]
+    caller, probers = _probers(route)
 
     method, path, body = _call(route, missing)
-    baseline = await client.request(method, path, json=body, headers=await world.auth("max"))
+    baseline = await client.request(method, path, json=body, headers=await world.auth(caller))
     assert baseline.status_code == 404, baseline.text
     assert baseline.json()["code"] == "not_found"
 

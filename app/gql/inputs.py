@@ -12,6 +12,9 @@ from app.actions.schemas import ActionCreate, ActionLink, ActionUpdate
 from app.gql.ids import uuid_of
 from app.insights.models import InsightKind, InsightStatus, Visibility
 from app.insights.schemas import (
+    AssignInput,
+    BulkOperation,
+    BulkTriageInput,
     CommentCreate,
     DeclineInput,
     ImpactLevel,
@@ -21,6 +24,13 @@ from app.insights.schemas import (
 )
 from app.loop.models import Audience
 from app.loop.schemas import CommunicationCreate
+from app.routing.schemas import (
+    RoutingRuleCreate,
+    RoutingRuleUpdate,
+    RuleMatch,
+    RuleOrder,
+    RuleTarget,
+)
 
 CLIENT_ID = "Client-generated id: a retry with the same id returns the stored object."
 
@@ -67,6 +77,9 @@ class PostInsightInput:
         default=strawberry.UNSET,
         description="CONFIDENTIAL hides you from everyone else, yet you can still be answered.",
     )
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Short labels such as `logistics`."
+    )
 
     def to_model(self) -> InsightCreate:
         return InsightCreate.model_validate(
@@ -82,6 +95,7 @@ class PostInsightInput:
                 occurred_at=self.occurred_at,
                 unit_id=_uuid_of("Unit", self.unit_id),
                 visibility=self.visibility,
+                tags=self.tags,
             )
         )
 
@@ -232,3 +246,152 @@ class AcknowledgeCommunicationInput:
 @strawberry.input
 class MarkNotificationReadInput:
     id: strawberry.ID
+
+
+@strawberry.input
+class AssignInsightInput:
+    id: strawberry.ID
+    unit_id: strawberry.ID = strawberry.field(
+        description="Its managers take it over (or those of the nearest unit above it)."
+    )
+    note: str | None = strawberry.UNSET
+
+    def to_model(self) -> AssignInput:
+        return AssignInput.model_validate(
+            _given(unit_id=uuid_of("Unit", self.unit_id), note=self.note)
+        )
+
+
+@strawberry.input(description="Acknowledge, assign or decline up to 100 insights at once.")
+class TriageInsightsInput:
+    operation: BulkOperation
+    insight_ids: list[strawberry.ID]
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Where to assign them."
+    )
+    reason: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Why they are declined; a note when assigning."
+    )
+
+    def to_model(self) -> BulkTriageInput:
+        return BulkTriageInput.model_validate(
+            _given(
+                operation=self.operation,
+                insight_ids=_uuids_of("Insight", self.insight_ids),
+                unit_id=_uuid_of("Unit", self.unit_id),
+                reason=self.reason,
+            )
+        )
+
+
+@strawberry.input(description="Every condition given must hold; left out, it matches anything.")
+class RuleMatchInput:
+    kinds: list[InsightKind] | None = strawberry.UNSET
+    journey_stages: list[str] | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Any one of them is enough."
+    )
+    min_customer_impact: ImpactLevel | None = strawberry.UNSET
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Only insights of this unit's subtree."
+    )
+
+    def to_model(self) -> RuleMatch:
+        given = _given(
+            kinds=self.kinds,
+            journey_stages=self.journey_stages,
+            tags=self.tags,
+            min_customer_impact=self.min_customer_impact,
+            unit_id=_uuid_of("Unit", self.unit_id),
+        )
+        # A null list means no condition, as an empty one does.
+        return RuleMatch.model_validate({k: v for k, v in given.items() if v is not None})
+
+
+@strawberry.input(description="Exactly one of the two.")
+class RuleTargetInput:
+    levels_up: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Start this many levels above the insight's unit (0: the unit itself), "
+        "then take the nearest unit with managers.",
+    )
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A named unit, such as Logistics."
+    )
+
+    def to_model(self) -> RuleTarget:
+        return RuleTarget.model_validate(
+            _given(levels_up=self.levels_up, unit_id=_uuid_of("Unit", self.unit_id))
+        )
+
+
+@strawberry.input
+class CreateRoutingRuleInput:
+    name: str
+    ack_hours: int = strawberry.field(description="Hours to acknowledge.")
+    respond_hours: int = strawberry.field(description="Hours to respond.")
+    active: bool | None = strawberry.UNSET
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="0 is tried first. Left out: just above a final rule that matches "
+        "everything, or else last.",
+    )
+    match: RuleMatchInput | None = strawberry.UNSET
+    target: RuleTargetInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Left out: the nearest unit with managers."
+    )
+
+    def to_model(self) -> RoutingRuleCreate:
+        return RoutingRuleCreate.model_validate(
+            _given(
+                name=self.name,
+                ack_hours=self.ack_hours,
+                respond_hours=self.respond_hours,
+                active=self.active,
+                position=self.position,
+                match=self.match.to_model() if self.match else strawberry.UNSET,
+                target=self.target.to_model() if self.target else strawberry.UNSET,
+            )
+        )
+
+
+@strawberry.input(description="Only the fields sent change; `match` and `target` as a whole.")
+class UpdateRoutingRuleInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    match: RuleMatchInput | None = strawberry.UNSET
+    target: RuleTargetInput | None = strawberry.UNSET
+    ack_hours: int | None = strawberry.UNSET
+    respond_hours: int | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Refuse with `version_mismatch` unless the rule is at this version.",
+    )
+
+    def to_model(self) -> RoutingRuleUpdate:
+        return RoutingRuleUpdate.model_validate(
+            _given(
+                name=self.name,
+                active=self.active,
+                match=self.match.to_model() if self.match else strawberry.UNSET,
+                target=self.target.to_model() if self.target else strawberry.UNSET,
+                ack_hours=self.ack_hours,
+                respond_hours=self.respond_hours,
+            )
+        )
+
+
+@strawberry.input
+class DeleteRoutingRuleInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class ReorderRoutingRulesInput:
+    rule_ids: list[strawberry.ID] = strawberry.field(
+        description="Every rule of the organisation, first first."
+    )
+
+    def to_model(self) -> RuleOrder:
+        return RuleOrder(rule_ids=_uuids_of("RoutingRule", self.rule_ids))

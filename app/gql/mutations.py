@@ -10,22 +10,37 @@ from app.gql.inputs import (
     AcknowledgeCommunicationInput,
     AcknowledgeInsightInput,
     AddCommentInput,
+    AssignInsightInput,
     CreateActionInput,
+    CreateRoutingRuleInput,
     DeclineInsightInput,
+    DeleteRoutingRuleInput,
     LinkActionInsightsInput,
     MarkNotificationReadInput,
     PostInsightInput,
+    ReorderRoutingRulesInput,
     ResolveInsightInput,
     StartInsightInput,
     TellReporterInput,
+    TriageInsightsInput,
     UpdateActionInput,
+    UpdateRoutingRuleInput,
     expected,
 )
-from app.gql.types import Action, Comment, Communication, Insight, Notification
+from app.gql.types import (
+    Action,
+    Comment,
+    Communication,
+    Insight,
+    Notification,
+    RoutingRule,
+    TriageInsightsPayload,
+)
 from app.insights import service as insights_service
 from app.insights.models import InsightStatus
 from app.loop import service as loop_service
 from app.notify import service as notify_service
+from app.routing import service as routing_service
 
 
 @strawberry.type
@@ -94,6 +109,31 @@ class MarkNotificationReadPayload:
 @strawberry.type
 class MarkAllNotificationsReadPayload:
     marked_read: int
+
+
+@strawberry.type
+class AssignInsightPayload:
+    insight: Insight
+
+
+@strawberry.type
+class CreateRoutingRulePayload:
+    rule: RoutingRule
+
+
+@strawberry.type
+class UpdateRoutingRulePayload:
+    rule: RoutingRule
+
+
+@strawberry.type
+class DeleteRoutingRulePayload:
+    deleted_id: strawberry.ID
+
+
+@strawberry.type
+class ReorderRoutingRulesPayload:
+    rules: list[RoutingRule]
 
 
 async def _move(
@@ -216,3 +256,53 @@ class Mutation:
     async def mark_all_notifications_read(self, info: Info) -> MarkAllNotificationsReadPayload:
         result = await info.context.write(notify_service.mark_all_read)
         return MarkAllNotificationsReadPayload(marked_read=result.marked_read)
+
+    @mutation("Hand an open insight to the managers of another unit, with fresh deadlines.")
+    async def assign_insight(self, info: Info, input: AssignInsightInput) -> AssignInsightPayload:
+        detail = await info.context.write(
+            insights_service.assign_insight, uuid_of("Insight", input.id), input.to_model()
+        )
+        return AssignInsightPayload(insight=Insight.of(detail))
+
+    @mutation(
+        "Acknowledge, assign or decline up to 100 insights. Each succeeds or fails on its own "
+        "and says so in `results`; failures are not GraphQL errors."
+    )
+    async def triage_insights(
+        self, info: Info, input: TriageInsightsInput
+    ) -> TriageInsightsPayload:
+        result = await info.context.write(insights_service.triage, input.to_model())
+        return TriageInsightsPayload.of(result)
+
+    @mutation("Add a routing rule (administrators).")
+    async def create_routing_rule(
+        self, info: Info, input: CreateRoutingRuleInput
+    ) -> CreateRoutingRulePayload:
+        rule = await info.context.write(routing_service.create_rule, input.to_model())
+        return CreateRoutingRulePayload(rule=RoutingRule.of(rule))
+
+    @mutation("Change a routing rule; insights routed before keep their owners and deadlines.")
+    async def update_routing_rule(
+        self, info: Info, input: UpdateRoutingRuleInput
+    ) -> UpdateRoutingRulePayload:
+        rule = await info.context.write(
+            routing_service.update_rule,
+            uuid_of("RoutingRule", input.id),
+            input.to_model(),
+            expected_version=expected(input.expected_version),
+        )
+        return UpdateRoutingRulePayload(rule=RoutingRule.of(rule))
+
+    @mutation("Remove a routing rule; the ones after it move up.")
+    async def delete_routing_rule(
+        self, info: Info, input: DeleteRoutingRuleInput
+    ) -> DeleteRoutingRulePayload:
+        await info.context.write(routing_service.delete_rule, uuid_of("RoutingRule", input.id))
+        return DeleteRoutingRulePayload(deleted_id=input.id)
+
+    @mutation("Put the routing rules in this order; name every rule exactly once.")
+    async def reorder_routing_rules(
+        self, info: Info, input: ReorderRoutingRulesInput
+    ) -> ReorderRoutingRulesPayload:
+        rules = await info.context.write(routing_service.reorder_rules, input.to_model())
+        return ReorderRoutingRulesPayload(rules=[RoutingRule.of(r) for r in rules])

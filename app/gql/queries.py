@@ -20,6 +20,7 @@ from app.gql.types import (
     Me,
     Node,
     Notification,
+    RoutingRule,
     Taxonomy,
     Unit,
     connection,
@@ -31,6 +32,7 @@ from app.notify import service as notify_service
 from app.org import service as org_service
 from app.org.schemas import TaxonomyOut
 from app.pagination import DEFAULT_PAGE_SIZE
+from app.routing import service as routing_service
 
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[
@@ -59,11 +61,19 @@ async def _unit(info: Info, key: uuid.UUID) -> Unit | None:
         return None
 
 
+async def _rule(info: Info, key: uuid.UUID) -> RoutingRule | None:
+    try:
+        return RoutingRule.of(await info.context.read(routing_service.get_rule, key))
+    except NotFound:
+        return None
+
+
 # The types `node(id:)` can fetch; an id of any other type finds nothing.
 NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "Insight": _insight,
     "Action": _action,
     "Unit": _unit,
+    "RoutingRule": _rule,
 }
 
 
@@ -178,6 +188,14 @@ class Query:
         # A unit's parent is in the same tree: `parent` need not fetch it again.
         info.context.loaders.unit.prime_many({u.id: u for u in units})
         return [Unit.of(u) for u in units]
+
+    @field("Your organisation's routing rules in the order they are tried (administrators).")
+    async def routing_rules(self, info: Info) -> list[RoutingRule]:
+        return [RoutingRule.of(r) for r in await info.context.read(routing_service.list_rules)]
+
+    @field("A routing rule; null when it is missing or another organisation's.")
+    async def routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRule | None:
+        return await _rule(info, uuid_of("RoutingRule", id))
 
     @field("Journey stages and touchpoints, in your language.")
     async def taxonomy(self, info: Info) -> Taxonomy:

@@ -22,6 +22,9 @@ from app.gql.fields import field
 from app.gql.ids import global_id
 from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
 from app.insights.schemas import (
+    BulkItemResult,
+    BulkOperation,
+    BulkTriageOut,
     CommentOut,
     EventOut,
     ImpactLevel,
@@ -44,10 +47,12 @@ from app.org.schemas import (
     UnitRef,
 )
 from app.pagination import Page
+from app.routing.schemas import RoutingRuleOut
 
 for _enum in (
     ActionStatus,
     Audience,
+    BulkOperation,
     Channel,
     EventType,
     ImpactLevel,
@@ -326,10 +331,14 @@ class Insight(Node):
     )
     is_mine: bool
     visibility: Visibility
+    tags: list[str]
     status: InsightStatus
     ack_due_at: datetime
     respond_due_at: datetime
     overdue: bool
+    escalation_level: int = strawberry.field(
+        description="How many times a missed deadline moved it up since it was routed."
+    )
     acknowledged_at: datetime | None
     closed_at: datetime | None
     resolution: str | None
@@ -362,10 +371,12 @@ class Insight(Node):
             author=_person(out.author),
             is_mine=out.is_mine,
             visibility=out.visibility,
+            tags=out.tags,
             status=out.status,
             ack_due_at=out.ack_due_at,
             respond_due_at=out.respond_due_at,
             overdue=out.overdue,
+            escalation_level=out.escalation_level,
             acknowledged_at=out.acknowledged_at,
             closed_at=out.closed_at,
             resolution=out.resolution,
@@ -437,6 +448,109 @@ class Notification:
             data=JSON(out.data),
             created_at=out.created_at,
             read_at=out.read_at,
+        )
+
+
+@strawberry.type(description="What a routing rule matches; empty lists and nulls match anything.")
+class RuleMatch:
+    kinds: list[InsightKind]
+    journey_stages: list[str]
+    tags: list[str] = strawberry.field(description="Any one of them is enough.")
+    min_customer_impact: ImpactLevel | None
+    unit: Unit | None = strawberry.field(description="Only insights of this unit's subtree.")
+
+
+@strawberry.type(description="Whose managers own what a rule routes.")
+class RuleTarget:
+    levels_up: int | None = strawberry.field(
+        description="Start this many levels above the insight's unit, then take the nearest "
+        "unit with managers."
+    )
+    unit: Unit | None = strawberry.field(description="A named unit, such as Logistics.")
+
+
+@strawberry.type(description="Where new insights go and how long their owners have to act.")
+class RoutingRule(Node):
+    name: str
+    position: int = strawberry.field(description="Rules are tried from 0 up; the first match wins.")
+    active: bool
+    match: RuleMatch
+    target: RuleTarget
+    ack_hours: int
+    respond_hours: int
+    version: int = strawberry.field(
+        description="Grows with every change; pass it as `expectedVersion` to change safely."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, out: RoutingRuleOut) -> RoutingRule:
+        return cls(
+            id=global_id("RoutingRule", out.id),
+            name=out.name,
+            position=out.position,
+            active=out.active,
+            match=RuleMatch(
+                kinds=out.match.kinds,
+                journey_stages=out.match.journey_stages,
+                tags=out.match.tags,
+                min_customer_impact=out.match.min_customer_impact,
+                unit=Unit.ref(out.match.unit) if out.match.unit else None,
+            ),
+            target=RuleTarget(
+                levels_up=out.target.levels_up,
+                unit=Unit.ref(out.target.unit) if out.target.unit else None,
+            ),
+            ack_hours=out.ack_hours,
+            respond_hours=out.respond_hours,
+            version=out.version,
+            created_at=out.created_at,
+            updated_at=out.updated_at,
+        )
+
+
+@strawberry.type(description="Why one insight of a bulk change failed.")
+class TriageError:
+    code: str
+    status: int
+    message: str
+
+
+@strawberry.type(description="What a bulk change did to one insight.")
+class TriageResult:
+    insight_id: strawberry.ID
+    ok: bool
+    status: InsightStatus | None
+    owner_unit: Unit | None
+    error: TriageError | None
+
+    @classmethod
+    def of(cls, out: BulkItemResult) -> TriageResult:
+        error = out.error
+        return cls(
+            insight_id=global_id("Insight", out.insight_id),
+            ok=out.ok,
+            status=out.status,
+            owner_unit=Unit.ref(out.owner_unit) if out.owner_unit else None,
+            error=TriageError(code=error.code, status=error.status, message=error.detail)
+            if error
+            else None,
+        )
+
+
+@strawberry.type
+class TriageInsightsPayload:
+    succeeded: int
+    failed: int
+    results: list[TriageResult] = strawberry.field(description="One per insight, in order.")
+
+    @classmethod
+    def of(cls, out: BulkTriageOut) -> TriageInsightsPayload:
+        return cls(
+            succeeded=out.succeeded,
+            failed=out.failed,
+            results=[TriageResult.of(r) for r in out.results],
         )
 
 

@@ -4,6 +4,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     CheckConstraint,
     Computed,
@@ -16,6 +17,9 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+)
+from sqlalchemy import (
+    text as sql_text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,6 +69,10 @@ class EventType(StrEnum):
     ACTION_COMPLETED = "action_completed"
     REPORTER_TOLD = "reporter_told"
     LOOP_CLOSED = "loop_closed"
+    ESCALATED = "escalated"
+    # The owners missed a deadline and no unit above them has managers: it stays put.
+    ESCALATION_STOPPED = "escalation_stopped"
+    REASSIGNED = "reassigned"
 
 
 # Search covers Finnish and English stemming plus unstemmed words (names, codes).
@@ -91,11 +99,21 @@ class Insight(Base):
     customers_affected: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility"))
+    # Lowercase labels given at posting, for routing rules and filters.
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default=sql_text("'{}'"))
     status: Mapped[InsightStatus] = mapped_column(enum_column(InsightStatus, "insight_status"))
     # The unit whose managers own the insight now.
     owner_unit_id: Mapped[uuid.UUID]
     ack_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     respond_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The deadlines the routing rule gave, kept with the insight: every escalation and
+    # reassignment gives the new owners the same time, whatever happens to the rule later.
+    ack_hours: Mapped[int] = mapped_column(Integer)
+    respond_hours: Mapped[int] = mapped_column(Integer)
+    # How many times a missed deadline moved it up the tree since it was routed or assigned.
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, server_default=sql_text("0"))
+    # Set when a deadline was missed at the top: nothing above to escalate to.
+    escalation_stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(Text)
@@ -120,6 +138,20 @@ class Insight(Base):
         Index("ix_insights_unit", "org_id", "unit_id", "created_at", "id"),
         Index("ix_insights_author", "org_id", "author_id", "created_at", "id"),
         Index("ix_insights_search", "search", postgresql_using="gin"),
+        # The escalator's two scans: new ones past the deadline to acknowledge, open ones
+        # past the deadline to respond.
+        Index(
+            "ix_insights_ack_due",
+            "ack_due_at",
+            postgresql_where=sql_text("status = 'new' AND escalation_stopped_at IS NULL"),
+        ),
+        Index(
+            "ix_insights_respond_due",
+            "respond_due_at",
+            postgresql_where=sql_text(
+                "status IN ('new', 'acknowledged', 'in_progress') AND escalation_stopped_at IS NULL"
+            ),
+        ),
     )
 
 

@@ -8,6 +8,9 @@ from app.http import expected_version, set_etag
 from app.insights import service
 from app.insights.models import InsightKind, InsightStatus
 from app.insights.schemas import (
+    AssignInput,
+    BulkTriageInput,
+    BulkTriageOut,
     CommentCreate,
     CommentOut,
     DeclineInput,
@@ -57,6 +60,13 @@ async def post_insight(
     response.headers["Location"] = f"/api/v1/insights/{insight.id}"
     set_etag(response, insight.version)
     return insight
+
+
+@router.post("/insights/bulk")
+async def triage_insights(body: BulkTriageInput, session: Session, caller: Caller) -> BulkTriageOut:
+    """Acknowledge, assign or decline up to 100 insights. Each item succeeds or fails on its
+    own, with the error code a single call would give; the answer is 200 either way."""
+    return await service.triage(session, caller, body)
 
 
 @router.get("/inbox")
@@ -190,6 +200,16 @@ async def decline_insight(
     return await _transition(
         session, caller, response, insight_id, InsightStatus.DECLINED, body.reason, if_match
     )
+
+
+@router.post("/insights/{insight_id}/assign")
+async def assign_insight(
+    insight_id: uuid.UUID, body: AssignInput, session: Session, caller: Caller, response: Response
+) -> InsightDetail:
+    """Hand an open insight to the managers of another unit, with fresh deadlines."""
+    insight = await service.assign_insight(session, caller, insight_id, body)
+    set_etag(response, insight.version)
+    return insight
 
 
 @router.get("/insights/{insight_id}/timeline")

@@ -1,9 +1,9 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from app.actions.schemas import ActionSummary
 from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
@@ -19,6 +19,23 @@ class ImpactLevel(StrEnum):
 
 
 IMPACT_LEVELS: tuple[ImpactLevel, ...] = tuple(ImpactLevel)
+
+
+def _normal_tag(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# A label such as "logistics" or "self-checkout": compared in lowercase.
+Tag = Annotated[
+    str,
+    BeforeValidator(_normal_tag),
+    Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$"),
+]
+MAX_TAGS = 10
+
+
+def unique_tags(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
 
 
 class InsightCreate(BaseModel):
@@ -46,6 +63,16 @@ class InsightCreate(BaseModel):
         default=None, description="Where it happened; defaults to the author's home unit."
     )
     visibility: Visibility = Visibility.NAMED
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=MAX_TAGS,
+        description="Short labels such as `logistics`; stored in lowercase.",
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def tags_once(cls, value: list[str]) -> list[str]:
+        return unique_tags(value)
 
     @field_validator("text")
     @classmethod
@@ -80,10 +107,14 @@ class InsightOut(BaseModel):
     )
     is_mine: bool
     visibility: Visibility
+    tags: list[str]
     status: InsightStatus
     ack_due_at: datetime
     respond_due_at: datetime
     overdue: bool
+    escalation_level: int = Field(
+        description="How many times a missed deadline moved it up since it was routed."
+    )
     acknowledged_at: datetime | None
     closed_at: datetime | None
     resolution: str | None
@@ -162,3 +193,61 @@ class EventOut(BaseModel):
     by_reporter: bool
     data: dict[str, Any]
     created_at: datetime
+
+
+class AssignInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: uuid.UUID = Field(
+        description="The unit whose managers take it over (the nearest unit at or above it "
+        "that has managers)."
+    )
+    note: str | None = Field(default=None, max_length=2000, description="Why, for the timeline.")
+
+
+class BulkOperation(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    DECLINE = "decline"
+
+
+MAX_BULK = 100
+
+
+class BulkTriageInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operation: BulkOperation
+    insight_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BULK)
+    unit_id: uuid.UUID | None = Field(default=None, description="Where to assign them.")
+    reason: str | None = Field(
+        default=None, max_length=5000, description="Why they are declined; or a note to assign."
+    )
+
+    @model_validator(mode="after")
+    def operation_has_its_fields(self) -> "BulkTriageInput":
+        if self.operation is BulkOperation.ASSIGN and self.unit_id is None:
+            raise ValueError("assign needs unit_id")
+        if self.operation is BulkOperation.DECLINE and not (self.reason and self.reason.strip()):
+            raise ValueError("decline needs a reason")
+        return self
+
+
+class BulkItemError(BaseModel):
+    code: str
+    status: int
+    detail: str
+
+
+class BulkItemResult(BaseModel):
+    insight_id: uuid.UUID
+    ok: bool
+    status: InsightStatus | None = Field(description="The status after the change.")
+    owner_unit: UnitRef | None = Field(description="The owning unit after the change.")
+    error: BulkItemError | None
+
+
+class BulkTriageOut(BaseModel):
+    succeeded: int
+    failed: int
+    results: list[BulkItemResult] = Field(description="One per insight id, in the order given.")

@@ -30,7 +30,14 @@ from app.actions.models import Action, ActionInsight
 from app.actions.schemas import ActionSummary
 from app.auth.principal import Principal
 from app.db import table
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from app.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from app.insights import policies
 from app.insights.language import detect_language
 from app.insights.models import Comment as CommentRow
@@ -43,6 +50,12 @@ from app.insights.models import (
 )
 from app.insights.schemas import (
     IMPACT_LEVELS,
+    AssignInput,
+    BulkItemError,
+    BulkItemResult,
+    BulkOperation,
+    BulkTriageInput,
+    BulkTriageOut,
     CommentCreate,
     CommentOut,
     EventOut,
@@ -61,6 +74,7 @@ from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit
 from app.org.schemas import PersonRef, UnitRef
 from app.pagination import Page, check_limit, encode_cursor, read_cursor
+from app.routing import service as routing_service
 
 Scope = Literal["inbox", "visible", "mine"]
 
@@ -140,10 +154,12 @@ def _out_fields(row: Row[Any] | SimpleNamespace, actor: Principal) -> dict[str, 
         "author": _author_ref(actor, r["author_id"], r["author_name"], r["visibility"]),
         "is_mine": r["author_id"] == actor.person_id,
         "visibility": r["visibility"],
+        "tags": r["tags"],
         "status": r["status"],
         "ack_due_at": r["ack_due_at"],
         "respond_due_at": r["respond_due_at"],
         "overdue": bool(r["is_overdue"]),
+        "escalation_level": r["escalation_level"],
         "acknowledged_at": r["acknowledged_at"],
         "closed_at": r["closed_at"],
         "resolution": r["resolution"],
@@ -203,6 +219,7 @@ def _same_post(row: Row[Any], data: InsightCreate, unit_id: uuid.UUID) -> bool:
         and row.visibility == data.visibility
         and row.journey_stage == data.journey_stage
         and row.touchpoint == data.touchpoint
+        and row.tags == data.tags
     )
 
 
@@ -214,7 +231,7 @@ _INSERT_INSIGHT = (
 async def create_insight(
     session: AsyncSession, actor: Principal, data: InsightCreate
 ) -> tuple[InsightOut, bool]:
-    """Post an insight and route it to the managers of the nearest unit that has any.
+    """Post an insight and route it by the first routing rule that matches it.
 
     Returns the insight and whether it was created now. Posting again with the same client
     id returns the stored insight; a different post under a used id is a conflict.
@@ -227,12 +244,22 @@ async def create_insight(
     if occurred_at > now + timedelta(minutes=5):
         raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
 
+    impact = IMPACT_LEVELS.index(data.customer_impact)
     try:
-        route = await org_service.route_to_managers(session, actor.org_id, unit_id)
+        route = await routing_service.route_insight(
+            session,
+            actor.org_id,
+            unit_id,
+            kind=data.kind.value,
+            journey_stage=data.journey_stage,
+            tags=data.tags,
+            customer_impact=impact,
+        )
     except NotFound:
         raise InvalidInput("The unit does not exist.", code="unknown_unit") from None
 
-    ack_due_at = now + timedelta(hours=route.ack_deadline_hours)
+    ack_due_at = now + timedelta(hours=route.ack_hours)
+    respond_due_at = now + timedelta(hours=route.respond_hours)
     values: dict[str, Any] = {
         "org_id": actor.org_id,
         "id": insight_id,
@@ -243,14 +270,19 @@ async def create_insight(
         "language": data.language or detect_language(data.text),
         "journey_stage": data.journey_stage,
         "touchpoint": data.touchpoint,
-        "customer_impact": IMPACT_LEVELS.index(data.customer_impact),
+        "customer_impact": impact,
         "customers_affected": data.customers_affected,
         "occurred_at": occurred_at,
         "visibility": data.visibility,
+        "tags": data.tags,
         "status": InsightStatus.NEW,
         "owner_unit_id": route.owner_unit_id,
         "ack_due_at": ack_due_at,
-        "respond_due_at": now + timedelta(hours=route.respond_deadline_hours),
+        "respond_due_at": respond_due_at,
+        "ack_hours": route.ack_hours,
+        "respond_hours": route.respond_hours,
+        "escalation_level": 0,
+        "escalation_stopped_at": None,
         "version": 1,
         "created_at": now,
         "updated_at": now,
@@ -285,10 +317,13 @@ async def create_insight(
                 "actor_id": None,
                 "data": {
                     "owner_unit_id": str(route.owner_unit_id),
-                    "rule": "default",
-                    "reason": "managers of the nearest unit with managers",
+                    "owner_unit": route.owner_name,
+                    "rule_id": str(route.rule_id) if route.rule_id else None,
+                    "rule": route.rule_name,
+                    "reason": route.reason,
                     "managers": len(route.manager_ids),
                     "ack_due_at": ack_due_at.isoformat(),
+                    "respond_due_at": respond_due_at.isoformat(),
                 },
                 "created_at": now,
             },
@@ -827,3 +862,120 @@ async def readable(
         policies.visibility_params(actor),
     )
     return {row.id: policies.can_act(actor, row.path, row.owner_path) for row in rows}
+
+
+async def _reassign(
+    session: AsyncSession,
+    actor: Principal,
+    row: Row[Any],
+    unit_id: uuid.UUID,
+    note: str | None,
+) -> UnitRef:
+    """Hand a locked insight to the managers of `unit_id` (or the nearest unit above it that
+    has any), with fresh deadlines. Returns the new owner unit."""
+    if row.status in policies.CLOSED_STATUSES:
+        raise Conflict(
+            f"An insight that is {row.status.value} cannot be reassigned.",
+            code="invalid_status_transition",
+            extra={"current_status": row.status.value},
+        )
+    try:
+        owners = await org_service.nearest_managers(session, actor.org_id, unit_id)
+    except NotFound:
+        raise InvalidInput("The unit does not exist.", code="unknown_unit") from None
+    if owners.unit_id == row.owner_unit_id:
+        return UnitRef(id=owners.unit_id, name=owners.unit_name)
+    now = clock.now()
+    changes: dict[str, Any] = {
+        "owner_unit_id": owners.unit_id,
+        "respond_due_at": now + timedelta(hours=row.respond_hours),
+        "escalation_level": 0,
+        "escalation_stopped_at": None,
+        "updated_at": now,
+        "version": row.version + 1,
+    }
+    if row.status is InsightStatus.NEW:
+        changes["ack_due_at"] = now + timedelta(hours=row.ack_hours)
+    await session.execute(
+        update(insights).where(ic.org_id == actor.org_id, ic.id == row.id).values(changes)
+    )
+    data: dict[str, Any] = {
+        "from_unit_id": str(row.owner_unit_id),
+        "from_unit": row.owner_name,
+        "to_unit_id": str(owners.unit_id),
+        "to_unit": owners.unit_name,
+        "managers": len(owners.manager_ids),
+    }
+    if owners.unit_id != unit_id:
+        data["requested_unit_id"] = str(unit_id)
+    if note and note.strip():
+        data["note"] = note.strip()
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EventType.REASSIGNED,
+        actor_id=actor.person_id,
+        data=data,
+    )
+    await notify_service.notify(
+        session,
+        org_id=actor.org_id,
+        person_ids=owners.manager_ids,
+        kind=NotificationKind.INSIGHT_ASSIGNED,
+        insight_id=row.id,
+        data={"excerpt": excerpt(row.text), "kind": row.kind.value},
+        exclude=actor.person_id,
+    )
+    return UnitRef(id=owners.unit_id, name=owners.unit_name)
+
+
+async def assign_insight(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: AssignInput
+) -> InsightDetail:
+    """Hand an open insight to the managers of another unit of the organisation, who get
+    fresh deadlines and a notification. 404 out of sight, 403 without the right to act,
+    409 when it is closed, 422 `unknown_unit`."""
+    row = await lock_for_action(session, actor, insight_id)
+    await _reassign(session, actor, row, data.unit_id, data.note)
+    return await get_insight(session, actor, insight_id)
+
+
+async def _triage_one(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: BulkTriageInput
+) -> BulkItemResult:
+    row = await lock_for_action(session, actor, insight_id)
+    owner = UnitRef(id=row.owner_unit_id, name=row.owner_name)
+    if data.operation is BulkOperation.ASSIGN:
+        assert data.unit_id is not None
+        owner = await _reassign(session, actor, row, data.unit_id, data.reason)
+        status = row.status
+    else:
+        status = (
+            InsightStatus.ACKNOWLEDGED
+            if data.operation is BulkOperation.ACKNOWLEDGE
+            else InsightStatus.DECLINED
+        )
+        await _apply_status(session, actor, row, status, note=data.reason)
+    return BulkItemResult(
+        insight_id=insight_id, ok=True, status=status, owner_unit=owner, error=None
+    )
+
+
+async def triage(session: AsyncSession, actor: Principal, data: BulkTriageInput) -> BulkTriageOut:
+    """Acknowledge, assign or decline many insights. Each succeeds or fails on its own, all
+    or nothing (a savepoint each); a failure answers with the code a single call would."""
+    done: dict[uuid.UUID, BulkItemResult] = {}
+    # Locked in one global order, so two overlapping bulk changes cannot deadlock.
+    for insight_id in sorted(set(data.insight_ids)):
+        try:
+            async with session.begin_nested():
+                done[insight_id] = await _triage_one(session, actor, insight_id, data)
+        except DomainError as exc:
+            error = BulkItemError(code=exc.code, status=exc.status, detail=exc.detail)
+            done[insight_id] = BulkItemResult(
+                insight_id=insight_id, ok=False, status=None, owner_unit=None, error=error
+            )
+    results = [done[insight_id] for insight_id in dict.fromkeys(data.insight_ids)]
+    succeeded = sum(1 for r in results if r.ok)
+    return BulkTriageOut(succeeded=succeeded, failed=len(results) - succeeded, results=results)

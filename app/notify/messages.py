@@ -10,6 +10,10 @@ TEXTS: dict[NotificationKind, dict[Locale, tuple[str, str]]] = {
         Locale.FI: ("Uusi havainto käsiteltäväksi", "{excerpt}"),
         Locale.EN: ("New insight to handle", "{excerpt}"),
     },
+    NotificationKind.INSIGHT_ESCALATED: {
+        Locale.FI: ("Myöhässä oleva havainto siirtyi sinulle", "{excerpt}"),
+        Locale.EN: ("An overdue insight was escalated to you", "{excerpt}"),
+    },
     NotificationKind.INSIGHT_ACKNOWLEDGED: {
         Locale.FI: ("Havaintosi on otettu käsittelyyn", "{excerpt}"),
         Locale.EN: ("Your insight was acknowledged", "{excerpt}"),

@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     ACTION_LINKED = "action_linked"
     ACTION_COMPLETED = "action_completed"
     REPORTER_TOLD = "reporter_told"
+    INSIGHT_ESCALATED = "insight_escalated"
 
 
 class Notification(Base):

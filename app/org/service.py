@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.passwords import hash_password
 from app.auth.principal import Grant, Principal
 from app.errors import Conflict, NotFound
@@ -24,6 +25,7 @@ from app.org.models import (
 )
 from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
+from app.routing.models import RoutingRule
 
 # Runs on every request: a plain statement, compiled once.
 _PRINCIPAL = text(
@@ -68,7 +70,7 @@ async def create_organisation(
     ack_deadline_hours: int = 48,
     respond_deadline_hours: int = 168,
 ) -> tuple[Organisation, Unit]:
-    """A new tenant with its root unit and the default taxonomies."""
+    """A new tenant with its root unit, the default taxonomies and routing rule."""
     existing = await session.scalar(select(Organisation.id).where(Organisation.slug == slug))
     if existing is not None:
         raise Conflict(f"An organisation with slug {slug!r} exists.", code="slug_taken")
@@ -85,6 +87,7 @@ async def create_organisation(
     root = await create_unit(
         session, org_id=org.id, parent_id=None, name=name, kind=UnitKind.COMPANY
     )
+    session.add(RoutingRule.default_for(org, clock.now()))
     await session.execute(
         insert(JourneyStage),
         [
@@ -249,25 +252,20 @@ async def taxonomy(session: AsyncSession, actor: Principal, locale: Locale) -> T
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
-    """Where a new insight goes: the owning unit, its managers and the organisation's deadlines."""
+class Owners:
+    """The unit that owns an insight and its active managers."""
 
+    unit_id: uuid.UUID
     unit_name: str
-    owner_unit_id: uuid.UUID
-    owner_name: str
     manager_ids: list[uuid.UUID]
-    ack_deadline_hours: int
-    respond_deadline_hours: int
 
 
 # The unit, all its ancestors (their ids are the path's segments) and their active managers,
-# with the organisation's deadlines, in one round trip: this runs on every post.
-_ROUTE = text(
+# in one round trip: this runs on every post.
+_CHAIN_MANAGERS = text(
     """
-    SELECT a.id, a.name, a.depth, g.person_id, t.id = a.id AS is_target,
-           o.ack_deadline_hours, o.respond_deadline_hours
+    SELECT a.id, a.name, a.depth, g.person_id
     FROM units t
-    JOIN organisations o ON o.id = t.org_id
     JOIN units a ON a.org_id = t.org_id
      AND a.id = ANY (string_to_array(rtrim(t.path, '/'), '/')::uuid[])
     LEFT JOIN (role_grants g JOIN people p
@@ -278,13 +276,13 @@ _ROUTE = text(
 )
 
 
-async def route_to_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID) -> Route:
+async def nearest_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID) -> Owners:
     """The nearest unit at or above `unit_id` that has active managers, and those managers.
 
     In an organisation without managers the root unit owns it, with no one to notify.
     Raises NotFound for a unit outside the organisation.
     """
-    rows = (await session.execute(_ROUTE, {"org_id": org_id, "unit_id": unit_id})).all()
+    rows = (await session.execute(_CHAIN_MANAGERS, {"org_id": org_id, "unit_id": unit_id})).all()
     if not rows:
         raise NotFound("No such unit.")
     managed = [row for row in rows if row.person_id is not None]
@@ -294,12 +292,8 @@ async def route_to_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: u
     else:
         depth = min(row.depth for row in rows)
         owners = [row for row in rows if row.depth == depth]
-    first = rows[0]
-    return Route(
-        unit_name=next(row.name for row in rows if row.is_target),
-        owner_unit_id=owners[0].id,
-        owner_name=owners[0].name,
+    return Owners(
+        unit_id=owners[0].id,
+        unit_name=owners[0].name,
         manager_ids=sorted({row.person_id for row in owners if row.person_id is not None}),
-        ack_deadline_hours=first.ack_deadline_hours,
-        respond_deadline_hours=first.respond_deadline_hours,
     )

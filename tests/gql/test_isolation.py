@@ -25,10 +25,19 @@ class Probe:
     org_wide: bool = False
     # Who may reach the targets, to show the probe is not refused for everyone.
     owner: str = "mia"
+    # Routing rules are for administrators (others are refused whatever the id): another
+    # organisation's administrator is the one who must not find them.
+    admin_only: bool = False
 
     @property
     def is_query(self) -> bool:
-        return self.operation in ("Node", "Insight", "Action", UNIT_QUERY)
+        return self.operation in ("Node", "Insight", "Action", "RoutingRule", UNIT_QUERY)
+
+    @property
+    def probers(self) -> list[str]:
+        if self.admin_only:
+            return ["pekka"]
+        return ["oona", "pekka"] if self.org_wide else ["max", "oona", "pekka", "ben"]
 
 
 PROBES = [
@@ -84,6 +93,39 @@ PROBES = [
         owner="anna",
     ),
     Probe(
+        "assignInsight",
+        "AssignInsight",
+        lambda ids: {"input": {"id": ids["Insight"], "unitId": ids["Unit"]}},
+    ),
+    Probe(
+        "node(routingRule)",
+        "Node",
+        lambda ids: {"id": ids["RoutingRule"]},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
+        "routingRule",
+        "RoutingRule",
+        lambda ids: {"id": ids["RoutingRule"]},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
+        "updateRoutingRule",
+        "UpdateRoutingRule",
+        lambda ids: {"input": {"id": ids["RoutingRule"], "name": "Oma"}},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
+        "deleteRoutingRule",
+        "DeleteRoutingRule",
+        lambda ids: {"input": {"id": ids["RoutingRule"]}},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
         "markNotificationRead",
         "MarkNotificationRead",
         lambda ids: {"input": {"id": ids["Notification"]}},
@@ -93,7 +135,8 @@ PROBES = [
 
 
 async def _targets(gql: GraphQL) -> Ids:
-    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice."""
+    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
+    and a routing rule of her organisation."""
     posted = await gql.data(
         "anna", "PostInsight", input={"kind": "IDEA", "text": "Salainen idea kassalle."}
     )
@@ -103,7 +146,9 @@ async def _targets(gql: GraphQL) -> Ids:
     )
     told = await gql.data("mia", "TellReporter", input={"insightId": iid, "message": "Vastaus."})
     notes = await gql.data("anna", "Notifications")
+    rules = await gql.data("aaro", "RoutingRules")
     return {
+        "RoutingRule": rules["routingRules"][0]["id"],
         "Insight": iid,
         "Action": action["createAction"]["action"]["id"],
         "Communication": told["tellReporter"]["communication"]["id"],
@@ -122,13 +167,11 @@ async def _answer(gql: GraphQL, who: str, probe: Probe, ids: Ids) -> dict[str, A
 async def test_out_of_reach_ids_look_missing(probe: Probe, gql: GraphQL) -> None:
     targets = await _targets(gql)
     missing = {name: gid(name, uuid.uuid4()) for name in targets}
-    probers = ["oona", "pekka"] if probe.org_wide else ["max", "oona", "pekka", "ben"]
-
-    for prober in probers:
+    for prober in probe.probers:
         baseline = await _answer(gql, prober, probe, missing)
         probed = await _answer(gql, prober, probe, targets)
         assert probed == baseline, prober
-        if prober in ("max", "oona"):
+        if prober in ("max", "oona") or probe.admin_only:
             if probe.is_query:
                 assert "errors" not in probed, probed
                 assert next(iter(probed["data"].values())) is None

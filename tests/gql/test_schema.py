@@ -27,6 +27,14 @@ CLIENT_OPERATIONS = {
     "Me",
     "Units",
     "Taxonomy",
+    "RoutingRules",
+    "RoutingRule",
+    "CreateRoutingRule",
+    "UpdateRoutingRule",
+    "DeleteRoutingRule",
+    "ReorderRoutingRules",
+    "AssignInsight",
+    "TriageInsights",
 }
 
 

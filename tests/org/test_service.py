@@ -1,4 +1,4 @@
-"""Routing climbs the unit tree to the nearest unit with active managers."""
+"""The owners of a unit: the nearest unit at or above it with active managers."""
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,21 +11,21 @@ from tests.factories import World
 
 async def test_route_picks_nearest_unit_with_managers(session: AsyncSession, world: World) -> None:
     org = world.kauppa
-    team = await service.route_to_managers(session, org.id, world.units["team_a1"].id)
-    assert team.owner_unit_id == world.units["store_a"].id
+    team = await service.nearest_managers(session, org.id, world.units["team_a1"].id)
+    assert team.unit_id == world.units["store_a"].id
     assert team.manager_ids == [world.people["mia"].id]
-    assert team.unit_name == world.units["team_a1"].name
+    assert team.unit_name == world.units["store_a"].name
 
-    store_c = await service.route_to_managers(session, org.id, world.units["store_c"].id)
-    assert store_c.owner_unit_id == world.units["north"].id
+    store_c = await service.nearest_managers(session, org.id, world.units["store_c"].id)
+    assert store_c.unit_id == world.units["north"].id
     assert store_c.manager_ids == [world.people["nils"].id]
 
 
 async def test_inactive_managers_are_skipped(session: AsyncSession, world: World) -> None:
     world.people["mia"].active = False
     await session.flush()
-    route = await service.route_to_managers(session, world.kauppa.id, world.units["team_a1"].id)
-    assert route.owner_unit_id == world.units["south"].id
+    route = await service.nearest_managers(session, world.kauppa.id, world.units["team_a1"].id)
+    assert route.unit_id == world.units["south"].id
     assert route.manager_ids == [world.people["rita"].id]
 
 
@@ -34,16 +34,15 @@ async def test_organisation_without_managers_routes_to_root(session: AsyncSessio
     shop = await service.create_unit(
         session, org_id=org.id, parent_id=root.id, name="Kioski", kind=UnitKind.STORE
     )
-    route = await service.route_to_managers(session, org.id, shop.id)
-    assert (route.owner_unit_id, route.manager_ids) == (root.id, [])
-    assert route.ack_deadline_hours == 48
+    route = await service.nearest_managers(session, org.id, shop.id)
+    assert (route.unit_id, route.manager_ids) == (root.id, [])
 
 
 async def test_unit_of_another_organisation_is_not_found(
     session: AsyncSession, world: World
 ) -> None:
     with pytest.raises(NotFound):
-        await service.route_to_managers(session, world.kauppa.id, world.units["p_branch"].id)
+        await service.nearest_managers(session, world.kauppa.id, world.units["p_branch"].id)
 
 
 async def test_principal_carries_grants_with_paths(session: AsyncSession, world: World) -> None:

@@ -1,0 +1,83 @@
+"""The PostgreSQL-backed task queue (procrastinate): its tasks, and the worker that runs them.
+
+The queue keeps its tables in the `procrastinate` schema, created by the migrations; it
+reaches the database through psycopg, while the platform's own work stays on asyncpg and
+gets its sessions from the worker's context.
+"""
+
+import asyncio
+import contextlib
+
+import procrastinate
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.routing import jobs as routing_jobs
+
+SCHEMA = "procrastinate"
+
+
+def _conninfo(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
+    """A queue over the database at `url`, with every task registered; nothing connects
+    until it is opened."""
+    connector = procrastinate.PsycopgConnector(
+        conninfo=_conninfo(url),
+        kwargs={"options": f"-c search_path={SCHEMA}"},
+        min_size=1,
+        max_size=pool_size,
+    )
+    queue = procrastinate.App(connector=connector)
+    escalate = queue.task(name="escalate_overdue", queue="deadlines", pass_context=True)(
+        routing_jobs.escalate_overdue
+    )
+    # Every worker defers the periodic job, and procrastinate keeps one per minute.
+    queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
+    return queue
+
+
+async def run_worker(
+    queue: procrastinate.App,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    wait: bool = True,
+    concurrency: int = 1,
+    install_signal_handlers: bool = True,
+) -> None:
+    """Run jobs until cancelled (or, with `wait=False`, until none is waiting)."""
+    await queue.run_worker_async(
+        wait=wait,
+        concurrency=concurrency,
+        install_signal_handlers=install_signal_handlers,
+        additional_context={routing_jobs.SESSIONS: sessions},
+        delete_jobs="successful",
+    )
+
+
+class InProcessWorker:
+    """A worker inside the API process, for the embedded default: started and stopped with
+    the application."""
+
+    def __init__(self, url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.queue = build_queue(url)
+        self.sessions = sessions
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.queue.open_async()
+        self._task = asyncio.create_task(
+            run_worker(self.queue, self.sessions, install_signal_handlers=False),
+            name="insight-worker",
+        )
+
+    async def stop(self) -> None:
+        """Let the job in hand finish (procrastinate stops gracefully when cancelled)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.queue.close_async()

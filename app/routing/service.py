@@ -1,0 +1,539 @@
+"""Routing rules: which managers own a new insight, by when they must act, and what happens
+when they do not (the insight climbs one level up the unit tree)."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.auth.principal import Principal
+from app.db import table
+from app.errors import InvalidInput, NotFound, PreconditionFailed
+from app.insights.models import EventType, Insight, InsightEvent, InsightStatus
+from app.insights.schemas import IMPACT_LEVELS
+from app.notify import service as notify_service
+from app.notify.messages import excerpt
+from app.notify.models import NotificationKind
+from app.org import service as org_service
+from app.org.models import JourneyStage, Organisation
+from app.org.schemas import UnitRef
+from app.routing import policies
+from app.routing.models import RoutingRule
+from app.routing.policies import Facts
+from app.routing.schemas import (
+    EscalationReport,
+    RoutingRuleCreate,
+    RoutingRuleOut,
+    RoutingRuleUpdate,
+    RuleMatch,
+    RuleMatchOut,
+    RuleOrder,
+    RuleTarget,
+    RuleTargetOut,
+)
+
+
+def _is_catch_all(rule: RoutingRule) -> bool:
+    return not (
+        rule.match_kinds
+        or rule.match_journey_stages
+        or rule.match_tags
+        or rule.match_min_impact is not None
+        or rule.match_unit_id is not None
+    )
+
+
+def _out(rule: RoutingRule, names: dict[uuid.UUID, str]) -> RoutingRuleOut:
+    def ref(unit_id: uuid.UUID | None) -> UnitRef | None:
+        return UnitRef(id=unit_id, name=names[unit_id]) if unit_id is not None else None
+
+    return RoutingRuleOut(
+        id=rule.id,
+        name=rule.name,
+        position=rule.position,
+        active=rule.active,
+        match=RuleMatchOut(
+            kinds=rule.match_kinds,
+            journey_stages=rule.match_journey_stages,
+            tags=rule.match_tags,
+            min_customer_impact=None
+            if rule.match_min_impact is None
+            else IMPACT_LEVELS[rule.match_min_impact],
+            unit=ref(rule.match_unit_id),
+        ),
+        target=RuleTargetOut(levels_up=rule.target_levels_up, unit=ref(rule.target_unit_id)),
+        ack_hours=rule.ack_hours,
+        respond_hours=rule.respond_hours,
+        version=rule.version,
+        created_at=rule.created_at,
+        updated_at=rule.updated_at,
+    )
+
+
+async def _outs(
+    session: AsyncSession, org_id: uuid.UUID, rules: Iterable[RoutingRule]
+) -> list[RoutingRuleOut]:
+    rules = list(rules)
+    units = {u for r in rules for u in (r.match_unit_id, r.target_unit_id) if u is not None}
+    names = await org_service.unit_names(session, org_id, units)
+    return [_out(rule, names) for rule in rules]
+
+
+async def _ordered(
+    session: AsyncSession, org_id: uuid.UUID, *, lock: bool = False
+) -> list[RoutingRule]:
+    """The organisation's rules in the order they are tried.
+
+    With `lock`, the organisation row is locked first, so rule changes of one organisation
+    happen one at a time and positions stay dense; posting is not blocked, as NO KEY UPDATE
+    does not conflict with the key-share locks that inserting insights takes.
+    """
+    if lock:
+        await session.execute(
+            select(Organisation.id).where(Organisation.id == org_id).with_for_update(key_share=True)
+        )
+    query = (
+        select(RoutingRule)
+        .where(RoutingRule.org_id == org_id)
+        .order_by(RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
+    )
+    return list(await session.scalars(query))
+
+
+def _renumber(rules: list[RoutingRule], now: datetime) -> None:
+    for position, rule in enumerate(rules):
+        if rule.position != position:
+            rule.position = position
+            _touch(rule, now)
+
+
+def _touch(rule: RoutingRule, now: datetime) -> None:
+    rule.updated_at = now
+    rule.version += 1
+
+
+async def _check_match(session: AsyncSession, actor: Principal, match: RuleMatch) -> None:
+    if match.journey_stages:
+        known = set(
+            await session.scalars(
+                select(JourneyStage.key).where(
+                    JourneyStage.org_id == actor.org_id,
+                    JourneyStage.key.in_(match.journey_stages),
+                )
+            )
+        )
+        unknown = sorted(set(match.journey_stages) - known)
+        if unknown:
+            raise InvalidInput(
+                f"Unknown journey stage: {', '.join(unknown)}.",
+                code="unknown_journey_stage",
+            )
+    if match.unit_id is not None:
+        await _check_unit(session, actor, match.unit_id)
+
+
+async def _check_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID) -> None:
+    try:
+        await org_service.get_unit(session, actor, unit_id)
+    except NotFound:
+        raise InvalidInput("The unit does not exist.", code="unknown_unit") from None
+
+
+def _apply_match(rule: RoutingRule, match: RuleMatch) -> None:
+    rule.match_kinds = [k.value for k in match.kinds]
+    rule.match_journey_stages = list(dict.fromkeys(match.journey_stages))
+    rule.match_tags = list(match.tags)
+    rule.match_min_impact = (
+        None
+        if match.min_customer_impact is None
+        else IMPACT_LEVELS.index(match.min_customer_impact)
+    )
+    rule.match_unit_id = match.unit_id
+
+
+def _apply_target(rule: RoutingRule, target: RuleTarget) -> None:
+    rule.target_levels_up = target.levels_up
+    rule.target_unit_id = target.unit_id
+
+
+def _check_hours(ack_hours: int, respond_hours: int) -> None:
+    if respond_hours < ack_hours:
+        raise InvalidInput(
+            "The deadline to respond cannot come before the deadline to acknowledge.",
+            code="deadlines_out_of_order",
+        )
+
+
+async def list_rules(session: AsyncSession, actor: Principal) -> list[RoutingRuleOut]:
+    """Every rule of the caller's organisation, in the order they are tried."""
+    policies.require_admin(actor)
+    return await _outs(session, actor.org_id, await _ordered(session, actor.org_id))
+
+
+async def _rule(
+    session: AsyncSession, actor: Principal, rule_id: uuid.UUID, *, lock: bool = False
+) -> RoutingRule:
+    rule = await session.get(
+        RoutingRule, (actor.org_id, rule_id), with_for_update=True if lock else None
+    )
+    if rule is None:
+        raise NotFound("No such routing rule.")
+    return rule
+
+
+async def get_rule(session: AsyncSession, actor: Principal, rule_id: uuid.UUID) -> RoutingRuleOut:
+    policies.require_admin(actor)
+    rule = await _rule(session, actor, rule_id)
+    return (await _outs(session, actor.org_id, [rule]))[0]
+
+
+async def create_rule(
+    session: AsyncSession, actor: Principal, data: RoutingRuleCreate
+) -> RoutingRuleOut:
+    """Add a rule at `position`; left out, just above a final catch-all rule, else last."""
+    policies.require_admin(actor)
+    _check_hours(data.ack_hours, data.respond_hours)
+    await _check_match(session, actor, data.match)
+    if data.target.unit_id is not None:
+        await _check_unit(session, actor, data.target.unit_id)
+    rules = await _ordered(session, actor.org_id, lock=True)
+    now = clock.now()
+    rule = RoutingRule(
+        org_id=actor.org_id,
+        id=uuid.uuid4(),
+        name=data.name.strip(),
+        active=data.active,
+        ack_hours=data.ack_hours,
+        respond_hours=data.respond_hours,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_match(rule, data.match)
+    _apply_target(rule, data.target)
+    if data.position is not None:
+        index = min(data.position, len(rules))
+    elif rules and _is_catch_all(rules[-1]):
+        index = len(rules) - 1
+    else:
+        index = len(rules)
+    rule.position = index
+    rules.insert(index, rule)
+    session.add(rule)
+    _renumber(rules, now)
+    await session.flush()
+    return (await _outs(session, actor.org_id, [rule]))[0]
+
+
+async def update_rule(
+    session: AsyncSession,
+    actor: Principal,
+    rule_id: uuid.UUID,
+    data: RoutingRuleUpdate,
+    *,
+    expected_version: int | None = None,
+) -> RoutingRuleOut:
+    """Change the fields sent. New insights follow the change; routed ones keep their
+    owners and deadlines. 412 `version_mismatch` when `expected_version` is stale."""
+    policies.require_admin(actor)
+    rule = await _rule(session, actor, rule_id, lock=True)
+    if expected_version is not None and expected_version != rule.version:
+        raise PreconditionFailed(
+            "The routing rule has changed since it was read.", extra={"version": rule.version}
+        )
+    _check_hours(data.ack_hours or rule.ack_hours, data.respond_hours or rule.respond_hours)
+    if data.match is not None:
+        await _check_match(session, actor, data.match)
+        _apply_match(rule, data.match)
+    if data.target is not None:
+        if data.target.unit_id is not None:
+            await _check_unit(session, actor, data.target.unit_id)
+        _apply_target(rule, data.target)
+    if data.name is not None:
+        rule.name = data.name.strip()
+    if data.active is not None:
+        rule.active = data.active
+    if data.ack_hours is not None:
+        rule.ack_hours = data.ack_hours
+    if data.respond_hours is not None:
+        rule.respond_hours = data.respond_hours
+    _touch(rule, clock.now())
+    await session.flush()
+    return (await _outs(session, actor.org_id, [rule]))[0]
+
+
+async def delete_rule(session: AsyncSession, actor: Principal, rule_id: uuid.UUID) -> None:
+    """Remove a rule; the ones after it move up. With no active rule left, insights go to
+    the managers of the nearest unit with managers, with the organisation's deadlines."""
+    policies.require_admin(actor)
+    rules = await _ordered(session, actor.org_id, lock=True)
+    rule = next((r for r in rules if r.id == rule_id), None)
+    if rule is None:
+        raise NotFound("No such routing rule.")
+    rules.remove(rule)
+    await session.delete(rule)
+    _renumber(rules, clock.now())
+    await session.flush()
+
+
+async def reorder_rules(
+    session: AsyncSession, actor: Principal, data: RuleOrder
+) -> list[RoutingRuleOut]:
+    """Put the rules in the given order, which must name each rule exactly once."""
+    policies.require_admin(actor)
+    rules = await _ordered(session, actor.org_id, lock=True)
+    by_id = {rule.id: rule for rule in rules}
+    if len(data.rule_ids) != len(set(data.rule_ids)) or set(data.rule_ids) != set(by_id):
+        raise InvalidInput(
+            "Name every routing rule of the organisation exactly once.",
+            code="rule_order_mismatch",
+        )
+    ordered = [by_id[rule_id] for rule_id in data.rule_ids]
+    _renumber(ordered, clock.now())
+    await session.flush()
+    return await _outs(session, actor.org_id, ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where a new insight goes, by which rule and why."""
+
+    unit_name: str
+    owner_unit_id: uuid.UUID
+    owner_name: str
+    manager_ids: list[uuid.UUID]
+    ack_hours: int
+    respond_hours: int
+    rule_id: uuid.UUID | None
+    rule_name: str
+    reason: dict[str, Any]
+
+
+# The insight's unit and the organisation's active rules, in order, in one round trip.
+_UNIT_AND_RULES = text(
+    """
+    SELECT u.name AS unit_name, u.path, u.depth,
+           o.ack_deadline_hours, o.respond_deadline_hours,
+           r.id AS rule_id, r.name AS rule_name, r.match_kinds, r.match_journey_stages,
+           r.match_tags, r.match_min_impact, r.match_unit_id,
+           r.target_levels_up, r.target_unit_id, r.ack_hours, r.respond_hours
+    FROM units u
+    JOIN organisations o ON o.id = u.org_id
+    LEFT JOIN routing_rules r ON r.org_id = u.org_id AND r.active
+    WHERE u.org_id = :org_id AND u.id = :unit_id
+    ORDER BY r.position, r.created_at, r.id
+    """
+)
+
+
+async def route_insight(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    *,
+    kind: str,
+    journey_stage: str | None,
+    tags: list[str],
+    customer_impact: int,
+) -> Routing:
+    """Apply the first active rule that matches; without one, the managers of the nearest
+    unit with managers and the organisation's deadlines. Two statements, whatever the rules.
+
+    Raises NotFound for a unit outside the organisation.
+    """
+    rows = (await session.execute(_UNIT_AND_RULES, {"org_id": org_id, "unit_id": unit_id})).all()
+    if not rows:
+        raise NotFound("No such unit.")
+    first = rows[0]
+    chain = [uuid.UUID(segment) for segment in first.path.rstrip("/").split("/")]
+    facts = Facts(
+        kind=kind,
+        journey_stage=journey_stage,
+        tags=tags,
+        customer_impact=customer_impact,
+        unit_chain=chain,
+    )
+    for row in rows:
+        if row.rule_id is None:
+            break
+        matched = policies.matched_conditions(row, facts)
+        if matched is None:
+            continue
+        if row.target_unit_id is not None:
+            start, target = row.target_unit_id, {"unit_id": str(row.target_unit_id)}
+        else:
+            start = chain[max(0, first.depth - row.target_levels_up)]
+            target = {"levels_up": row.target_levels_up}
+        owners = await org_service.nearest_managers(session, org_id, start)
+        return Routing(
+            unit_name=first.unit_name,
+            owner_unit_id=owners.unit_id,
+            owner_name=owners.unit_name,
+            manager_ids=owners.manager_ids,
+            ack_hours=row.ack_hours,
+            respond_hours=row.respond_hours,
+            rule_id=row.rule_id,
+            rule_name=row.rule_name,
+            reason={"matched": _readable(matched), "target": target},
+        )
+    owners = await org_service.nearest_managers(session, org_id, unit_id)
+    return Routing(
+        unit_name=first.unit_name,
+        owner_unit_id=owners.unit_id,
+        owner_name=owners.unit_name,
+        manager_ids=owners.manager_ids,
+        ack_hours=first.ack_deadline_hours,
+        respond_hours=max(first.respond_deadline_hours, first.ack_deadline_hours),
+        rule_id=None,
+        rule_name="No active rule matched",
+        reason={"matched": {}, "target": {"levels_up": 0}},
+    )
+
+
+def _readable(matched: dict[str, Any]) -> dict[str, Any]:
+    if "customer_impact" in matched:
+        return {**matched, "customer_impact": IMPACT_LEVELS[matched["customer_impact"]].value}
+    return matched
+
+
+# Open insights past a deadline they can still escalate on, locked; rows another transaction
+# holds are skipped, so two escalators never take the same insight. With each, the nearest
+# unit above its owner that has active managers, and those managers.
+_DUE = text(
+    """
+    WITH due AS (
+      SELECT i.org_id, i.id, i.owner_unit_id, i.status, i.ack_due_at, i.respond_due_at,
+             i.ack_hours, i.respond_hours, i.escalation_level, i.text, i.kind
+      FROM insights i
+      WHERE i.escalation_stopped_at IS NULL
+        AND ((i.status = 'new' AND i.ack_due_at < :now)
+             OR (i.status IN ('new', 'acknowledged', 'in_progress') AND i.respond_due_at < :now))
+      LIMIT :limit
+      FOR UPDATE OF i SKIP LOCKED
+    )
+    SELECT due.*, o.name AS from_name, up.id AS to_unit_id, up.name AS to_name,
+           up.manager_ids
+    FROM due
+    JOIN units o ON o.org_id = due.org_id AND o.id = due.owner_unit_id
+    LEFT JOIN LATERAL (
+      SELECT a.id, a.name, array_agg(DISTINCT g.person_id) AS manager_ids
+      FROM units a
+      JOIN role_grants g ON g.org_id = a.org_id AND g.unit_id = a.id AND g.role = 'manager'
+      JOIN people p ON p.org_id = g.org_id AND p.id = g.person_id AND p.active
+      WHERE a.org_id = due.org_id
+        AND a.id = ANY (string_to_array(rtrim(o.path, '/'), '/')::uuid[])
+        AND a.depth < o.depth
+      GROUP BY a.id, a.name, a.depth
+      ORDER BY a.depth DESC
+      LIMIT 1
+    ) up ON true
+    """
+)
+
+_insights = table(Insight)
+_ic = _insights.c
+_MOVE = (
+    update(_insights)
+    .where(_ic.org_id == bindparam("k_org"), _ic.id == bindparam("k_id"))
+    .values(
+        {
+            _ic.owner_unit_id: bindparam("v_owner"),
+            _ic.ack_due_at: bindparam("v_ack_due"),
+            _ic.respond_due_at: bindparam("v_respond_due"),
+            _ic.escalation_level: bindparam("v_level"),
+            _ic.escalation_stopped_at: bindparam("v_stopped"),
+            _ic.version: _ic.version + 1,
+            _ic.updated_at: bindparam("v_now"),
+        }
+    )
+)
+
+ESCALATION_BATCH = 100
+
+
+async def escalate_overdue(
+    session: AsyncSession, *, now: datetime, limit: int = ESCALATION_BATCH
+) -> EscalationReport:
+    """Move up to `limit` insights whose owners missed a deadline to the managers one level
+    up, with fresh deadlines, notifying them; an insight already at the top is marked once
+    and left. Each insight is taken by one caller only, and leaves the overdue set in the
+    same transaction, so committing this never escalates an insight twice."""
+    rows = (await session.execute(_DUE, {"now": now, "limit": limit})).all()
+    if not rows:
+        return EscalationReport(escalated=0, stopped=0)
+    moves: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    escalated = 0
+    for row in rows:
+        if row.status == InsightStatus.NEW and row.ack_due_at < now:
+            missed, deadline = "acknowledge", row.ack_due_at
+        else:
+            missed, deadline = "respond", row.respond_due_at
+        move = {
+            "k_org": row.org_id,
+            "k_id": row.id,
+            "v_owner": row.owner_unit_id,
+            "v_ack_due": row.ack_due_at,
+            "v_respond_due": row.respond_due_at,
+            "v_level": row.escalation_level,
+            "v_stopped": None,
+            "v_now": now,
+        }
+        event: dict[str, Any] = {
+            "org_id": row.org_id,
+            "insight_id": row.id,
+            "actor_id": None,
+            "created_at": now,
+        }
+        data: dict[str, Any] = {
+            "deadline_missed": missed,
+            "due_at": deadline.isoformat(),
+            "from_unit_id": str(row.owner_unit_id),
+            "from_unit": row.from_name,
+        }
+        if row.to_unit_id is None:
+            move["v_stopped"] = now
+            event |= {"type": EventType.ESCALATION_STOPPED, "data": data}
+        else:
+            escalated += 1
+            if row.status == InsightStatus.NEW:
+                move["v_ack_due"] = now + timedelta(hours=row.ack_hours)
+            move |= {
+                "v_owner": row.to_unit_id,
+                "v_respond_due": now + timedelta(hours=row.respond_hours),
+                "v_level": row.escalation_level + 1,
+            }
+            data |= {
+                "to_unit_id": str(row.to_unit_id),
+                "to_unit": row.to_name,
+                "level": row.escalation_level + 1,
+                "managers": len(row.manager_ids),
+                "ack_due_at": move["v_ack_due"].isoformat(),
+                "respond_due_at": move["v_respond_due"].isoformat(),
+            }
+            event |= {"type": EventType.ESCALATED, "data": data}
+        moves.append(move)
+        events.append(event)
+    await session.execute(_MOVE, moves)
+    await session.execute(insert(table(InsightEvent)), events)
+    for row in rows:
+        if row.to_unit_id is not None:
+            await notify_service.notify(
+                session,
+                org_id=row.org_id,
+                person_ids=row.manager_ids,
+                kind=NotificationKind.INSIGHT_ESCALATED,
+                insight_id=row.id,
+                data={
+                    "excerpt": excerpt(row.text),
+                    "kind": row.kind,
+                    "from_unit": row.from_name,
+                    "to_unit": row.to_name,
+                },
+            )
+    return EscalationReport(escalated=escalated, stopped=len(rows) - escalated)

@@ -24,6 +24,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "tell_reporter": {"message": "Kerrottu."},
     "update_action": {"outcome": "Valmis."},
     "link_action_insights": {"insight_ids": [str(uuid.uuid4())]},
+    "endorse_insight": {"note": "Sama täällä."},
+    "merge_insights": {"insight_ids": [str(uuid.uuid4())]},
+    "update_customer_loop": {"due_at": "2030-01-01T12:00:00+00:00"},
 }
 
 

@@ -19,6 +19,8 @@ class NotificationKind(StrEnum):
     ACTION_LINKED = "action_linked"
     ACTION_COMPLETED = "action_completed"
     REPORTER_TOLD = "reporter_told"
+    INSIGHT_MERGED = "insight_merged"
+    ENDORSEMENT_ANSWERED = "endorsement_answered"
 
 
 class Notification(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.passwords import hash_password
 from app.auth.principal import Grant, Principal
 from app.errors import Conflict, NotFound
+from app.insights.policies import colleague_pattern
 from app.org.models import (
     JourneyStage,
     Locale,
@@ -26,11 +27,19 @@ from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitO
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
 
 # Runs on every request: a plain statement, compiled once.
+# The nearest store at or above the home unit comes along: it bounds which colleagues'
+# insights the person may read (`app.insights.policies.colleague_pattern`).
 _PRINCIPAL = text(
     """
     SELECT p.id, p.org_id, p.display_name, p.locale, p.home_unit_id,
+           h.path AS home_path,
+           (SELECT s.path FROM units s
+             WHERE s.org_id = h.org_id AND s.kind = 'store'
+               AND s.id = ANY (string_to_array(rtrim(h.path, '/'), '/')::uuid[])
+             ORDER BY s.depth DESC LIMIT 1) AS store_path,
            g.role, g.unit_id, u.path
     FROM people p
+    JOIN units h ON h.org_id = p.org_id AND h.id = p.home_unit_id
     LEFT JOIN role_grants g ON g.org_id = p.org_id AND g.person_id = p.id
     LEFT JOIN units u ON u.org_id = g.org_id AND u.id = g.unit_id
     WHERE p.subject = :subject AND p.active
@@ -56,6 +65,7 @@ async def load_principal(session: AsyncSession, subject: str) -> Principal | Non
         locale=Locale(first.locale),
         home_unit_id=first.home_unit_id,
         grants=grants,
+        colleague_pattern=colleague_pattern(first.home_path, first.store_path),
     )
 
 
@@ -258,6 +268,7 @@ class Route:
     manager_ids: list[uuid.UUID]
     ack_deadline_hours: int
     respond_deadline_hours: int
+    customer_deadline_hours: int
 
 
 # The unit, all its ancestors (their ids are the path's segments) and their active managers,
@@ -265,7 +276,7 @@ class Route:
 _ROUTE = text(
     """
     SELECT a.id, a.name, a.depth, g.person_id, t.id = a.id AS is_target,
-           o.ack_deadline_hours, o.respond_deadline_hours
+           o.ack_deadline_hours, o.respond_deadline_hours, o.customer_deadline_hours
     FROM units t
     JOIN organisations o ON o.id = t.org_id
     JOIN units a ON a.org_id = t.org_id
@@ -302,4 +313,5 @@ async def route_to_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: u
         manager_ids=sorted({row.person_id for row in owners if row.person_id is not None}),
         ack_deadline_hours=first.ack_deadline_hours,
         respond_deadline_hours=first.respond_deadline_hours,
+        customer_deadline_hours=first.customer_deadline_hours,
     )

@@ -12,16 +12,28 @@ from app.gql.inputs import (
     AddCommentInput,
     CreateActionInput,
     DeclineInsightInput,
+    EndorseInsightInput,
+    EraseCustomerContactInput,
     LinkActionInsightsInput,
     MarkNotificationReadInput,
+    MergeInsightsInput,
     PostInsightInput,
     ResolveInsightInput,
     StartInsightInput,
     TellReporterInput,
     UpdateActionInput,
+    UpdateCustomerLoopInput,
     expected,
 )
-from app.gql.types import Action, Comment, Communication, Insight, Notification
+from app.gql.types import (
+    Action,
+    Comment,
+    Communication,
+    CustomerContact,
+    Endorsement,
+    Insight,
+    Notification,
+)
 from app.insights import service as insights_service
 from app.insights.models import InsightStatus
 from app.loop import service as loop_service
@@ -94,6 +106,27 @@ class MarkNotificationReadPayload:
 @strawberry.type
 class MarkAllNotificationsReadPayload:
     marked_read: int
+
+
+@strawberry.type
+class EndorseInsightPayload:
+    endorsement: Endorsement
+    created: bool = strawberry.field(description="False when you had already backed it.")
+
+
+@strawberry.type
+class MergeInsightsPayload:
+    insight: Insight = strawberry.field(description="The parent, with the duplicates folded in.")
+
+
+@strawberry.type
+class EraseCustomerContactPayload:
+    insight: Insight
+
+
+@strawberry.type
+class UpdateCustomerLoopPayload:
+    customer_contact: CustomerContact
 
 
 async def _move(
@@ -186,11 +219,16 @@ class Mutation:
         return LinkActionInsightsPayload(action=Action.of(action))
 
     @mutation(
-        "Tell the reporter what was done; on a resolved or declined insight this closes the loop."
+        "Tell the reporter what was done (the reporters of merged duplicates too); on a "
+        "resolved or declined insight this closes the loop and tells those who backed it. "
+        "With audience CUSTOMER, tell the customer through their consented contact."
     )
     async def tell_reporter(self, info: Info, input: TellReporterInput) -> TellReporterPayload:
         answer = await info.context.write(
-            loop_service.tell_reporter, uuid_of("Insight", input.insight_id), input.to_model()
+            loop_service.communicate,
+            uuid_of("Insight", input.insight_id),
+            input.to_model(),
+            channel=info.context.runtime.customer_channel,
         )
         return TellReporterPayload(communication=Communication.of(answer))
 
@@ -216,3 +254,42 @@ class Mutation:
     async def mark_all_notifications_read(self, info: Info) -> MarkAllNotificationsReadPayload:
         result = await info.context.write(notify_service.mark_all_read)
         return MarkAllNotificationsReadPayload(marked_read=result.marked_read)
+
+    @mutation('"I see this too": back a colleague\'s insight from your unit. Once per person.')
+    async def endorse_insight(
+        self, info: Info, input: EndorseInsightInput
+    ) -> EndorseInsightPayload:
+        endorsement, created = await info.context.write(
+            insights_service.endorse, uuid_of("Insight", input.insight_id), input.to_model()
+        )
+        return EndorseInsightPayload(endorsement=Endorsement.of(endorsement), created=created)
+
+    @mutation(
+        "Fold duplicates into an insight: they leave the inboxes and follow it, and their "
+        "reporters, endorsers and customers are answered with it."
+    )
+    async def merge_insights(self, info: Info, input: MergeInsightsInput) -> MergeInsightsPayload:
+        insight = await info.context.write(
+            insights_service.merge_insights, uuid_of("Insight", input.parent_id), input.to_model()
+        )
+        return MergeInsightsPayload(insight=Insight.of(insight))
+
+    @mutation("Erase the customer's name and address for good, on request; the insight stays.")
+    async def erase_customer_contact(
+        self, info: Info, input: EraseCustomerContactInput
+    ) -> EraseCustomerContactPayload:
+        insight_id = uuid_of("Insight", input.insight_id)
+        await info.context.write(loop_service.erase_customer_contact, insight_id)
+        insight = await info.context.read(insights_service.get_insight, insight_id)
+        return EraseCustomerContactPayload(insight=Insight.of(insight))
+
+    @mutation("Choose who tells the customer (a manager of the insight) and by when.")
+    async def update_customer_loop(
+        self, info: Info, input: UpdateCustomerLoopInput
+    ) -> UpdateCustomerLoopPayload:
+        contact = await info.context.write(
+            loop_service.update_customer_loop,
+            uuid_of("Insight", input.insight_id),
+            input.to_model(),
+        )
+        return UpdateCustomerLoopPayload(customer_contact=CustomerContact.of(contact))

@@ -3,8 +3,10 @@
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import World
+from app.org.models import Role
+from tests.factories import World, add_person
 from tests.insights.test_api import post_insight
 
 API = "/api/v1"
@@ -122,3 +124,21 @@ async def test_another_stores_manager_cannot_see_or_back(
     assert rita.json()["unit"]["name"] == "Store B"
     unknown = await _endorse(client, world, "aku", iid, unit_id=str(world.units["p_branch"].id))
     assert (unknown.status_code, unknown.json()["code"]) == (422, "unknown_unit")
+
+
+async def test_someone_homed_above_the_stores_reads_only_their_own_units_posts(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
+    south = world.units["south"]
+    for name in ("sini", "saku"):
+        await add_person(session, world.kauppa, name, south, [(Role.FRONTLINE, south)])
+    await session.commit()
+    world.people.update(world.kauppa.people)
+
+    in_store = await post_insight(client, world, "anna", text="Kassalla ei ole kuittirullia.")
+    at_region = await post_insight(client, world, "sini", text="Aluevarasto on sekaisin.")
+    listed = await client.get(f"{API}/insights", headers=await world.auth("saku"))
+    assert [i["id"] for i in listed.json()["items"]] == [at_region["id"]]
+    hidden = await client.get(f"{API}/insights/{in_store['id']}", headers=await world.auth("saku"))
+    assert hidden.status_code == 404
+    assert (await _endorse(client, world, "saku", at_region["id"])).status_code == 201

@@ -203,3 +203,63 @@ async def test_merge_rules(client: httpx.AsyncClient, world: World) -> None:
     )
     closed = await _merge(client, world, "rita", a, [c])
     assert (closed.status_code, closed.json()["code"]) == (409, "invalid_status_transition")
+
+
+async def test_answers_before_closing_reach_reporters_and_retries_send_nothing_twice(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    parent = (await post_insight(client, world, "anna", text="Valo vilkkuu."))["id"]
+    child = (await post_insight(client, world, "aku", text="Lamppu vilkkuu."))["id"]
+    await _ok(
+        await client.post(
+            f"{API}/insights/{parent}/endorsements", json={}, headers=await world.auth("rita")
+        )
+    )
+    await _ok(await _merge(client, world, "mia", parent, [child]))
+    mia = await world.auth("mia")
+    interim = {"id": "2f1b7c43-0c8e-4d53-9d55-5a0c6f1d2e01", "message": "Sähkömies tulee."}
+    first = await _ok(
+        await client.post(f"{API}/insights/{parent}/communications", json=interim, headers=mia)
+    )
+    retried = await client.post(
+        f"{API}/insights/{parent}/communications", json=interim, headers=mia
+    )
+    assert retried.status_code == 201 and retried.json()["id"] == first["id"]
+
+    aku_feed = await _ok(await client.get(f"{API}/notifications", headers=await world.auth("aku")))
+    assert [n["kind"] for n in aku_feed["items"]].count("reporter_told") == 1
+    # An interim message is for the reporters; those who backed it hear when it closes.
+    rita_feed = await _ok(
+        await client.get(f"{API}/notifications", headers=await world.auth("rita"))
+    )
+    assert "endorsement_answered" not in [n["kind"] for n in rita_feed["items"]]
+    mine = await _ok(await client.get(f"{API}/me/insights", headers=await world.auth("aku")))
+    followed = mine["items"][0]
+    assert followed["latest_answer"]["message"] == "Sähkömies tulee."
+    assert followed["loop_closed_at"] is None
+
+    # The merged reporter acknowledges the answer filed on their own insight.
+    ack = await client.post(
+        f"{API}/communications/{followed['latest_answer']['id']}/acknowledge",
+        headers=await world.auth("aku"),
+    )
+    assert ack.status_code == 200 and ack.json()["acknowledged_at"] is not None
+    foreign = await client.post(
+        f"{API}/communications/{followed['latest_answer']['id']}/acknowledge",
+        headers=await world.auth("anna"),
+    )
+    assert foreign.status_code == 404
+
+
+async def test_merging_a_parent_brings_its_duplicates_along(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    a = (await post_insight(client, world, "anna", text="Kori rikki."))["id"]
+    b = (await post_insight(client, world, "aku", text="Korit rikki."))["id"]
+    c = (await post_insight(client, world, "anna", text="Ostoskorit hajoavat."))["id"]
+    await _ok(await _merge(client, world, "mia", b, [c]))
+    await _ok(await _merge(client, world, "mia", a, [b]))
+    mia = await world.auth("mia")
+    for child in (b, c):
+        detail = await _ok(await client.get(f"{API}/insights/{child}", headers=mia))
+        assert detail["merged_into_id"] == a

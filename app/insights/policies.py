@@ -17,6 +17,7 @@ ACTORS = (Role.MANAGER, Role.ADMIN)
 OPEN_STATUSES = (InsightStatus.NEW, InsightStatus.ACKNOWLEDGED, InsightStatus.IN_PROGRESS)
 CLOSED_STATUSES = (InsightStatus.RESOLVED, InsightStatus.DECLINED)
 
+# Any open insight may be merged into another as a duplicate.
 TRANSITIONS: dict[InsightStatus, frozenset[InsightStatus]] = {
     InsightStatus.NEW: frozenset(
         {
@@ -24,19 +25,25 @@ TRANSITIONS: dict[InsightStatus, frozenset[InsightStatus]] = {
             InsightStatus.IN_PROGRESS,
             InsightStatus.RESOLVED,
             InsightStatus.DECLINED,
+            InsightStatus.MERGED,
         }
     ),
     InsightStatus.ACKNOWLEDGED: frozenset(
-        {InsightStatus.IN_PROGRESS, InsightStatus.RESOLVED, InsightStatus.DECLINED}
+        {
+            InsightStatus.IN_PROGRESS,
+            InsightStatus.RESOLVED,
+            InsightStatus.DECLINED,
+            InsightStatus.MERGED,
+        }
     ),
-    InsightStatus.IN_PROGRESS: frozenset({InsightStatus.RESOLVED, InsightStatus.DECLINED}),
+    InsightStatus.IN_PROGRESS: frozenset(
+        {InsightStatus.RESOLVED, InsightStatus.DECLINED, InsightStatus.MERGED}
+    ),
     InsightStatus.RESOLVED: frozenset(),
     InsightStatus.DECLINED: frozenset(),
     # A merged insight follows its parent and never moves on its own.
     InsightStatus.MERGED: frozenset(),
 }
-for _open in OPEN_STATUSES:
-    TRANSITIONS[_open] |= {InsightStatus.MERGED}
 
 
 def colleague_pattern(home_path: str, store_path: str | None) -> str:

@@ -26,7 +26,13 @@ from app.actions.schemas import ActionCreate, ActionUpdate
 from app.auth.principal import Principal
 from app.insights import service as insights_service
 from app.insights.models import Insight, InsightKind, InsightStatus, Visibility
-from app.insights.schemas import CommentCreate, ImpactLevel, InsightCreate
+from app.insights.schemas import (
+    CommentCreate,
+    EndorsementCreate,
+    ImpactLevel,
+    InsightCreate,
+    MergeInput,
+)
 from app.loop import service as loop_service
 from app.loop.models import Audience, LoopCommunication
 from app.loop.schemas import CommunicationCreate
@@ -2098,6 +2104,8 @@ class _Seeder:
         # only how far each story got can depend on that. Reproducible, not for security.
         self.rng = random.Random(SEED)  # noqa: S311
         self.flow = random.Random(SEED + 1)  # noqa: S311
+        # Duplicates and "me too" draw from their own stream, leaving the others' as they were.
+        self.echo = random.Random(SEED + 2)  # noqa: S311
         self.now = now
         # Nothing is planned closer to the present than this, so the seed never runs ahead.
         self.latest = now - timedelta(minutes=10)
@@ -2350,6 +2358,8 @@ class _Seeder:
                     ack, functools.partial(self.status, manager, plan, InsightStatus.ACKNOWLEDGED)
                 )
                 self.maybe_discuss(plan, manager, ack, created, chance=0.25)
+        if linked and spec.finished_days_ago is not None:
+            self.plan_echoes(linked[0], spec, created)
         if spec.started_days_ago is not None:
             started = self.working_hours(spec.started_days_ago)
             started = max(started, created + timedelta(minutes=30))
@@ -2398,6 +2408,28 @@ class _Seeder:
             told = closed + self.hours(0.5, 48)
             if rng.random() < 0.85 and self.fits(told):
                 self.tell(plan, manager, told, message)
+
+    def plan_echoes(self, plan: _Plan, spec: _ActionSpec, created: datetime) -> None:
+        """Colleagues in the same unit see the same thing: one posts it again, and its manager
+        merges the duplicate before acting; another says "me too". Both hear the outcome."""
+        rng = self.echo
+        colleagues = [
+            m
+            for m in self.authors_for(plan.node.key, spec.theme, spec.tags)
+            if m.node is plan.node and m is not plan.author
+        ]
+        if not colleagues:
+            return
+        posted = plan.created + timedelta(hours=rng.uniform(1, 30))
+        merged = posted + timedelta(hours=rng.uniform(0.5, 6))
+        if rng.random() < 0.6 and merged < created:
+            duplicate = self.new_plan(rng.choice(colleagues), plan.theme, posted, spec.tags)
+            manager = self.manager_for(plan.node)
+            self.at(merged, functools.partial(self.merge, manager, plan, duplicate))
+        backers = [m for m in colleagues if m is not plan.author]
+        backed = plan.created + timedelta(hours=rng.uniform(2, 48))
+        if rng.random() < 0.7 and backed < created:
+            self.at(backed, functools.partial(self.endorse, rng.choice(backers), plan))
 
     def plan_random(self, count: int) -> None:
         rng = self.rng
@@ -2585,6 +2617,16 @@ class _Seeder:
             ),
         )
         plan.id = insight.id
+
+    async def merge(self, manager: _Member, parent: _Plan, duplicate: _Plan) -> None:
+        assert parent.id is not None and duplicate.id is not None
+        await insights_service.merge_insights(
+            self.session, manager.principal, parent.id, MergeInput(insight_ids=[duplicate.id])
+        )
+
+    async def endorse(self, member: _Member, plan: _Plan) -> None:
+        assert plan.id is not None
+        await insights_service.endorse(self.session, member.principal, plan.id, EndorsementCreate())
 
     async def status(
         self, actor: _Member, plan: _Plan, target: InsightStatus, note: str | None = None

@@ -1,11 +1,12 @@
 """What a running platform holds for its lifetime: settings, database and token validation."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
 from app.db import create_engine, database_url, session_factory
+from app.loop.channels import CustomerChannel, InProcessChannel
 from app.settings import Settings
 
 
@@ -17,6 +18,8 @@ class Runtime:
     validator: TokenValidator
     # Present only when the platform is its own issuer.
     builtin_keys: BuiltinKeys | None
+    # Where customer messages go; SMTP and webhooks will implement the same interface.
+    customer_channel: CustomerChannel = field(default_factory=InProcessChannel)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":

@@ -22,7 +22,8 @@ class Org:
 @dataclass
 class World:
     """Kauppa (retail): root → region south → stores A and B, team A1 under store A;
-    region north → store C (no store manager). Pankki (bank): root → branch."""
+    region north → store C (no store manager). Anna works in team A1 and Aku in store A
+    itself: colleagues. Pankki (bank): root → branch."""
 
     runtime: Runtime
     kauppa: Org
@@ -93,6 +94,7 @@ async def build_world(session: AsyncSession, runtime: Runtime) -> World:
     team_a1 = await add_unit(session, kauppa, "team_a1", store_a, UnitKind.TEAM)
 
     await add_person(session, kauppa, "anna", team_a1, [(Role.FRONTLINE, team_a1)])
+    await add_person(session, kauppa, "aku", store_a, [(Role.FRONTLINE, store_a)])
     await add_person(session, kauppa, "ben", store_b, [(Role.FRONTLINE, store_b)], Locale.EN)
     await add_person(session, kauppa, "cecilia", store_c, [(Role.FRONTLINE, store_c)])
     await add_person(session, kauppa, "mia", store_a, [(Role.MANAGER, store_a)])

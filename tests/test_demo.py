@@ -12,6 +12,7 @@ from app.demo import DEMO_LOGINS, DemoSummary, seed_demo
 from app.insights import service as insights_service
 from app.insights.models import (
     Comment,
+    Endorsement,
     Insight,
     InsightEvent,
     InsightKind,
@@ -63,6 +64,12 @@ async def test_demo_chain(session: AsyncSession) -> None:
     assert any(i.loop_closed_at is not None for i in insights)
     assert any(i.status is InsightStatus.RESOLVED and i.loop_closed_at is None for i in insights)
     assert any(i.status is InsightStatus.DECLINED and i.loop_closed_at for i in insights)
+    # Merged duplicates whose reporters heard the outcome with the parent's, and "me too"s.
+    assert any(i.status is InsightStatus.MERGED and i.loop_closed_at for i in insights)
+    backed = await session.scalar(
+        select(func.count()).select_from(Endorsement).where(Endorsement.org_id == org_id)
+    )
+    assert backed
 
     # Two-way threads.
     commenters = await session.execute(

@@ -26,6 +26,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "link_action_insights": {"insight_ids": [str(uuid.uuid4())]},
     "assign_insight": {"unit_id": str(uuid.uuid4()), "note": "Teille."},
     "update_routing_rule": {"name": "Uusi nimi"},
+    "endorse_insight": {"note": "Sama täällä."},
+    "merge_insights": {"insight_ids": [str(uuid.uuid4())]},
+    "update_customer_loop": {"due_at": "2030-01-01T12:00:00+00:00"},
 }
 
 

@@ -21,6 +21,9 @@ class Principal:
     locale: Locale
     home_unit_id: uuid.UUID
     grants: tuple[Grant, ...]
+    # Where colleagues' named insights are readable to this person, to back them ("me too"):
+    # a unit-path LIKE pattern; see `app.insights.policies.colleague_pattern`.
+    colleague_pattern: str
 
     def paths(self, *roles: Role) -> list[str]:
         """Unit-path prefixes of the subtrees where the person holds any of `roles`."""

@@ -17,13 +17,20 @@ from app.insights.schemas import (
     BulkTriageInput,
     CommentCreate,
     DeclineInput,
+    EndorsementCreate,
     ImpactLevel,
     InsightCreate,
     InsightFilters,
+    MergeInput,
     ResolveInput,
 )
 from app.loop.models import Audience
-from app.loop.schemas import CommunicationCreate
+from app.loop.schemas import (
+    CommunicationCreate,
+    ContactChannel,
+    CustomerContactCreate,
+    CustomerLoopUpdate,
+)
 from app.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleUpdate,
@@ -55,6 +62,30 @@ def expected(version: int | None) -> int | None:
     return None if version is strawberry.UNSET else version
 
 
+@strawberry.input(description="How to tell the customer what happened, given with their consent.")
+class CustomerContactInput:
+    name: str
+    channel: ContactChannel
+    address: str = strawberry.field(description="An e-mail address, or a phone number.")
+    consent: bool = strawberry.field(
+        description="The customer agreed to be contacted: must be true."
+    )
+    consent_text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The wording the customer agreed to."
+    )
+
+    def to_model(self) -> CustomerContactCreate:
+        return CustomerContactCreate.model_validate(
+            _given(
+                name=self.name,
+                channel=self.channel,
+                address=self.address,
+                consent=self.consent,
+                consent_text=self.consent_text,
+            )
+        )
+
+
 @strawberry.input
 class PostInsightInput:
     kind: InsightKind
@@ -80,6 +111,10 @@ class PostInsightInput:
     tags: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Short labels such as `logistics`."
     )
+    customer_contact: CustomerContactInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Personal data: it can be erased later while the insight stays.",
+    )
 
     def to_model(self) -> InsightCreate:
         return InsightCreate.model_validate(
@@ -96,6 +131,11 @@ class PostInsightInput:
                 unit_id=_uuid_of("Unit", self.unit_id),
                 visibility=self.visibility,
                 tags=self.tags,
+                customer_contact=(
+                    self.customer_contact.to_model()
+                    if isinstance(self.customer_contact, CustomerContactInput)
+                    else self.customer_contact
+                ),
             )
         )
 
@@ -326,6 +366,21 @@ class RuleTargetInput:
 
 
 @strawberry.input
+class EndorseInsightInput:
+    insight_id: strawberry.ID
+    client_id: uuid.UUID | None = strawberry.field(default=strawberry.UNSET, description=CLIENT_ID)
+    unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Where you see it too; defaults to your home unit."
+    )
+    note: str | None = strawberry.UNSET
+
+    def to_model(self) -> EndorsementCreate:
+        return EndorsementCreate.model_validate(
+            _given(id=self.client_id, unit_id=_uuid_of("Unit", self.unit_id), note=self.note)
+        )
+
+
+@strawberry.input
 class CreateRoutingRuleInput:
     name: str
     ack_hours: int = strawberry.field(description="Hours to acknowledge.")
@@ -395,3 +450,31 @@ class ReorderRoutingRulesInput:
 
     def to_model(self) -> RuleOrder:
         return RuleOrder(rule_ids=_uuids_of("RoutingRule", self.rule_ids))
+
+
+@strawberry.input
+class MergeInsightsInput:
+    parent_id: strawberry.ID = strawberry.field(description="The insight the others fold into.")
+    insight_ids: list[strawberry.ID] = strawberry.field(description="The duplicates.")
+
+    def to_model(self) -> MergeInput:
+        return MergeInput(insight_ids=_uuids_of("Insight", self.insight_ids))
+
+
+@strawberry.input
+class EraseCustomerContactInput:
+    insight_id: strawberry.ID
+
+
+@strawberry.input
+class UpdateCustomerLoopInput:
+    insight_id: strawberry.ID
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A manager of the insight."
+    )
+    due_at: datetime | None = strawberry.UNSET
+
+    def to_model(self) -> CustomerLoopUpdate:
+        return CustomerLoopUpdate.model_validate(
+            _given(owner_id=_uuid_of("Person", self.owner_id), due_at=self.due_at)
+        )

@@ -36,6 +36,7 @@ class Loaders:
         self.insight = self._each(insights_service.get_insight)
         self.timeline = self._each(insights_service.timeline)
         self.comments = self._each(insights_service.list_comments)
+        self.endorsements = self._each(insights_service.list_endorsements)
         self.action = self._each(actions_service.get_action)
         self.unit = self._each(_unit)
 
@@ -55,5 +56,12 @@ class Loaders:
 
     def forget(self) -> None:
         """Drop everything loaded so far: a change may have made it stale."""
-        for loader in (self.insight, self.timeline, self.comments, self.action, self.unit):
+        for loader in (
+            self.insight,
+            self.timeline,
+            self.comments,
+            self.endorsements,
+            self.action,
+            self.unit,
+        ):
             loader.clear_all()

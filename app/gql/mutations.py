@@ -15,8 +15,11 @@ from app.gql.inputs import (
     CreateRoutingRuleInput,
     DeclineInsightInput,
     DeleteRoutingRuleInput,
+    EndorseInsightInput,
+    EraseCustomerContactInput,
     LinkActionInsightsInput,
     MarkNotificationReadInput,
+    MergeInsightsInput,
     PostInsightInput,
     ReorderRoutingRulesInput,
     ResolveInsightInput,
@@ -24,6 +27,7 @@ from app.gql.inputs import (
     TellReporterInput,
     TriageInsightsInput,
     UpdateActionInput,
+    UpdateCustomerLoopInput,
     UpdateRoutingRuleInput,
     expected,
 )
@@ -31,6 +35,8 @@ from app.gql.types import (
     Action,
     Comment,
     Communication,
+    CustomerContact,
+    Endorsement,
     Insight,
     Notification,
     RoutingRule,
@@ -117,6 +123,22 @@ class AssignInsightPayload:
 
 
 @strawberry.type
+class EndorseInsightPayload:
+    endorsement: Endorsement
+    created: bool = strawberry.field(description="False when you had already backed it.")
+
+
+@strawberry.type
+class MergeInsightsPayload:
+    insight: Insight = strawberry.field(description="The parent, with the duplicates folded in.")
+
+
+@strawberry.type
+class EraseCustomerContactPayload:
+    insight: Insight
+
+
+@strawberry.type
 class CreateRoutingRulePayload:
     rule: RoutingRule
 
@@ -134,6 +156,11 @@ class DeleteRoutingRulePayload:
 @strawberry.type
 class ReorderRoutingRulesPayload:
     rules: list[RoutingRule]
+
+
+@strawberry.type
+class UpdateCustomerLoopPayload:
+    customer_contact: CustomerContact
 
 
 async def _move(
@@ -226,11 +253,16 @@ class Mutation:
         return LinkActionInsightsPayload(action=Action.of(action))
 
     @mutation(
-        "Tell the reporter what was done; on a resolved or declined insight this closes the loop."
+        "Tell the reporter what was done (the reporters of merged duplicates too); on a "
+        "resolved or declined insight this closes the loop and tells those who backed it. "
+        "With audience CUSTOMER, tell the customer through their consented contact."
     )
     async def tell_reporter(self, info: Info, input: TellReporterInput) -> TellReporterPayload:
         answer = await info.context.write(
-            loop_service.tell_reporter, uuid_of("Insight", input.insight_id), input.to_model()
+            loop_service.communicate,
+            uuid_of("Insight", input.insight_id),
+            input.to_model(),
+            channel=info.context.runtime.customer_channel,
         )
         return TellReporterPayload(communication=Communication.of(answer))
 
@@ -306,3 +338,42 @@ class Mutation:
     ) -> ReorderRoutingRulesPayload:
         rules = await info.context.write(routing_service.reorder_rules, input.to_model())
         return ReorderRoutingRulesPayload(rules=[RoutingRule.of(r) for r in rules])
+
+    @mutation('"I see this too": back a colleague\'s insight from your unit. Once per person.')
+    async def endorse_insight(
+        self, info: Info, input: EndorseInsightInput
+    ) -> EndorseInsightPayload:
+        endorsement, created = await info.context.write(
+            insights_service.endorse, uuid_of("Insight", input.insight_id), input.to_model()
+        )
+        return EndorseInsightPayload(endorsement=Endorsement.of(endorsement), created=created)
+
+    @mutation(
+        "Fold duplicates into an insight: they leave the inboxes and follow it, and their "
+        "reporters, endorsers and customers are answered with it."
+    )
+    async def merge_insights(self, info: Info, input: MergeInsightsInput) -> MergeInsightsPayload:
+        insight = await info.context.write(
+            insights_service.merge_insights, uuid_of("Insight", input.parent_id), input.to_model()
+        )
+        return MergeInsightsPayload(insight=Insight.of(insight))
+
+    @mutation("Erase the customer's name and address for good, on request; the insight stays.")
+    async def erase_customer_contact(
+        self, info: Info, input: EraseCustomerContactInput
+    ) -> EraseCustomerContactPayload:
+        insight_id = uuid_of("Insight", input.insight_id)
+        await info.context.write(loop_service.erase_customer_contact, insight_id)
+        insight = await info.context.read(insights_service.get_insight, insight_id)
+        return EraseCustomerContactPayload(insight=Insight.of(insight))
+
+    @mutation("Choose who tells the customer (a manager of the insight) and by when.")
+    async def update_customer_loop(
+        self, info: Info, input: UpdateCustomerLoopInput
+    ) -> UpdateCustomerLoopPayload:
+        contact = await info.context.write(
+            loop_service.update_customer_loop,
+            uuid_of("Insight", input.insight_id),
+            input.to_model(),
+        )
+        return UpdateCustomerLoopPayload(customer_contact=CustomerContact.of(contact))

@@ -26,14 +26,21 @@ from app.insights.schemas import (
     BulkOperation,
     BulkTriageOut,
     CommentOut,
+    EndorsementOut,
     EventOut,
     ImpactLevel,
     InsightDetail,
     InsightOut,
     MyInsightOut,
 )
-from app.loop.models import Audience, Channel
-from app.loop.schemas import AnswerOut
+from app.insights.schemas import (
+    EndorsingUnit as EndorsingUnitOut,
+)
+from app.insights.schemas import (
+    MergedOutcome as MergedOutcomeOut,
+)
+from app.loop.models import Audience, Channel, DeliveryStatus
+from app.loop.schemas import AnswerOut, ContactChannel, CustomerContactOut
 from app.notify.models import NotificationKind
 from app.notify.schemas import NotificationOut
 from app.org.models import Locale, Role, UnitKind
@@ -54,6 +61,8 @@ for _enum in (
     Audience,
     BulkOperation,
     Channel,
+    ContactChannel,
+    DeliveryStatus,
     EventType,
     ImpactLevel,
     InsightKind,
@@ -184,8 +193,13 @@ class Communication:
     message: str
     channel: Channel
     author: Person | None
+    status: DeliveryStatus = strawberry.field(
+        description="QUEUED → SENT → DELIVERED, or FAILED; in-app answers are delivered at once."
+    )
     sent_at: datetime | None
     delivered_at: datetime | None
+    failed_at: datetime | None
+    failure_reason: str | None
     acknowledged_at: datetime | None
     created_at: datetime
 
@@ -197,10 +211,99 @@ class Communication:
             message=out.message,
             channel=out.channel,
             author=_person(out.author),
+            status=out.status,
             sent_at=out.sent_at,
             delivered_at=out.delivered_at,
+            failed_at=out.failed_at,
+            failure_reason=out.failure_reason,
             acknowledged_at=out.acknowledged_at,
             created_at=out.created_at,
+        )
+
+
+@strawberry.type(
+    description="The customer loop of an insight. Name and address only to those who must "
+    "reach the customer and to the reporter; after erasure, to nobody."
+)
+class CustomerContact:
+    channel: Channel
+    name: str | None
+    address: str | None
+    consent_text: str | None
+    consented_at: datetime
+    owner: Person | None = strawberry.field(description="Who tells the customer.")
+    due_at: datetime
+    told_at: datetime | None = strawberry.field(
+        description="When a message reached the customer: the customer loop is closed."
+    )
+    erased_at: datetime | None
+
+    @classmethod
+    def of(cls, out: CustomerContactOut) -> CustomerContact:
+        return cls(
+            channel=out.channel,
+            name=out.name,
+            address=out.address,
+            consent_text=out.consent_text,
+            consented_at=out.consented_at,
+            owner=_person(out.owner),
+            due_at=out.due_at,
+            told_at=out.told_at,
+            erased_at=out.erased_at,
+        )
+
+
+@strawberry.type(description='"I see this too": a colleague backs an insight from their unit.')
+class Endorsement:
+    id: strawberry.ID
+    insight_id: strawberry.ID
+    unit: Unit
+    note: str | None
+    endorser: Person | None = strawberry.field(
+        description="Shown to the insight's managers and to the endorser themselves."
+    )
+    is_mine: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, out: EndorsementOut) -> Endorsement:
+        return cls(
+            id=global_id("Endorsement", out.id),
+            insight_id=global_id("Insight", out.insight_id),
+            unit=Unit.ref(out.unit),
+            note=out.note,
+            endorser=_person(out.endorser),
+            is_mine=out.is_mine,
+            created_at=out.created_at,
+        )
+
+
+@strawberry.type
+class EndorsingUnit:
+    unit: Unit
+    count: int
+
+    @classmethod
+    def of(cls, out: EndorsingUnitOut) -> EndorsingUnit:
+        return cls(unit=Unit.ref(out.unit), count=out.count)
+
+
+@strawberry.type(description="The outcome of the insight a merged one follows.")
+class MergedOutcome:
+    insight_id: strawberry.ID
+    status: InsightStatus
+    closed_at: datetime | None
+    resolution: str | None
+    loop_closed_at: datetime | None
+
+    @classmethod
+    def of(cls, out: MergedOutcomeOut) -> MergedOutcome:
+        return cls(
+            insight_id=global_id("Insight", out.id),
+            status=out.status,
+            closed_at=out.closed_at,
+            resolution=out.resolution,
+            loop_closed_at=out.loop_closed_at,
         )
 
 
@@ -343,6 +446,14 @@ class Insight(Node):
     closed_at: datetime | None
     resolution: str | None
     loop_closed_at: datetime | None
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="Set when merged: the insight that answers for this one now."
+    )
+    endorsement_count: int
+    endorsing_units: list[EndorsingUnit] = strawberry.field(
+        description="Where the colleagues who backed it work, most first."
+    )
+    customer_contact: CustomerContact | None
     created_at: datetime
     updated_at: datetime
     version: int = strawberry.field(
@@ -381,6 +492,12 @@ class Insight(Node):
             closed_at=out.closed_at,
             resolution=out.resolution,
             loop_closed_at=out.loop_closed_at,
+            merged_into_id=global_id("Insight", out.merged_into_id) if out.merged_into_id else None,
+            endorsement_count=out.endorsement_count,
+            endorsing_units=[EndorsingUnit.of(u) for u in out.endorsing_units],
+            customer_contact=(
+                CustomerContact.of(out.customer_contact) if out.customer_contact else None
+            ),
             created_at=out.created_at,
             updated_at=out.updated_at,
             version=out.version,
@@ -416,6 +533,19 @@ class Insight(Node):
             ]
             latest = told[-1] if told else None
         return Communication.of(latest) if latest is not None else None
+
+    @field(
+        "In your own insights (`myInsights`), for a merged one: the outcome of the insight it "
+        "follows. Null elsewhere."
+    )
+    def merged_into(self) -> MergedOutcome | None:
+        if self.follow_up is None or self.follow_up.merged_into is None:
+            return None
+        return MergedOutcome.of(self.follow_up.merged_into)
+
+    @field("Who backed it and from where; the endorsers are named to its managers only.")
+    async def endorsements(self, info: Info) -> list[Endorsement]:
+        return [Endorsement.of(e) for e in await info.context.loaders.endorsements.load(self.key)]
 
     @field("Every change, oldest first: the audit log.")
     async def timeline(self, info: Info) -> list[InsightEvent]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy import (
     text as sql_text,
@@ -48,6 +49,8 @@ class InsightStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     DECLINED = "declined"
+    # A duplicate folded into another insight, which it follows from then on.
+    MERGED = "merged"
 
 
 class CustomerImpact(IntEnum):
@@ -73,6 +76,12 @@ class EventType(StrEnum):
     # The owners missed a deadline and no unit above them has managers: it stays put.
     ESCALATION_STOPPED = "escalation_stopped"
     REASSIGNED = "reassigned"
+    ENDORSED = "endorsed"
+    MERGED = "merged"
+    MERGED_INTO = "merged_into"
+    CUSTOMER_TOLD = "customer_told"
+    CUSTOMER_LOOP_CHANGED = "customer_loop_changed"
+    CUSTOMER_CONTACT_ERASED = "customer_contact_erased"
 
 
 # Search covers Finnish and English stemming plus unstemmed words (names, codes).
@@ -119,6 +128,10 @@ class Insight(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # Set when the reporter has been told the outcome: the staff loop is closed.
     loop_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set on a merged duplicate: the insight that answers for it now.
+    merged_into_id: Mapped[uuid.UUID | None]
+    # Kept with the row so that lists show "me too" counts without counting per page.
+    endorsement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -132,6 +145,11 @@ class Insight(Base):
             ["org_id", "journey_stage"], ["journey_stages.org_id", "journey_stages.key"]
         ),
         ForeignKeyConstraint(["org_id", "touchpoint"], ["touchpoints.org_id", "touchpoints.key"]),
+        ForeignKeyConstraint(["org_id", "merged_into_id"], ["insights.org_id", "insights.id"]),
+        CheckConstraint("merged_into_id <> id", name="not_merged_into_itself"),
+        CheckConstraint(
+            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_parent"
+        ),
         CheckConstraint("customer_impact BETWEEN 0 AND 3", name="customer_impact_range"),
         CheckConstraint("customers_affected >= 0", name="customers_affected_positive"),
         Index("ix_insights_owner_inbox", "org_id", "owner_unit_id", "created_at", "id"),
@@ -151,6 +169,12 @@ class Insight(Base):
             postgresql_where=sql_text(
                 "status IN ('new', 'acknowledged', 'in_progress') AND escalation_stopped_at IS NULL"
             ),
+        ),
+        Index(
+            "ix_insights_merged_into",
+            "org_id",
+            "merged_into_id",
+            postgresql_where="merged_into_id IS NOT NULL",
         ),
     )
 
@@ -189,4 +213,27 @@ class Comment(Base):
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
         ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
         Index("ix_comments_insight", "org_id", "insight_id", "created_at", "id"),
+    )
+
+
+class Endorsement(Base):
+    """ "I see this too": another staff member backs an insight, from their unit."""
+
+    __tablename__ = "endorsements"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # Client-generated ids are welcome, as with insights.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    insight_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "person_id"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "unit_id"], ["units.org_id", "units.id"]),
+        # One per person and insight: a second "me too" is the first one again.
+        UniqueConstraint("org_id", "insight_id", "person_id"),
     )

@@ -3,10 +3,10 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Text, any_, bindparam, or_
+from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_
 
 from app.auth.principal import Principal
-from app.errors import Conflict, Forbidden
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.insights.models import InsightStatus, Visibility
 from app.org.models import Role
 
@@ -17,6 +17,7 @@ ACTORS = (Role.MANAGER, Role.ADMIN)
 OPEN_STATUSES = (InsightStatus.NEW, InsightStatus.ACKNOWLEDGED, InsightStatus.IN_PROGRESS)
 CLOSED_STATUSES = (InsightStatus.RESOLVED, InsightStatus.DECLINED)
 
+# Any open insight may be merged into another as a duplicate.
 TRANSITIONS: dict[InsightStatus, frozenset[InsightStatus]] = {
     InsightStatus.NEW: frozenset(
         {
@@ -24,30 +25,56 @@ TRANSITIONS: dict[InsightStatus, frozenset[InsightStatus]] = {
             InsightStatus.IN_PROGRESS,
             InsightStatus.RESOLVED,
             InsightStatus.DECLINED,
+            InsightStatus.MERGED,
         }
     ),
     InsightStatus.ACKNOWLEDGED: frozenset(
-        {InsightStatus.IN_PROGRESS, InsightStatus.RESOLVED, InsightStatus.DECLINED}
+        {
+            InsightStatus.IN_PROGRESS,
+            InsightStatus.RESOLVED,
+            InsightStatus.DECLINED,
+            InsightStatus.MERGED,
+        }
     ),
-    InsightStatus.IN_PROGRESS: frozenset({InsightStatus.RESOLVED, InsightStatus.DECLINED}),
+    InsightStatus.IN_PROGRESS: frozenset(
+        {InsightStatus.RESOLVED, InsightStatus.DECLINED, InsightStatus.MERGED}
+    ),
     InsightStatus.RESOLVED: frozenset(),
     InsightStatus.DECLINED: frozenset(),
+    # A merged insight follows its parent and never moves on its own.
+    InsightStatus.MERGED: frozenset(),
 }
+
+
+def colleague_pattern(home_path: str, store_path: str | None) -> str:
+    """The colleague rule, the one place it is defined: besides what their roles let them
+    read, everyone may read the NAMED insights posted anywhere in the subtree of the nearest
+    store at or above their home unit (a team member sees the whole store's), so that they
+    can find what to back with "me too". Whoever is homed above every store (a region, the
+    head office) reads only those posted at their home unit itself. Confidential insights
+    never pass this rule, and another store's insights stay out of reach (404).
+
+    Returns a LIKE pattern over unit paths; paths are hex digits and "/", so need no escaping.
+    """
+    return store_path + "%" if store_path is not None else home_path
 
 
 def visible_clause(
     author_id: ColumnElement[uuid.UUID],
     unit_path: ColumnElement[str],
     owner_path: ColumnElement[str],
+    visibility: ColumnElement[Visibility],
 ) -> ColumnElement[bool]:
-    """SQL condition for the insights the caller may read: their own, and those in or routed
-    to a subtree where they hold a reading role. Bind it with `visibility_params(actor)`; the
-    statement's shape does not depend on the caller, so its compiled form is reused."""
+    """SQL condition for the insights the caller may read: their own, those in or routed
+    to a subtree where they hold a reading role, and their colleagues' named ones (see
+    `colleague_pattern`). Bind it with `visibility_params(actor)`; the statement's shape
+    does not depend on the caller, so its compiled form is reused."""
     patterns = bindparam("reader_patterns", type_=ARRAY(Text))
     return or_(
         author_id == bindparam("reader_id"),
         unit_path.like(any_(patterns)),
         owner_path.like(any_(patterns)),
+        and_(visibility == Visibility.NAMED, unit_path.like(bindparam("colleague_pattern"))),
     )
 
 
@@ -56,7 +83,53 @@ def visibility_params(actor: Principal) -> dict[str, Any]:
     return {
         "reader_id": actor.person_id,
         "reader_patterns": [prefix + "%" for prefix in actor.paths(*READERS)],
+        "colleague_pattern": actor.colleague_pattern,
     }
+
+
+def follows(actor: Principal, author_id: uuid.UUID, unit_path: str, owner_path: str) -> bool:
+    """The reporter and those whose roles cover the insight follow its thread and timeline;
+    a colleague who reads it only by the colleague rule sees the insight, not the exchange."""
+    return author_id == actor.person_id or (
+        actor.covers(unit_path, *READERS) or actor.covers(owner_path, *READERS)
+    )
+
+
+def require_endorse(actor: Principal, author_id: uuid.UUID, status: InsightStatus) -> None:
+    if author_id == actor.person_id:
+        raise Forbidden("You cannot back your own insight.", code="own_insight")
+    if status is InsightStatus.MERGED:
+        raise Conflict("The insight was merged into another; back that one.", code="insight_merged")
+
+
+def sees_endorsers(actor: Principal, unit_path: str, owner_path: str) -> bool:
+    """Who backed an insight is shown to the managers who can act on it, and to nobody else."""
+    return can_act(actor, unit_path, owner_path)
+
+
+def require_mergeable(
+    parent_id: uuid.UUID, parent_status: InsightStatus, child_id: uuid.UUID
+) -> None:
+    if child_id == parent_id:
+        raise InvalidInput("An insight cannot be merged into itself.", code="merge_into_itself")
+    if parent_status is InsightStatus.MERGED:
+        raise Conflict(
+            "The insight is itself merged; merge into its parent.", code="merge_into_merged"
+        )
+
+
+def may_erase_contact(
+    actor: Principal, author_id: uuid.UUID, unit_path: str, owner_path: str
+) -> bool:
+    """The reporter who recorded the contact, and the managers who can act."""
+    return author_id == actor.person_id or can_act(actor, unit_path, owner_path)
+
+
+def sees_contact_details(
+    actor: Principal, author_id: uuid.UUID, unit_path: str, owner_path: str
+) -> bool:
+    """Name and address: for those who must reach the customer, and the reporter who gave them."""
+    return may_erase_contact(actor, author_id, unit_path, owner_path)
 
 
 def can_act(actor: Principal, unit_path: str, owner_path: str) -> bool:

@@ -14,11 +14,14 @@ from app.insights.schemas import (
     CommentCreate,
     CommentOut,
     DeclineInput,
+    EndorsementCreate,
+    EndorsementOut,
     EventOut,
     InsightCreate,
     InsightDetail,
     InsightFilters,
     InsightOut,
+    MergeInput,
     MyInsightOut,
     ResolveInput,
 )
@@ -231,3 +234,41 @@ async def post_comment(
     """Add to the thread between the reporter and the managers (a confidential reporter
     stays unnamed)."""
     return await service.add_comment(session, caller, insight_id, body)
+
+
+@router.post(
+    "/insights/{insight_id}/endorsements",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": EndorsementOut, "description": "You already backed it."}},
+)
+async def endorse_insight(
+    insight_id: uuid.UUID,
+    body: EndorsementCreate,
+    session: Session,
+    caller: Caller,
+    response: Response,
+) -> EndorsementOut:
+    """ "I see this too": back a colleague's insight from your unit. Once per person."""
+    endorsement, created = await service.endorse(session, caller, insight_id, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return endorsement
+
+
+@router.get("/insights/{insight_id}/endorsements")
+async def list_endorsements(
+    insight_id: uuid.UUID, session: Session, caller: Caller
+) -> list[EndorsementOut]:
+    """Who backed it and from where; the endorsers are named to its managers only."""
+    return await service.list_endorsements(session, caller, insight_id)
+
+
+@router.post("/insights/{insight_id}/merge")
+async def merge_insights(
+    insight_id: uuid.UUID, body: MergeInput, session: Session, caller: Caller, response: Response
+) -> InsightDetail:
+    """Fold duplicates into this insight: they leave the inboxes and follow it, and their
+    reporters, endorsers and customers are answered with it."""
+    insight = await service.merge_insights(session, caller, insight_id, body)
+    set_etag(response, insight.version)
+    return insight

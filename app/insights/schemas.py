@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from app.actions.schemas import ActionSummary
 from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
-from app.loop.schemas import AnswerOut
+from app.loop.schemas import AnswerOut, CustomerContactCreate, CustomerContactOut
 from app.org.schemas import PersonRef, UnitRef
 
 
@@ -74,6 +74,12 @@ class InsightCreate(BaseModel):
     def tags_once(cls, value: list[str]) -> list[str]:
         return unique_tags(value)
 
+    customer_contact: CustomerContactCreate | None = Field(
+        default=None,
+        description="How to tell the customer what happened, with their consent. Personal "
+        "data: it can be erased later while the insight stays.",
+    )
+
     @field_validator("text")
     @classmethod
     def text_not_blank(cls, value: str) -> str:
@@ -88,6 +94,11 @@ class InsightCreate(BaseModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("occurred_at needs a timezone offset")
         return value
+
+
+class EndorsingUnit(BaseModel):
+    unit: UnitRef
+    count: int
 
 
 class InsightOut(BaseModel):
@@ -119,6 +130,16 @@ class InsightOut(BaseModel):
     closed_at: datetime | None
     resolution: str | None
     loop_closed_at: datetime | None
+    merged_into_id: uuid.UUID | None = Field(
+        description="Set when merged: the insight that answers for this one now."
+    )
+    endorsement_count: int = Field(description='How many colleagues said "I see this too".')
+    endorsing_units: list[EndorsingUnit] = Field(
+        description="Where the colleagues who backed it work, most first."
+    )
+    customer_contact: CustomerContactOut | None = Field(
+        description="The customer loop, when the customer left a consented contact."
+    )
     created_at: datetime
     updated_at: datetime
     version: int
@@ -129,11 +150,58 @@ class InsightDetail(InsightOut):
     answers: list[AnswerOut]
 
 
+class MergedOutcome(BaseModel):
+    """What became of the insight a merged one follows: its outcome, not its text or author."""
+
+    id: uuid.UUID
+    status: InsightStatus
+    closed_at: datetime | None
+    resolution: str | None
+    loop_closed_at: datetime | None
+
+
 class MyInsightOut(InsightOut):
-    """An insight as its reporter follows it: with the actions taken and the latest answer."""
+    """An insight as its reporter follows it: with the actions taken and the latest answer.
+    A merged one shows the outcome and actions of the insight it was merged into."""
 
     actions: list[ActionSummary]
     latest_answer: AnswerOut | None
+    merged_into: MergedOutcome | None
+
+
+class EndorsementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(default=None, description="Client-generated id for safe retries.")
+    unit_id: uuid.UUID | None = Field(
+        default=None, description="Where you see it too; defaults to your home unit."
+    )
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("note")
+    @classmethod
+    def note_or_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+class EndorsementOut(BaseModel):
+    id: uuid.UUID
+    insight_id: uuid.UUID
+    unit: UnitRef
+    note: str | None
+    endorser: PersonRef | None = Field(
+        description="Shown to the insight's managers and to the endorser themselves."
+    )
+    is_mine: bool
+    created_at: datetime
+
+
+class MergeInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    insight_ids: list[uuid.UUID] = Field(
+        min_length=1, max_length=50, description="The duplicates to fold into this insight."
+    )
 
 
 class InsightFilters(BaseModel):

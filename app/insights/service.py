@@ -1,6 +1,7 @@
 """Insights: posting, the inbox, status changes, comments and the timeline."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Literal
@@ -42,6 +43,7 @@ from app.insights import policies
 from app.insights.language import detect_language
 from app.insights.models import Comment as CommentRow
 from app.insights.models import (
+    Endorsement,
     EventType,
     Insight,
     InsightEvent,
@@ -58,15 +60,20 @@ from app.insights.schemas import (
     BulkTriageOut,
     CommentCreate,
     CommentOut,
+    EndorsementCreate,
+    EndorsementOut,
+    EndorsingUnit,
     EventOut,
     InsightCreate,
     InsightDetail,
     InsightFilters,
     InsightOut,
+    MergedOutcome,
+    MergeInput,
     MyInsightOut,
 )
-from app.loop.models import Audience, LoopCommunication
-from app.loop.schemas import AnswerOut
+from app.loop.models import Channel, CustomerContact, LoopCommunication
+from app.loop.schemas import AnswerOut, CustomerContactOut
 from app.notify import service as notify_service
 from app.notify.messages import excerpt
 from app.notify.models import NotificationKind
@@ -85,6 +92,11 @@ ic = insights.c  # insight columns
 UnitA = table(Unit).alias("unit")
 OwnerA = table(Unit).alias("owner_unit")
 AuthorA = table(Person).alias("author")
+contacts = table(CustomerContact)
+cc = contacts.c  # customer contact columns
+ContactOwnerA = table(Person).alias("contact_owner")
+endorsements = table(Endorsement)
+ec = endorsements.c
 
 _INSIGHT_COLUMNS = [c for c in insights.c if c.key != "search"]
 
@@ -111,16 +123,32 @@ _VISIBLE_INSIGHTS: Select[Any] = (
         OwnerA.c.path.label("owner_path"),
         AuthorA.c.display_name.label("author_name"),
         _OVERDUE.label("is_overdue"),
+        cc.channel.label("contact_channel"),
+        cc.name.label("contact_name"),
+        cc.address.label("contact_address"),
+        cc.consent_text.label("contact_consent_text"),
+        cc.consented_at.label("contact_consented_at"),
+        cc.loop_owner_id.label("contact_owner_id"),
+        ContactOwnerA.c.display_name.label("contact_owner_name"),
+        cc.due_at.label("contact_due_at"),
+        cc.told_at.label("contact_told_at"),
+        cc.erased_at.label("contact_erased_at"),
     )
     .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
     .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
     .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
+    .outerjoin(contacts, and_(cc.org_id == ic.org_id, cc.insight_id == ic.id))
+    .outerjoin(
+        ContactOwnerA,
+        and_(ContactOwnerA.c.org_id == cc.org_id, ContactOwnerA.c.id == cc.loop_owner_id),
+    )
     .where(
         ic.org_id == bindparam("org_id"),
-        policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path),
+        policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path, ic.visibility),
     )
 )
 _VISIBLE_BY_ID = _VISIBLE_INSIGHTS.where(ic.id == bindparam("insight_id"))
+# The contact row is changed only under its insight's lock.
 _VISIBLE_BY_ID_LOCKED = _VISIBLE_BY_ID.with_for_update(of=insights)
 
 
@@ -134,6 +162,27 @@ def _author_ref(
     if policies.shows_reporter(actor, author_id, visibility):
         return PersonRef(id=author_id, display_name=name)
     return None
+
+
+def _contact_out(actor: Principal, r: dict[str, Any]) -> CustomerContactOut | None:
+    if r["contact_channel"] is None:
+        return None
+    # The post path knows no unit paths, but there the caller is the reporter.
+    details = policies.sees_contact_details(
+        actor, r["author_id"], r.get("unit_path", ""), r.get("owner_path", "")
+    )
+    owner_id = r["contact_owner_id"]
+    return CustomerContactOut(
+        channel=r["contact_channel"],
+        name=r["contact_name"] if details else None,
+        address=r["contact_address"] if details else None,
+        consent_text=r["contact_consent_text"],
+        consented_at=r["contact_consented_at"],
+        owner=PersonRef(id=owner_id, display_name=r["contact_owner_name"]) if owner_id else None,
+        due_at=r["contact_due_at"],
+        told_at=r["contact_told_at"],
+        erased_at=r["contact_erased_at"],
+    )
 
 
 def _out_fields(row: Row[Any] | SimpleNamespace, actor: Principal) -> dict[str, Any]:
@@ -164,6 +213,10 @@ def _out_fields(row: Row[Any] | SimpleNamespace, actor: Principal) -> dict[str, 
         "closed_at": r["closed_at"],
         "resolution": r["resolution"],
         "loop_closed_at": r["loop_closed_at"],
+        "merged_into_id": r["merged_into_id"],
+        "endorsement_count": r["endorsement_count"],
+        "endorsing_units": [],
+        "customer_contact": _contact_out(actor, r),
         "created_at": r["created_at"],
         "updated_at": r["updated_at"],
         "version": r["version"],
@@ -283,6 +336,7 @@ async def create_insight(
         "respond_hours": route.respond_hours,
         "escalation_level": 0,
         "escalation_stopped_at": None,
+        "endorsement_count": 0,
         "version": 1,
         "created_at": now,
         "updated_at": now,
@@ -299,6 +353,43 @@ async def create_insight(
             raise Conflict("The insight id is in use.", code="insight_id_conflict")
         return existing, False
 
+    contact = data.customer_contact
+    contact_values: dict[str, Any] = {
+        "contact_channel": None,
+        "contact_name": None,
+        "contact_address": None,
+        "contact_consent_text": None,
+        "contact_consented_at": None,
+        "contact_owner_id": None,
+        "contact_owner_name": None,
+        "contact_due_at": None,
+        "contact_told_at": None,
+        "contact_erased_at": None,
+    }
+    if contact is not None:
+        contact_values.update(
+            contact_channel=Channel(contact.channel.value),
+            contact_name=contact.name,
+            contact_address=contact.address,
+            contact_consent_text=contact.consent_text,
+            contact_consented_at=now,
+            contact_due_at=now + timedelta(hours=route.customer_deadline_hours),
+        )
+        await session.execute(
+            insert(contacts),
+            {
+                "org_id": actor.org_id,
+                "insight_id": insight_id,
+                "channel": contact_values["contact_channel"],
+                "name": contact.name,
+                "address": contact.address,
+                "consent_text": contact.consent_text,
+                "consented_at": now,
+                "recorded_by": actor.person_id,
+                "due_at": contact_values["contact_due_at"],
+            },
+        )
+
     await session.execute(
         insert(table(InsightEvent)),
         [
@@ -307,7 +398,12 @@ async def create_insight(
                 "insight_id": insight_id,
                 "type": EventType.POSTED,
                 "actor_id": actor.person_id,
-                "data": {"kind": data.kind.value, "unit_id": str(unit_id)},
+                # Never the customer's contact: the timeline outlives its erasure.
+                "data": {
+                    "kind": data.kind.value,
+                    "unit_id": str(unit_id),
+                    "customer_contact": contact is not None,
+                },
                 "created_at": now,
             },
             {
@@ -348,6 +444,8 @@ async def create_insight(
         "acknowledged_at": None,
         "resolution": None,
         "loop_closed_at": None,
+        "merged_into_id": None,
+        **contact_values,
     }
     return InsightOut(**_out_fields(SimpleNamespace(**stored), actor)), True
 
@@ -466,8 +564,32 @@ async def list_insights(
             }
         )
     if scope == "mine":
-        return Page(items=await _with_follow_up(session, actor, rows), next_cursor=next_cursor)
-    return Page(items=[InsightOut(**_out_fields(r, actor)) for r in rows], next_cursor=next_cursor)
+        items = await _with_follow_up(session, actor, rows)
+    else:
+        items = [InsightOut(**_out_fields(r, actor)) for r in rows]
+    await _add_endorsing_units(session, actor.org_id, items)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def _add_endorsing_units(
+    session: AsyncSession, org_id: uuid.UUID, items: list[InsightOut] | list[InsightDetail]
+) -> None:
+    # Only insights someone backed cost a query, and a page of them costs one.
+    backed = {i.id: i for i in items if i.endorsement_count}
+    if not backed:
+        return
+    units = table(Unit)
+    rows = await session.execute(
+        select(ec.insight_id, ec.unit_id, units.c.name, func.count().label("n"))
+        .join(units, and_(units.c.org_id == ec.org_id, units.c.id == ec.unit_id))
+        .where(ec.org_id == org_id, ec.insight_id.in_(list(backed)))
+        .group_by(ec.insight_id, ec.unit_id, units.c.name)
+        .order_by(func.count().desc(), units.c.name)
+    )
+    for row in rows:
+        backed[row.insight_id].endorsing_units.append(
+            EndorsingUnit(unit=UnitRef(id=row.unit_id, name=row.name), count=row.n)
+        )
 
 
 async def _actions_for(
@@ -496,12 +618,15 @@ async def _answers_for(
     session: AsyncSession,
     actor: Principal,
     insight_ids: list[uuid.UUID],
-    audiences: tuple[Audience, ...],
+    *,
+    all_audiences: bool,
 ) -> dict[uuid.UUID, list[AnswerOut]]:
+    """Messages on `insight_ids`: every one (`all_audiences`, for its managers), or else the
+    ones addressed to the caller."""
     result: dict[uuid.UUID, list[AnswerOut]] = {i: [] for i in insight_ids}
     if not insight_ids:
         return result
-    rows = await session.execute(
+    query = (
         select(LoopCommunication, Person.display_name)
         .join(
             Person,
@@ -513,41 +638,80 @@ async def _answers_for(
         .where(
             LoopCommunication.org_id == actor.org_id,
             LoopCommunication.insight_id.in_(insight_ids),
-            LoopCommunication.audience.in_(audiences),
         )
         .order_by(LoopCommunication.created_at, LoopCommunication.id)
     )
-    for comm, author_name in rows:
+    if not all_audiences:
+        query = query.where(LoopCommunication.recipient_id == actor.person_id)
+    for comm, author_name in await session.execute(query):
         result[comm.insight_id].append(
-            AnswerOut(
-                id=comm.id,
-                audience=comm.audience,
-                message=comm.message,
-                channel=comm.channel,
-                author=PersonRef(id=comm.author_id, display_name=author_name),
-                sent_at=comm.sent_at,
-                delivered_at=comm.delivered_at,
-                acknowledged_at=comm.acknowledged_at,
-                created_at=comm.created_at,
-            )
+            answer_out(comm, PersonRef(id=comm.author_id, display_name=author_name))
         )
     return result
+
+
+def answer_out(comm: LoopCommunication, author: PersonRef | None) -> AnswerOut:
+    return AnswerOut(
+        id=comm.id,
+        audience=comm.audience,
+        message=comm.message,
+        channel=comm.channel,
+        author=author,
+        status=comm.status,
+        sent_at=comm.sent_at,
+        delivered_at=comm.delivered_at,
+        failed_at=comm.failed_at,
+        failure_reason=comm.failure_reason,
+        acknowledged_at=comm.acknowledged_at,
+        created_at=comm.created_at,
+    )
 
 
 async def _with_follow_up(
     session: AsyncSession, actor: Principal, rows: list[Row[Any]]
 ) -> list[InsightOut]:
     ids = [r.id for r in rows]
-    actions = await _actions_for(session, actor.org_id, ids)
-    answers = await _answers_for(session, actor, ids, (Audience.REPORTER,))
-    return [
-        MyInsightOut(
-            **_out_fields(r, actor),
-            actions=actions[r.id],
-            latest_answer=answers[r.id][-1] if answers[r.id] else None,
+    parents = await _merged_outcomes(
+        session, actor.org_id, [r.merged_into_id for r in rows if r.merged_into_id]
+    )
+    actions = await _actions_for(session, actor.org_id, [*ids, *parents])
+    # The answer a merged insight's reporter gets is filed on their own insight.
+    answers = await _answers_for(session, actor, ids, all_audiences=False)
+    items: list[InsightOut] = []
+    for r in rows:
+        parent = parents.get(r.merged_into_id) if r.merged_into_id else None
+        own = answers[r.id]
+        items.append(
+            MyInsightOut(
+                **_out_fields(r, actor),
+                actions=actions[r.id] + (actions[parent.id] if parent else []),
+                latest_answer=own[-1] if own else None,
+                merged_into=parent,
+            )
         )
-        for r in rows
-    ]
+    return items
+
+
+async def _merged_outcomes(
+    session: AsyncSession, org_id: uuid.UUID, parent_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, MergedOutcome]:
+    if not parent_ids:
+        return {}
+    rows = await session.execute(
+        select(ic.id, ic.status, ic.closed_at, ic.resolution, ic.loop_closed_at).where(
+            ic.org_id == org_id, ic.id.in_(parent_ids)
+        )
+    )
+    return {
+        row.id: MergedOutcome(
+            id=row.id,
+            status=row.status,
+            closed_at=row.closed_at,
+            resolution=row.resolution,
+            loop_closed_at=row.loop_closed_at,
+        )
+        for row in rows
+    }
 
 
 async def get_insight(
@@ -556,15 +720,17 @@ async def get_insight(
     """One insight with its actions and answers; 404 when missing or out of reach."""
     row = await _visible_row(session, actor, insight_id)
     actions = await _actions_for(session, actor.org_id, [row.id])
-    audiences = (
-        (Audience.REPORTER, Audience.CUSTOMER)
-        if policies.can_act(actor, row.unit_path, row.owner_path)
-        else (Audience.REPORTER,)
+    answers = await _answers_for(
+        session,
+        actor,
+        [row.id],
+        all_audiences=policies.can_act(actor, row.unit_path, row.owner_path),
     )
-    answers = await _answers_for(session, actor, [row.id], audiences)
-    return InsightDetail(
+    detail = InsightDetail(
         **_out_fields(row, actor), actions=actions[row.id], answers=answers[row.id]
     )
+    await _add_endorsing_units(session, actor.org_id, [detail])
+    return detail
 
 
 async def owners_of(
@@ -588,6 +754,11 @@ async def lock_for_action(
     row = await _visible_row(session, actor, insight_id, lock=True)
     policies.require_act(actor, row.unit_path, row.owner_path)
     return row
+
+
+async def lock_visible(session: AsyncSession, actor: Principal, insight_id: uuid.UUID) -> Row[Any]:
+    """The insight row with its customer contact, locked, if `actor` may read it; else 404."""
+    return await _visible_row(session, actor, insight_id, lock=True)
 
 
 async def change_status(
@@ -694,6 +865,14 @@ def _masked_person(
     return PersonRef(id=person_id, display_name=name)
 
 
+def _require_follows(actor: Principal, row: Row[Any]) -> None:
+    if not policies.follows(actor, row.author_id, row.unit_path, row.owner_path):
+        raise Forbidden(
+            "Only the reporter and the insight's managers follow its thread.",
+            code="not_in_thread",
+        )
+
+
 async def add_comment(
     session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: CommentCreate
 ) -> CommentOut:
@@ -783,6 +962,7 @@ async def list_comments(
 ) -> list[CommentOut]:
     """The whole thread, oldest first."""
     row = await _visible_row(session, actor, insight_id)
+    _require_follows(actor, row)
     comments = await session.execute(
         select(CommentRow, Person.display_name)
         .join(Person, and_(Person.org_id == CommentRow.org_id, Person.id == CommentRow.author_id))
@@ -797,6 +977,7 @@ async def timeline(
 ) -> list[EventOut]:
     """Every change to the insight, oldest first."""
     row = await _visible_row(session, actor, insight_id)
+    _require_follows(actor, row)
     events = await session.execute(
         select(InsightEvent, Person.display_name)
         .outerjoin(
@@ -857,7 +1038,7 @@ async def readable(
         .where(
             ic.org_id == actor.org_id,
             ic.id.in_(insight_ids),
-            policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path),
+            policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path, ic.visibility),
         ),
         policies.visibility_params(actor),
     )
@@ -979,3 +1160,271 @@ async def triage(session: AsyncSession, actor: Principal, data: BulkTriageInput)
     results = [done[insight_id] for insight_id in dict.fromkeys(data.insight_ids)]
     succeeded = sum(1 for r in results if r.ok)
     return BulkTriageOut(succeeded=succeeded, failed=len(results) - succeeded, results=results)
+
+
+async def endorse(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: EndorsementCreate
+) -> tuple[EndorsementOut, bool]:
+    """Back a colleague's insight ("I see this too") from a unit, the home unit by default.
+
+    One per person and insight: backing again returns the first endorsement and False.
+    Raises 403 `own_insight` for the reporter and 409 `insight_merged` for a merged one.
+    """
+    row = await _visible_row(session, actor, insight_id, lock=True)
+    policies.require_endorse(actor, row.author_id, row.status)
+    existing = (
+        await session.execute(
+            _ENDORSEMENTS.where(ec.insight_id == row.id, ec.person_id == actor.person_id),
+            {"org_id": actor.org_id},
+        )
+    ).first()
+    if existing is not None:
+        return _endorsement_out(actor, row, existing), False
+    unit_id = data.unit_id or actor.home_unit_id
+    unit_name = (await org_service.unit_names(session, actor.org_id, [unit_id])).get(unit_id)
+    if unit_name is None:
+        raise InvalidInput("The unit does not exist.", code="unknown_unit")
+    endorsement_id = data.id or uuid.uuid4()
+    now = clock.now()
+    inserted = await session.scalar(
+        insert(endorsements)
+        .values(
+            org_id=actor.org_id,
+            id=endorsement_id,
+            insight_id=row.id,
+            person_id=actor.person_id,
+            unit_id=unit_id,
+            note=data.note,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["org_id", "id"])
+        .returning(ec.id)
+    )
+    if inserted is None:
+        raise Conflict("The endorsement id is in use.", code="endorsement_id_conflict")
+    await session.execute(
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.id == row.id)
+        .values(endorsement_count=ic.endorsement_count + 1)
+    )
+    # No actor: the reporter follows the timeline, and endorsers are named to managers only.
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EventType.ENDORSED,
+        actor_id=None,
+        data={"endorsement_id": str(endorsement_id), "unit_id": str(unit_id)},
+    )
+    stored = SimpleNamespace(
+        id=endorsement_id,
+        insight_id=row.id,
+        person_id=actor.person_id,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        endorser_name=actor.display_name,
+        note=data.note,
+        created_at=now,
+    )
+    return _endorsement_out(actor, row, stored), True
+
+
+EndorserA = table(Person).alias("endorser")
+EndorsingUnitA = table(Unit).alias("endorsing_unit")
+_ENDORSEMENTS: Select[Any] = (
+    select(
+        ec.id,
+        ec.insight_id,
+        ec.person_id,
+        ec.unit_id,
+        EndorsingUnitA.c.name.label("unit_name"),
+        EndorserA.c.display_name.label("endorser_name"),
+        ec.note,
+        ec.created_at,
+    )
+    .join(EndorserA, and_(EndorserA.c.org_id == ec.org_id, EndorserA.c.id == ec.person_id))
+    .join(
+        EndorsingUnitA,
+        and_(EndorsingUnitA.c.org_id == ec.org_id, EndorsingUnitA.c.id == ec.unit_id),
+    )
+    .where(ec.org_id == bindparam("org_id"))
+)
+
+
+def _endorsement_out(
+    actor: Principal, row: Row[Any], e: Row[Any] | SimpleNamespace
+) -> EndorsementOut:
+    mine = e.person_id == actor.person_id
+    named = mine or policies.sees_endorsers(actor, row.unit_path, row.owner_path)
+    return EndorsementOut(
+        id=e.id,
+        insight_id=e.insight_id,
+        unit=UnitRef(id=e.unit_id, name=e.unit_name),
+        note=e.note,
+        endorser=PersonRef(id=e.person_id, display_name=e.endorser_name) if named else None,
+        is_mine=mine,
+        created_at=e.created_at,
+    )
+
+
+async def list_endorsements(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> list[EndorsementOut]:
+    """Who backed the insight, oldest first; the endorsers are named to its managers only."""
+    row = await _visible_row(session, actor, insight_id)
+    rows = await session.execute(
+        _ENDORSEMENTS.where(ec.insight_id == row.id).order_by(ec.created_at, ec.id),
+        {"org_id": actor.org_id},
+    )
+    return [_endorsement_out(actor, row, e) for e in rows]
+
+
+async def merge_insights(
+    session: AsyncSession, actor: Principal, parent_id: uuid.UUID, data: MergeInput
+) -> InsightDetail:
+    """Fold duplicates into `parent_id`: they become `merged`, leave the inboxes and follow
+    the parent; their reporters, endorsers and customer contacts are answered with it.
+
+    The caller must be able to act on the parent and on every duplicate (404 out of sight,
+    403 without rights). Merging again what is already merged into this parent changes
+    nothing, so a retry is safe. Raises 422 `merge_into_itself`, 409 `merge_into_merged` and
+    409 `invalid_status_transition` for a duplicate that is closed or merged elsewhere.
+    """
+    parent = await lock_for_action(session, actor, parent_id)
+    child_ids = list(dict.fromkeys(data.insight_ids))
+    for child_id in child_ids:
+        policies.require_mergeable(parent.id, parent.status, child_id)
+    children = [await lock_for_action(session, actor, child_id) for child_id in child_ids]
+    new = [c for c in children if c.merged_into_id != parent.id]
+    for child in new:
+        policies.require_transition(child.status, InsightStatus.MERGED)
+    if not new:
+        return await get_insight(session, actor, parent.id)
+
+    now = clock.now()
+    new_ids = [c.id for c in new]
+    await session.execute(
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.id.in_(new_ids))
+        .values(
+            status=InsightStatus.MERGED,
+            merged_into_id=parent.id,
+            endorsement_count=0,
+            updated_at=now,
+            version=ic.version + 1,
+        )
+    )
+    # One level only: what was merged into a duplicate now follows the parent directly.
+    await session.execute(
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.merged_into_id.in_(new_ids))
+        .values(merged_into_id=parent.id, updated_at=now)
+    )
+    endorsement_count = await _carry_endorsements(session, actor.org_id, parent, new_ids)
+    await session.execute(
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.id == parent.id)
+        .values(endorsement_count=endorsement_count, updated_at=now, version=ic.version + 1)
+    )
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=parent.id,
+        type=EventType.MERGED,
+        actor_id=actor.person_id,
+        data={"insight_ids": [str(i) for i in new_ids]},
+    )
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=new_ids,
+        type=EventType.MERGED_INTO,
+        actor_id=actor.person_id,
+        data={"parent_id": str(parent.id)},
+    )
+    for child in new:
+        await notify_service.notify(
+            session,
+            org_id=actor.org_id,
+            person_ids=[child.author_id],
+            kind=NotificationKind.INSIGHT_MERGED,
+            insight_id=child.id,
+            data={"excerpt": excerpt(child.text), "status": InsightStatus.MERGED.value},
+            exclude=actor.person_id,
+        )
+    return await get_insight(session, actor, parent.id)
+
+
+async def _carry_endorsements(
+    session: AsyncSession, org_id: uuid.UUID, parent: Row[Any], child_ids: list[uuid.UUID]
+) -> int:
+    """Move the duplicates' endorsements to the parent, keeping one per person and none by
+    the parent's reporter. Returns the parent's endorsement count."""
+    backers = set(
+        await session.scalars(
+            select(ec.person_id).where(ec.org_id == org_id, ec.insight_id == parent.id)
+        )
+    )
+    backers.add(parent.author_id)
+    moved: list[uuid.UUID] = []
+    dropped: list[uuid.UUID] = []
+    for endorsement_id, person_id in await session.execute(
+        select(ec.id, ec.person_id)
+        .where(ec.org_id == org_id, ec.insight_id.in_(child_ids))
+        .order_by(ec.created_at, ec.id)
+    ):
+        (dropped if person_id in backers else moved).append(endorsement_id)
+        backers.add(person_id)
+    if dropped:
+        await session.execute(endorsements.delete().where(ec.org_id == org_id, ec.id.in_(dropped)))
+    if moved:
+        await session.execute(
+            update(endorsements)
+            .where(ec.org_id == org_id, ec.id.in_(moved))
+            .values(insight_id=parent.id)
+        )
+    return len(backers) - 1
+
+
+async def loop_family(
+    session: AsyncSession, org_id: uuid.UUID, parent_id: uuid.UUID
+) -> tuple[Sequence[Row[Any, Any, Any]], list[uuid.UUID]]:
+    """Who an answer on `parent_id` reaches besides its reporter: the insights merged into it
+    (id, author_id, loop_closed_at) and the people who backed it."""
+    children = (
+        await session.execute(
+            select(ic.id, ic.author_id, ic.loop_closed_at)
+            .where(ic.org_id == org_id, ic.merged_into_id == parent_id)
+            .order_by(ic.created_at, ic.id)
+        )
+    ).all()
+    backers: list[uuid.UUID] = list(
+        await session.scalars(
+            select(ec.person_id)
+            .where(ec.org_id == org_id, ec.insight_id == parent_id)
+            .order_by(ec.created_at, ec.id)
+        )
+    )
+    return children, backers
+
+
+async def close_merged_loops(
+    session: AsyncSession, actor: Principal, child_ids: list[uuid.UUID]
+) -> None:
+    """Close the staff loop of merged insights whose reporters were just told the outcome."""
+    if not child_ids:
+        return
+    now = clock.now()
+    closed = await session.scalars(
+        update(insights)
+        .where(ic.org_id == actor.org_id, ic.id.in_(child_ids), ic.loop_closed_at.is_(None))
+        .values(loop_closed_at=now, updated_at=now, version=ic.version + 1)
+        .returning(ic.id)
+    )
+    await record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=list(closed),
+        type=EventType.LOOP_CLOSED,
+        actor_id=actor.person_id,
+    )

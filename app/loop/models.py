@@ -2,7 +2,15 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Index, Text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -18,6 +26,14 @@ class Channel(StrEnum):
     IN_APP = "in_app"
     EMAIL = "email"
     SMS = "sms"
+    PHONE = "phone"
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class LoopCommunication(Base):
@@ -29,17 +45,56 @@ class LoopCommunication(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     insight_id: Mapped[uuid.UUID]
     audience: Mapped[Audience] = mapped_column(enum_column(Audience, "audience"))
+    # The person told; none for a customer, who is reached through the insight's contact.
+    recipient_id: Mapped[uuid.UUID | None]
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     message: Mapped[str] = mapped_column(Text)
     author_id: Mapped[uuid.UUID]
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, "delivery_status"))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
         ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "recipient_id"], ["people.org_id", "people.id"]),
         Index("ix_loop_communications_insight", "org_id", "insight_id", "created_at"),
+    )
+
+
+class CustomerContact(Base):
+    """How to reach the customer an insight is about, given with their recorded consent.
+
+    Personal data: erasing it blanks name and address for good and keeps only the fact that a
+    consented contact existed. The customer loop (owner, deadline, when told) lives here too.
+    """
+
+    __tablename__ = "customer_contacts"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    insight_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(320))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[uuid.UUID]
+    loop_owner_id: Mapped[uuid.UUID | None]
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "recorded_by"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "loop_owner_id"], ["people.org_id", "people.id"]),
+        CheckConstraint(
+            "(erased_at IS NULL) = (name IS NOT NULL AND address IS NOT NULL)",
+            name="erased_or_complete",
+        ),
     )

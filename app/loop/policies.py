@@ -1,13 +1,29 @@
 """Rules of telling people what happened."""
 
-from app.errors import InvalidInput
-from app.loop.models import Audience
+from collections.abc import Sequence
+
+from app.errors import Conflict
+from app.insights.models import InsightStatus
+from app.loop.models import CustomerContact
 
 
-def require_supported_audience(audience: Audience) -> None:
-    # The customer loop needs a consented contact, which posting does not collect yet.
-    if audience is not Audience.REPORTER:
-        raise InvalidInput(
-            "Only the reporter can be told for now: no customer contact is on record.",
-            code="no_customer_contact",
+def require_not_merged(status: InsightStatus) -> None:
+    if status is InsightStatus.MERGED:
+        raise Conflict(
+            "The insight was merged into another: answer that one, and its reporter is told.",
+            code="insight_merged",
         )
+
+
+def reachable(contacts: Sequence[CustomerContact]) -> list[CustomerContact]:
+    """The contacts a customer message can go to; 409 `no_customer_contact` without any, and
+    409 `customer_contact_erased` when every one was erased on request."""
+    if not contacts:
+        raise Conflict("No customer contact is on record.", code="no_customer_contact")
+    live = [c for c in contacts if c.erased_at is None]
+    if not live:
+        raise Conflict(
+            "The customer's contact was erased on request: they cannot be told.",
+            code="customer_contact_erased",
+        )
+    return live

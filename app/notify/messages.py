@@ -38,6 +38,14 @@ TEXTS: dict[NotificationKind, dict[Locale, tuple[str, str]]] = {
         Locale.FI: ("Vastaus havaintoosi", "{message}"),
         Locale.EN: ("An answer to your insight", "{message}"),
     },
+    NotificationKind.INSIGHT_MERGED: {
+        Locale.FI: ("Havaintosi yhdistettiin samaa asiaa koskevaan havaintoon", "{excerpt}"),
+        Locale.EN: ("Your insight was merged with one about the same thing", "{excerpt}"),
+    },
+    NotificationKind.ENDORSEMENT_ANSWERED: {
+        Locale.FI: ("Vastaus havaintoon, jota tuit", "{message}"),
+        Locale.EN: ("An answer to an insight you backed", "{message}"),
+    },
 }
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {
@@ -46,6 +54,7 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "in_progress": ("työn alla", "in progress"),
     "resolved": ("ratkaistu", "resolved"),
     "declined": ("hylätty", "declined"),
+    "merged": ("yhdistetty", "merged"),
 }
 
 

@@ -20,6 +20,8 @@ class NotificationKind(StrEnum):
     ACTION_COMPLETED = "action_completed"
     REPORTER_TOLD = "reporter_told"
     INSIGHT_ESCALATED = "insight_escalated"
+    INSIGHT_MERGED = "insight_merged"
+    ENDORSEMENT_ANSWERED = "endorsement_answered"
 
 
 class Notification(Base):

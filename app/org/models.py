@@ -64,11 +64,14 @@ class Organisation(Base):
     default_locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.FI)
     ack_deadline_hours: Mapped[int] = mapped_column(Integer, default=48)
     respond_deadline_hours: Mapped[int] = mapped_column(Integer, default=168)
+    # How long the customer may wait to hear back, when they left a contact.
+    customer_deadline_hours: Mapped[int] = mapped_column(Integer, default=72, server_default="72")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("ack_deadline_hours > 0", name="ack_deadline_positive"),
         CheckConstraint("respond_deadline_hours > 0", name="respond_deadline_positive"),
+        CheckConstraint("customer_deadline_hours > 0", name="customer_deadline_positive"),
     )
 
 

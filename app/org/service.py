@@ -12,6 +12,7 @@ from app import clock
 from app.auth.passwords import hash_password
 from app.auth.principal import Grant, Principal
 from app.errors import Conflict, NotFound
+from app.insights.policies import colleague_pattern
 from app.org.models import (
     JourneyStage,
     Locale,
@@ -28,11 +29,19 @@ from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
 from app.routing.models import RoutingRule
 
 # Runs on every request: a plain statement, compiled once.
+# The nearest store at or above the home unit comes along: it bounds which colleagues'
+# insights the person may read (`app.insights.policies.colleague_pattern`).
 _PRINCIPAL = text(
     """
     SELECT p.id, p.org_id, p.display_name, p.locale, p.home_unit_id,
+           h.path AS home_path,
+           (SELECT s.path FROM units s
+             WHERE s.org_id = h.org_id AND s.kind = 'store'
+               AND s.id = ANY (string_to_array(rtrim(h.path, '/'), '/')::uuid[])
+             ORDER BY s.depth DESC LIMIT 1) AS store_path,
            g.role, g.unit_id, u.path
     FROM people p
+    JOIN units h ON h.org_id = p.org_id AND h.id = p.home_unit_id
     LEFT JOIN role_grants g ON g.org_id = p.org_id AND g.person_id = p.id
     LEFT JOIN units u ON u.org_id = g.org_id AND u.id = g.unit_id
     WHERE p.subject = :subject AND p.active
@@ -58,6 +67,7 @@ async def load_principal(session: AsyncSession, subject: str) -> Principal | Non
         locale=Locale(first.locale),
         home_unit_id=first.home_unit_id,
         grants=grants,
+        colleague_pattern=colleague_pattern(first.home_path, first.store_path),
     )
 
 

@@ -309,6 +309,8 @@ class Routing:
     manager_ids: list[uuid.UUID]
     ack_hours: int
     respond_hours: int
+    # The customer loop's deadline is the organisation's, whichever rule routed it.
+    customer_deadline_hours: int
     rule_id: uuid.UUID | None
     rule_name: str
     reason: dict[str, Any]
@@ -318,7 +320,7 @@ class Routing:
 _UNIT_AND_RULES = text(
     """
     SELECT u.name AS unit_name, u.path, u.depth,
-           o.ack_deadline_hours, o.respond_deadline_hours,
+           o.ack_deadline_hours, o.respond_deadline_hours, o.customer_deadline_hours,
            r.id AS rule_id, r.name AS rule_name, r.match_kinds, r.match_journey_stages,
            r.match_tags, r.match_min_impact, r.match_unit_id,
            r.target_levels_up, r.target_unit_id, r.ack_hours, r.respond_hours
@@ -377,6 +379,7 @@ async def route_insight(
             manager_ids=owners.manager_ids,
             ack_hours=row.ack_hours,
             respond_hours=row.respond_hours,
+            customer_deadline_hours=first.customer_deadline_hours,
             rule_id=row.rule_id,
             rule_name=row.rule_name,
             reason={"matched": _readable(matched), "target": target},
@@ -389,6 +392,7 @@ async def route_insight(
         manager_ids=owners.manager_ids,
         ack_hours=first.ack_deadline_hours,
         respond_hours=max(first.respond_deadline_hours, first.ack_deadline_hours),
+        customer_deadline_hours=first.customer_deadline_hours,
         rule_id=None,
         rule_name="No active rule matched",
         reason={"matched": {}, "target": {"levels_up": 0}},

@@ -87,6 +87,28 @@ PROBES = [
         lambda ids: {"input": {"actionId": ids["Action"], "insightIds": [ids["Insight"]]}},
     ),
     Probe(
+        "endorseInsight",
+        "EndorseInsight",
+        lambda ids: {"input": {"insightId": ids["Insight"]}},
+        owner="aku",
+    ),
+    Probe(
+        "mergeInsights",
+        "MergeInsights",
+        # Into itself: refused for its managers, so it is the lookup that answers the others.
+        lambda ids: {"input": {"parentId": ids["Insight"], "insightIds": [ids["Insight"]]}},
+    ),
+    Probe(
+        "eraseCustomerContact",
+        "EraseCustomerContact",
+        lambda ids: {"input": {"insightId": ids["Insight"]}},
+    ),
+    Probe(
+        "updateCustomerLoop",
+        "UpdateCustomerLoop",
+        lambda ids: {"input": {"insightId": ids["Insight"], "dueAt": "2030-01-01T12:00:00Z"}},
+    ),
+    Probe(
         "acknowledgeCommunication",
         "AcknowledgeCommunication",
         lambda ids: {"input": {"id": ids["Communication"]}},
@@ -138,7 +160,18 @@ async def _targets(gql: GraphQL) -> Ids:
     """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
     and a routing rule of her organisation."""
     posted = await gql.data(
-        "anna", "PostInsight", input={"kind": "IDEA", "text": "Salainen idea kassalle."}
+        "anna",
+        "PostInsight",
+        input={
+            "kind": "IDEA",
+            "text": "Salainen idea kassalle.",
+            "customerContact": {
+                "name": "Asiakas",
+                "channel": "SMS",
+                "address": "+358401234567",
+                "consent": True,
+            },
+        },
     )
     iid = posted["postInsight"]["insight"]["id"]
     action = await gql.data(

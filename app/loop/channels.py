@@ -1,0 +1,49 @@
+"""How a message reaches a customer: the narrow interface every delivery channel implements.
+
+The customer loop calls `CustomerChannel.send` once per message, inside the request's
+transaction, and records the report it gets back as the message's delivery status. An
+implementation must therefore answer quickly: one that cannot confirm delivery at once
+(SMTP, an SMS gateway, a webhook) hands the message over and reports SENT; refusing a message
+is a FAILED report with a reason, never an exception.
+"""
+
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.loop.models import Channel, DeliveryStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMessage:
+    communication_id: uuid.UUID
+    org_id: uuid.UUID
+    channel: Channel
+    name: str
+    address: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    status: DeliveryStatus
+    reason: str | None = None
+
+
+class CustomerChannel(Protocol):
+    async def send(self, message: CustomerMessage) -> DeliveryReport:
+        """Deliver or hand over `message`: DELIVERED, SENT, or FAILED with a reason."""
+        ...
+
+
+class InProcessChannel:
+    """Delivers by recording: the default until a real channel is configured, and the one
+    tests read. Keeps the most recent messages only."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        self.delivered: deque[CustomerMessage] = deque(maxlen=keep)
+
+    async def send(self, message: CustomerMessage) -> DeliveryReport:
+        self.delivered.append(message)
+        return DeliveryReport(DeliveryStatus.DELIVERED)

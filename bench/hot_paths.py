@@ -23,7 +23,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,6 +95,10 @@ async def seed(url: str, backlog: int) -> tuple[str, str]:
                 actor,
                 InsightCreate(kind=InsightKind.OBSERVATION, text=f"{i}: {TEXT}", language="fi"),
             )
+    # A live database has statistics; a freshly filled one gets them now.
+    async with engine.connect() as conn:
+        await conn.execute(text("ANALYZE"))
+        await conn.commit()
     keys = BuiltinKeys(sessions)
     tokens = []
     for person in (staff, boss):
@@ -175,7 +179,12 @@ def main() -> None:
     upgrade(url)
     staff, boss = asyncio.run(seed(url, args.backlog))
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    env = {"INSIGHT_DATABASE_URL": url, "INSIGHT_PUBLIC_URL": "http://127.0.0.1:8000"}
+    # Background work runs in separate worker processes in production, not in the API's.
+    env = {
+        "INSIGHT_DATABASE_URL": url,
+        "INSIGHT_PUBLIC_URL": "http://127.0.0.1:8000",
+        "INSIGHT_INPROCESS_WORKER": "false",
+    }
     platform_server = start(["--factory", "app.main:create_app"], env, 8801)
     baseline_server = start(["bench.baseline:app"], {"BENCH_DSN": dsn}, 8802)
     body = {"kind": "observation", "text": TEXT}

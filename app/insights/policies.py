@@ -3,12 +3,13 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_
+from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_, select
 
 from app.auth.principal import Principal
+from app.db import table
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.insights.models import InsightStatus, Visibility
-from app.org.models import Role
+from app.org.models import Role, Unit
 
 # Roles that read every insight in their subtree; only some of them may act on it.
 READERS = (Role.MANAGER, Role.HR, Role.ADMIN)
@@ -61,26 +62,35 @@ def colleague_pattern(home_path: str, store_path: str | None) -> str:
 
 def visible_clause(
     author_id: ColumnElement[uuid.UUID],
-    unit_path: ColumnElement[str],
-    owner_path: ColumnElement[str],
+    unit_id: ColumnElement[uuid.UUID],
+    owner_unit_id: ColumnElement[uuid.UUID],
     visibility: ColumnElement[Visibility],
 ) -> ColumnElement[bool]:
     """SQL condition for the insights the caller may read: their own, those in or routed
     to a subtree where they hold a reading role, and their colleagues' named ones (see
     `colleague_pattern`). Bind it with `visibility_params(actor)`; the statement's shape
-    does not depend on the caller, so its compiled form is reused."""
-    patterns = bindparam("reader_patterns", type_=ARRAY(Text))
+    does not depend on the caller, so its compiled form is reused.
+
+    It tests the insight's own columns against the (few) units of those subtrees, so a list
+    can be filtered, sorted and cut to a page before anything else is joined."""
+    units = table(Unit)
+    in_org = units.c.org_id == bindparam("org_id")
+    readable = select(units.c.id).where(
+        in_org, units.c.path.like(any_(bindparam("reader_patterns", type_=ARRAY(Text))))
+    )
+    colleagues = select(units.c.id).where(in_org, units.c.path.like(bindparam("colleague_pattern")))
     return or_(
         author_id == bindparam("reader_id"),
-        unit_path.like(any_(patterns)),
-        owner_path.like(any_(patterns)),
-        and_(visibility == Visibility.NAMED, unit_path.like(bindparam("colleague_pattern"))),
+        unit_id.in_(readable),
+        owner_unit_id.in_(readable),
+        and_(visibility == Visibility.NAMED, unit_id.in_(colleagues)),
     )
 
 
 def visibility_params(actor: Principal) -> dict[str, Any]:
     # Unit paths are hex digits and "/", so they need no LIKE escaping.
     return {
+        "org_id": actor.org_id,
         "reader_id": actor.person_id,
         "reader_patterns": [prefix + "%" for prefix in actor.paths(*READERS)],
         "colleague_pattern": actor.colleague_pattern,

@@ -2,15 +2,21 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    FromClause,
+    Integer,
     Row,
     Select,
+    Text,
+    Uuid,
     and_,
     bindparam,
     case,
@@ -112,40 +118,49 @@ _OVERDUE = and_(
     ),
 )
 
-# Built once: every read of insights starts from this statement, bound by `_params`, so
-# SQLAlchemy compiles it once per shape instead of once per request.
-_VISIBLE_INSIGHTS: Select[Any] = (
-    select(
-        *_INSIGHT_COLUMNS,
-        UnitA.c.name.label("unit_name"),
-        UnitA.c.path.label("unit_path"),
-        OwnerA.c.name.label("owner_name"),
-        OwnerA.c.path.label("owner_path"),
-        AuthorA.c.display_name.label("author_name"),
-        _OVERDUE.label("is_overdue"),
-        cc.channel.label("contact_channel"),
-        cc.name.label("contact_name"),
-        cc.address.label("contact_address"),
-        cc.consent_text.label("contact_consent_text"),
-        cc.consented_at.label("contact_consented_at"),
-        cc.loop_owner_id.label("contact_owner_id"),
-        ContactOwnerA.c.display_name.label("contact_owner_name"),
-        cc.due_at.label("contact_due_at"),
-        cc.told_at.label("contact_told_at"),
-        cc.erased_at.label("contact_erased_at"),
+_ROW_COLUMNS = (
+    *_INSIGHT_COLUMNS,
+    UnitA.c.name.label("unit_name"),
+    UnitA.c.path.label("unit_path"),
+    OwnerA.c.name.label("owner_name"),
+    OwnerA.c.path.label("owner_path"),
+    AuthorA.c.display_name.label("author_name"),
+    _OVERDUE.label("is_overdue"),
+    cc.channel.label("contact_channel"),
+    cc.name.label("contact_name"),
+    cc.address.label("contact_address"),
+    cc.consent_text.label("contact_consent_text"),
+    cc.consented_at.label("contact_consented_at"),
+    cc.loop_owner_id.label("contact_owner_id"),
+    ContactOwnerA.c.display_name.label("contact_owner_name"),
+    cc.due_at.label("contact_due_at"),
+    cc.told_at.label("contact_told_at"),
+    cc.erased_at.label("contact_erased_at"),
+)
+
+
+def _insight_rows(source: FromClause) -> Select[Any]:
+    """Insight rows with their units' names and paths, the author's name and the customer
+    contact, from `source` (the insights table, or a page of keys joined to it)."""
+    return (
+        select(*_ROW_COLUMNS)
+        .select_from(source)
+        .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
+        .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
+        .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
+        .outerjoin(contacts, and_(cc.org_id == ic.org_id, cc.insight_id == ic.id))
+        .outerjoin(
+            ContactOwnerA,
+            and_(ContactOwnerA.c.org_id == cc.org_id, ContactOwnerA.c.id == cc.loop_owner_id),
+        )
     )
-    .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
-    .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
-    .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
-    .outerjoin(contacts, and_(cc.org_id == ic.org_id, cc.insight_id == ic.id))
-    .outerjoin(
-        ContactOwnerA,
-        and_(ContactOwnerA.c.org_id == cc.org_id, ContactOwnerA.c.id == cc.loop_owner_id),
-    )
-    .where(
-        ic.org_id == bindparam("org_id"),
-        policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path, ic.visibility),
-    )
+
+
+# Built once: every read of one insight starts from this statement, bound by `_params`, so
+# SQLAlchemy compiles it once instead of once per request.
+_VISIBLE_INSIGHTS: Select[Any] = _insight_rows(insights).where(
+    ic.org_id == bindparam("org_id"),
+    policies.visible_clause(ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility),
 )
 _VISIBLE_BY_ID = _VISIBLE_INSIGHTS.where(ic.id == bindparam("insight_id"))
 # The contact row is changed only under its insight's lock.
@@ -478,7 +493,8 @@ async def _replayed(
     return InsightOut(**_out_fields(row, actor))
 
 
-def _search_condition(q: str) -> ColumnElement[bool]:
+def _search_condition() -> ColumnElement[bool]:
+    q = bindparam("q", type_=Text)
     query = (
         func.websearch_to_tsquery(cast(literal("simple"), REGCONFIG), q)
         .op("||")(func.websearch_to_tsquery(cast(literal("finnish"), REGCONFIG), q))
@@ -489,6 +505,87 @@ def _search_condition(q: str) -> ColumnElement[bool]:
 
 def _managed_unit_ids(actor: Principal) -> list[uuid.UUID]:
     return [g.unit_id for g in actor.grants if g.role in policies.ACTORS]
+
+
+@dataclass(frozen=True, slots=True)
+class _PageShape:
+    """Which filters a list request uses: the statement depends on this, never on values."""
+
+    scope: Scope
+    statuses: bool
+    kinds: bool
+    journey_stages: bool
+    subtree: bool
+    search: bool
+    after: bool
+
+
+@lru_cache(maxsize=256)
+def _page_query(shape: _PageShape) -> Select[Any]:
+    """The statement for one page, built once per shape with every value bound, so neither
+    construction nor compilation is paid per request.
+
+    The page's keys come first, from the insights table alone (filtered, sorted and cut on
+    its indexes); only those rows are then joined to units, people and contacts."""
+    keys = select(ic.id, ic.created_at).where(
+        ic.org_id == bindparam("org_id"),
+        policies.visible_clause(ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility),
+    )
+    if shape.scope == "inbox":
+        keys = keys.where(ic.owner_unit_id.in_(bindparam("managed", expanding=True)))
+    elif shape.scope == "mine":
+        keys = keys.where(ic.author_id == bindparam("reader_id"))
+    if shape.statuses:
+        keys = keys.where(ic.status.in_(bindparam("statuses", expanding=True)))
+    if shape.kinds:
+        keys = keys.where(ic.kind.in_(bindparam("kinds", expanding=True)))
+    if shape.journey_stages:
+        keys = keys.where(ic.journey_stage.in_(bindparam("journey_stages", expanding=True)))
+    if shape.subtree:
+        units = table(Unit)
+        subtree = (
+            select(units.c.path)
+            .where(
+                units.c.org_id == bindparam("org_id"), units.c.id == bindparam("subtree_unit_id")
+            )
+            .scalar_subquery()
+        )
+        keys = keys.where(
+            ic.unit_id.in_(
+                select(units.c.id).where(
+                    units.c.org_id == bindparam("org_id"), units.c.path.startswith(subtree)
+                )
+            )
+        )
+    if shape.search:
+        keys = keys.where(_search_condition())
+
+    rank = case((_OVERDUE, 1), else_=0) if shape.scope == "inbox" else literal(0)
+    if shape.after:
+        after_rank = bindparam("after_rank", type_=Integer)
+        keys = keys.where(
+            or_(
+                rank < after_rank,
+                and_(
+                    rank == after_rank,
+                    tuple_(ic.created_at, ic.id)
+                    < tuple_(
+                        bindparam("after_created", type_=DateTime(timezone=True)),
+                        bindparam("after_id", type_=Uuid),
+                    ),
+                ),
+            )
+        )
+    page = (
+        keys.add_columns(rank.label("rank"))
+        .order_by(rank.desc(), ic.created_at.desc(), ic.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("page")
+    )
+    # The keys come first so the plan starts from the page, whatever the statistics say.
+    return _insight_rows(
+        page.join(insights, and_(ic.org_id == bindparam("org_id"), ic.id == page.c.id))
+    ).order_by(page.c.rank.desc(), page.c.created_at.desc(), page.c.id.desc())
 
 
 async def list_insights(
@@ -509,47 +606,36 @@ async def list_insights(
     )
     # A cursor keeps the moment of the first page, so "overdue" cannot shift under the reader.
     now = position["n"] if position else clock.now()
-    query = _VISIBLE_INSIGHTS
-
+    params = _params(actor, now, limit=limit + 1)
     statuses = filters.status
     if scope == "inbox":
         managed = _managed_unit_ids(actor)
         if not managed:
             raise Forbidden("The inbox is for managers.", code="not_a_manager")
-        query = query.where(ic.owner_unit_id.in_(managed))
+        params["managed"] = managed
         statuses = statuses or list(policies.OPEN_STATUSES)
-    elif scope == "mine":
-        query = query.where(ic.author_id == actor.person_id)
-
-    if statuses:
-        query = query.where(ic.status.in_(statuses))
-    if filters.kind:
-        query = query.where(ic.kind.in_(filters.kind))
-    if filters.journey_stage:
-        query = query.where(ic.journey_stage.in_(filters.journey_stage))
-    if filters.unit_id is not None:
-        subtree = (
-            select(table(Unit).c.path)
-            .where(table(Unit).c.org_id == actor.org_id, table(Unit).c.id == filters.unit_id)
-            .scalar_subquery()
-        )
-        query = query.where(UnitA.c.path.startswith(subtree))
-    if filters.q and filters.q.strip():
-        query = query.where(_search_condition(filters.q.strip()))
-
-    overdue_rank = case((_OVERDUE, 1), else_=0) if scope == "inbox" else literal(0)
+    q = filters.q.strip() if filters.q else ""
+    values = {
+        "statuses": statuses,
+        "kinds": filters.kind,
+        "journey_stages": filters.journey_stage,
+        "subtree_unit_id": filters.unit_id,
+        "q": q or None,
+    }
+    params.update({name: value for name, value in values.items() if value})
     if position is not None:
-        query = query.where(
-            or_(
-                overdue_rank < position["o"],
-                and_(
-                    overdue_rank == position["o"],
-                    tuple_(ic.created_at, ic.id) < (position["c"], position["i"]),
-                ),
-            )
-        )
-    query = query.order_by(overdue_rank.desc(), ic.created_at.desc(), ic.id.desc())
-    rows = list((await session.execute(query.limit(limit + 1), _params(actor, now))).all())
+        params.update(after_rank=position["o"], after_created=position["c"], after_id=position["i"])
+    shape = _PageShape(
+        scope=scope,
+        statuses=bool(statuses),
+        kinds=bool(filters.kind),
+        journey_stages=bool(filters.journey_stage),
+        subtree=filters.unit_id is not None,
+        search=bool(q),
+        after=position is not None,
+    )
+    query = _page_query(shape)
+    rows = list((await session.execute(query, params)).all())
 
     next_cursor = None
     if len(rows) > limit:
@@ -1038,7 +1124,7 @@ async def readable(
         .where(
             ic.org_id == actor.org_id,
             ic.id.in_(insight_ids),
-            policies.visible_clause(ic.author_id, UnitA.c.path, OwnerA.c.path, ic.visibility),
+            policies.visible_clause(ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility),
         ),
         policies.visibility_params(actor),
     )

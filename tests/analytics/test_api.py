@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app import clock
 from app.routing import service as routing_service
@@ -420,3 +421,70 @@ async def test_the_same_read_through_graphql(
     assert [(p["start"], p["metrics"]["insights"]) for p in metrics["trend"]] == [
         ("2026-03-02T00:00:00+00:00", 1)
     ]
+
+
+async def test_each_act_is_credited_to_whoever_did_it(
+    client: httpx.AsyncClient, world: World, frozen: None
+) -> None:
+    iid = await _post(client, world)
+    at(9, 30)
+    await _ok(
+        await client.post(f"{API}/insights/{iid}/acknowledge", headers=await world.auth("mia"))
+    )
+    at(10)
+    rita = await world.auth("rita")
+    await _ok(
+        await client.post(
+            f"{API}/insights/{iid}/resolve", json={"resolution": "Korjattu."}, headers=rita
+        )
+    )
+    await _ok(
+        await client.post(
+            f"{API}/insights/{iid}/communications", json={"message": "Korjattu!"}, headers=rita
+        ),
+        201,
+    )
+    managers = (await _metrics(client, world, "rita", group_by="manager", **DAY))["managers"]
+    assert [
+        (
+            m["manager"]["display_name"],
+            m["insights"],
+            m["time_to_acknowledge"]["median_seconds"],
+            m["time_to_tell_reporter"]["median_seconds"],
+            m["acknowledged_within_deadline"],
+            m["loop_closed_within_deadline"],
+        )
+        for m in managers
+    ] == [
+        ("Mia", 1, 1800, None, _share(1, 1), _share(0, 0)),
+        ("Rita", 1, None, 3600, _share(0, 0), _share(1, 1)),
+    ]
+
+
+@pytest.fixture
+def statements(connection: AsyncConnection) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    yield sent
+    event.remove(connection.sync_connection, "before_cursor_execute", record)
+
+
+async def test_a_full_read_costs_the_same_statements_however_many_insights(
+    client: httpx.AsyncClient, world: World, statements: list[str], frozen: None
+) -> None:
+    full = {"group_by": ["unit", "manager"], "bucket": "day", **DAY}
+    counts = []
+    for posted, more in ((1, 1), (5, 4)):
+        for _ in range(more):
+            await _post(client, world)
+        statements.clear()
+        metrics = await _metrics(client, world, "aaro", **full)
+        assert metrics["totals"]["insights"] == posted
+        # The test's savepoint around the request is the harness's, not the read's.
+        counts.append(len([s for s in statements if "SAVEPOINT" not in s]))
+    # The caller, the unit, then totals, children, managers and trend: one statement each.
+    assert counts == [6, 6]

@@ -761,6 +761,7 @@ class Share:
     of: int
     share: float | None
 
+    # Not `of`, as elsewhere: that name is a field of this type.
     @classmethod
     def of_(cls, out: ShareOut) -> Share:
         return cls(met=out.met, of=out.of, share=out.share)

@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app import clock
+from app.org import service as org_service
+from app.org.models import Role
 from app.routing import service as routing_service
 from tests.factories import World
 from tests.gql.client import GraphQL, codes, gid
@@ -253,7 +255,9 @@ async def test_open_and_overdue_insights_and_their_deadlines(
     assert totals["time_to_acknowledge"] == _duration(None, 0)
 
 
-async def test_who_may_read_and_where(client: httpx.AsyncClient, world: World) -> None:
+async def test_who_may_read_and_where(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
     gql = GraphQL(client, world)
     store_a, south = str(world.units["store_a"].id), str(world.units["south"].id)
     for who, params, status, code in (
@@ -265,7 +269,12 @@ async def test_who_may_read_and_where(client: httpx.AsyncClient, world: World) -
         # Another organisation's people cannot probe this one's units.
         ("oona", {"unit_id": store_a}, 404, "not_found"),
         ("pekka", {"unit_id": south}, 404, "not_found"),
-        ("mia", {"from": "2026-03-02T00:00:00Z", "to": "2026-03-01T00:00:00Z"}, 422, None),
+        (
+            "mia",
+            {"from": "2026-03-02T00:00:00Z", "to": "2026-03-01T00:00:00Z"},
+            422,
+            "invalid_period",
+        ),
         ("mia", {"from": "2020-01-01T00:00:00Z", "bucket": "day"}, 422, "too_many_buckets"),
     ):
         response = await client.get(
@@ -280,6 +289,20 @@ async def test_who_may_read_and_where(client: httpx.AsyncClient, world: World) -
     assert (await _metrics(client, world, "hanna"))["unit"]["id"] == str(world.kauppa.root.id)
     # HR reads the per-manager breakdown too.
     assert (await _metrics(client, world, "hanna", group_by="manager"))["managers"] == []
+
+    # Someone who reads two separate subtrees must say which.
+    await org_service.grant_role(
+        session,
+        org_id=world.kauppa.id,
+        person_id=world.people["max"].id,
+        role=Role.MANAGER,
+        unit_id=world.units["store_c"].id,
+    )
+    await session.commit()
+    unchosen = await client.get(f"{API}/metrics/listening", headers=await world.auth("max"))
+    assert (unchosen.status_code, unchosen.json()["code"]) == (422, "unit_required")
+    chosen = await _metrics(client, world, "max", unit_id=str(world.units["store_c"].id))
+    assert chosen["unit"]["name"] == "Store C"
 
     denied = await gql.run("anna", "ListeningMetrics")
     assert codes(denied) == ["not_a_reader"]

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app import problems
 from app.actions.router import router as actions_router
+from app.analytics.router import router as analytics_router
 from app.auth.router import router as auth_router
 from app.gql.schema import graphql_router
 from app.insights.language import warm_up
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         loop_router,
         notify_router,
         routing_router,
+        analytics_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -2,10 +2,13 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
+from app.analytics import service as analytics_service
+from app.analytics.schemas import MetricsBucket, MetricsGrouping, MetricsQuery
 from app.auth.dependencies import Session
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -17,6 +20,7 @@ from app.gql.types import (
     Action,
     Connection,
     Insight,
+    ListeningMetrics,
     Me,
     Node,
     Notification,
@@ -200,3 +204,27 @@ class Query:
     @field("Journey stages and touchpoints, in your language.")
     async def taxonomy(self, info: Info) -> Taxonomy:
         return Taxonomy.of(await info.context.read(_taxonomy))
+
+    @field(
+        "Listening metrics of the insights posted in a unit's subtree during [from, to): by "
+        "default your whole reading scope over the last 30 days (managers, HR, administrators)."
+    )
+    async def listening_metrics(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        group_by: list[MetricsGrouping] | None = None,
+        bucket: MetricsBucket | None = None,
+    ) -> ListeningMetrics:
+        query = MetricsQuery(
+            unit_id=uuid_of("Unit", unit_id) if unit_id is not None else None,
+            start=from_,
+            end=to,
+            group_by=group_by or [],
+            bucket=bucket,
+        )
+        return ListeningMetrics.of(
+            await info.context.read(analytics_service.listening_metrics, query)
+        )

@@ -17,6 +17,12 @@ from strawberry.scalars import JSON
 
 from app.actions.models import ActionStatus
 from app.actions.schemas import ActionOut, ActionSummary
+from app.analytics.schemas import DurationStats as DurationStatsOut
+from app.analytics.schemas import ListeningMetrics as ListeningMetricsOut
+from app.analytics.schemas import ManagerMetrics as ManagerMetricsOut
+from app.analytics.schemas import MetricsBucket, MetricsGrouping
+from app.analytics.schemas import Share as ShareOut
+from app.analytics.schemas import UnitMetrics as UnitMetricsOut
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import global_id
@@ -66,6 +72,8 @@ for _enum in (
     EventType,
     ImpactLevel,
     InsightKind,
+    MetricsBucket,
+    MetricsGrouping,
     InsightStatus,
     Locale,
     NotificationKind,
@@ -728,3 +736,132 @@ def connection(page: Page[Item], build: Callable[[Item], N]) -> Connection[N]:
             end_cursor=page.next_cursor,
         ),
     )
+
+
+@strawberry.type(description="Seconds from posting to an act, over the insights where it happened.")
+class DurationStats:
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    mean_seconds: float | None
+
+    @classmethod
+    def of(cls, out: DurationStatsOut) -> DurationStats:
+        return cls(
+            count=out.count,
+            median_seconds=out.median_seconds,
+            p90_seconds=out.p90_seconds,
+            mean_seconds=out.mean_seconds,
+        )
+
+
+@strawberry.type(description="`met` of `of` insights; `share` is null when none can be judged.")
+class Share:
+    met: int
+    of: int
+    share: float | None
+
+    # Not `of`, as elsewhere: that name is a field of this type.
+    @classmethod
+    def of_(cls, out: ShareOut) -> Share:
+        return cls(met=out.met, of=out.of, share=out.share)
+
+
+@strawberry.type(description="Listening metrics of a set of insights.")
+class UnitMetrics:
+    insights: int
+    time_to_acknowledge: DurationStats
+    time_to_first_action: DurationStats
+    time_to_tell_reporter: DurationStats
+    time_to_tell_customer: DurationStats
+    acknowledged_within_deadline: Share
+    loop_closed_within_deadline: Share
+    escalations: int
+    escalated: Share
+    open_now: int
+    overdue_now: int
+
+    @classmethod
+    def of(cls, out: UnitMetricsOut) -> UnitMetrics:
+        return cls(
+            insights=out.insights,
+            time_to_acknowledge=DurationStats.of(out.time_to_acknowledge),
+            time_to_first_action=DurationStats.of(out.time_to_first_action),
+            time_to_tell_reporter=DurationStats.of(out.time_to_tell_reporter),
+            time_to_tell_customer=DurationStats.of(out.time_to_tell_customer),
+            acknowledged_within_deadline=Share.of_(out.acknowledged_within_deadline),
+            loop_closed_within_deadline=Share.of_(out.loop_closed_within_deadline),
+            escalations=out.escalations,
+            escalated=Share.of_(out.escalated),
+            open_now=out.open_now,
+            overdue_now=out.overdue_now,
+        )
+
+
+@strawberry.type(description="What one person did: each duration counts the acts they did.")
+class ManagerMetrics:
+    manager: Person
+    insights: int
+    time_to_acknowledge: DurationStats
+    time_to_first_action: DurationStats
+    time_to_tell_reporter: DurationStats
+    time_to_tell_customer: DurationStats
+    acknowledged_within_deadline: Share
+    loop_closed_within_deadline: Share
+
+    @classmethod
+    def of(cls, out: ManagerMetricsOut) -> ManagerMetrics:
+        return cls(
+            manager=Person.of(out.manager),
+            insights=out.insights,
+            time_to_acknowledge=DurationStats.of(out.time_to_acknowledge),
+            time_to_first_action=DurationStats.of(out.time_to_first_action),
+            time_to_tell_reporter=DurationStats.of(out.time_to_tell_reporter),
+            time_to_tell_customer=DurationStats.of(out.time_to_tell_customer),
+            acknowledged_within_deadline=Share.of_(out.acknowledged_within_deadline),
+            loop_closed_within_deadline=Share.of_(out.loop_closed_within_deadline),
+        )
+
+
+@strawberry.type(description="The metrics of a child unit's subtree, or of the unit itself.")
+class UnitMetricsGroup:
+    unit: Unit
+    metrics: UnitMetrics
+
+
+@strawberry.type(description="The metrics of the insights posted in one bucket of time.")
+class TrendPoint:
+    start: datetime
+    metrics: UnitMetrics
+
+
+@strawberry.type(description="How fast and how reliably a unit's managers answer the frontline.")
+class ListeningMetrics:
+    unit: Unit
+    start: datetime
+    end: datetime
+    totals: UnitMetrics
+    units: list[UnitMetricsGroup] | None
+    managers: list[ManagerMetrics] | None
+    bucket: MetricsBucket | None
+    trend: list[TrendPoint] | None
+
+    @classmethod
+    def of(cls, out: ListeningMetricsOut) -> ListeningMetrics:
+        return cls(
+            unit=Unit.ref(out.unit),
+            start=out.start,
+            end=out.end,
+            totals=UnitMetrics.of(out.totals),
+            units=None
+            if out.units is None
+            else [
+                UnitMetricsGroup(unit=Unit.ref(g.unit), metrics=UnitMetrics.of(g.metrics))
+                for g in out.units
+            ],
+            managers=None if out.managers is None else [ManagerMetrics.of(m) for m in out.managers],
+            bucket=out.bucket,
+            trend=None
+            if out.trend is None
+            else [TrendPoint(start=p.start, metrics=UnitMetrics.of(p.metrics)) for p in out.trend],
+        )

@@ -21,6 +21,7 @@ from app.queue import InProcessWorker
 from app.routing.router import router as routing_router
 from app.runtime import Runtime
 from app.settings import Settings
+from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -46,7 +47,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         worker = None
         if settings.inprocess_worker:
             url = running.engine.url.render_as_string(hide_password=False)
-            worker = InProcessWorker(url, running.sessions)
+            worker = InProcessWorker(
+                url, running.sessions, webhook_allow_loopback=settings.webhook_allow_loopback
+            )
             await worker.start()
         try:
             yield
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         loop_router,
         notify_router,
         routing_router,
+        webhooks_router,
     ):
         api.include_router(router)
     app.include_router(api)

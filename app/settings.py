@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # off when separate `insight worker` processes run the queue.
     inprocess_worker: bool = True
 
+    # Webhooks go to public HTTPS addresses only. Development and tests may allow plain HTTP
+    # to 127.0.0.1 and localhost; private and link-local targets are refused either way.
+    webhook_allow_loopback: bool = False
+
     graphql_ide: bool = True
     graphql_max_depth: int = 12
 

@@ -67,7 +67,8 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
         await engine.dispose()
 
 
-async def _work(url: str, concurrency: int, webhook_allow_loopback: bool) -> None:
+async def _work(settings: Settings, url: str, concurrency: int) -> None:
+    from app.mail import SmtpMailer
     from app.queue import build_queue, run_worker
 
     # procrastinate reports every job it runs at INFO: the worker's log.
@@ -81,7 +82,8 @@ async def _work(url: str, concurrency: int, webhook_allow_loopback: bool) -> Non
                 queue,
                 session_factory(engine),
                 concurrency=concurrency,
-                webhook_allow_loopback=webhook_allow_loopback,
+                webhook_allow_loopback=settings.webhook_allow_loopback,
+                mailer=SmtpMailer.from_settings(settings),
             )
     finally:
         await engine.dispose()
@@ -136,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(settings, url, args.host, args.port, args.seed_demo)
     elif args.command == "worker":
-        asyncio.run(_work(url, args.concurrency, settings.webhook_allow_loopback))
+        asyncio.run(_work(settings, url, args.concurrency))
     elif args.command == "migrate":
         _migrate(url)
         print("Migrations applied.")

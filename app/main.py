@@ -15,6 +15,7 @@ from app.gql.schema import graphql_router
 from app.insights.language import warm_up
 from app.insights.router import router as insights_router
 from app.loop.router import router as loop_router
+from app.mail import SmtpMailer
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
 from app.queue import InProcessWorker
@@ -48,7 +49,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if settings.inprocess_worker:
             url = running.engine.url.render_as_string(hide_password=False)
             worker = InProcessWorker(
-                url, running.sessions, webhook_allow_loopback=settings.webhook_allow_loopback
+                url,
+                running.sessions,
+                webhook_allow_loopback=settings.webhook_allow_loopback,
+                mailer=SmtpMailer.from_settings(settings),
             )
             await worker.start()
         try:

@@ -71,8 +71,28 @@ def upgrade() -> None:
     op.execute("UPDATE insight_events SET webhooks_dispatched_at = created_at")
     op.create_index('ix_insight_events_undispatched', 'insight_events', ['id'], unique=False, postgresql_where=sa.text('webhooks_dispatched_at IS NULL'))
 
+    # E-mail: the outbox state of staff notifications and of queued customer messages.
+    op.add_column('loop_communications', sa.Column('attempts', sa.SmallInteger(), server_default='0', nullable=False))
+    op.add_column('loop_communications', sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('ix_loop_communications_queued', 'loop_communications', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'queued'"))
+    op.add_column('notifications', sa.Column('email_state', sa.Enum('pending', 'sent', 'failed', name='email_state', native_enum=False, create_constraint=True, length=32), nullable=True))
+    op.add_column('notifications', sa.Column('email_attempts', sa.SmallInteger(), server_default='0', nullable=False))
+    op.add_column('notifications', sa.Column('email_next_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('notifications', sa.Column('email_error', sa.String(length=500), nullable=True))
+    op.add_column('notifications', sa.Column('emailed_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('ix_notifications_email_due', 'notifications', ['email_next_at'], unique=False, postgresql_where=sa.text("email_state = 'pending'"))
+
 
 def downgrade() -> None:
+    op.drop_index('ix_notifications_email_due', table_name='notifications', postgresql_where=sa.text("email_state = 'pending'"))
+    op.drop_column('notifications', 'emailed_at')
+    op.drop_column('notifications', 'email_error')
+    op.drop_column('notifications', 'email_next_at')
+    op.drop_column('notifications', 'email_attempts')
+    op.drop_column('notifications', 'email_state')
+    op.drop_index('ix_loop_communications_queued', table_name='loop_communications', postgresql_where=sa.text("status = 'queued'"))
+    op.drop_column('loop_communications', 'next_attempt_at')
+    op.drop_column('loop_communications', 'attempts')
     op.drop_index('ix_insight_events_undispatched', table_name='insight_events', postgresql_where=sa.text('webhooks_dispatched_at IS NULL'))
     op.drop_column('insight_events', 'webhooks_dispatched_at')
     op.drop_table('webhook_attempts')

@@ -135,6 +135,16 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
     return claimed
 
 
+async def forget_pending(session: AsyncSession) -> None:
+    """Without SMTP nothing will be e-mailed: let the waiting notifications go, so that
+    they do not pile up for a server configured later."""
+    await session.execute(
+        update(notifications)
+        .where(nc.email_state == EmailState.PENDING)
+        .values(email_state=None, email_next_at=None)
+    )
+
+
 async def record(
     session: AsyncSession, outgoing: OutgoingMail, error: str | None, *, now: datetime
 ) -> None:

@@ -205,11 +205,13 @@ def _payload(event: Any) -> dict[str, Any]:
     }
 
 
-async def dispatch_events(session: AsyncSession, *, now: datetime) -> int:
+async def dispatch_events(
+    session: AsyncSession, *, now: datetime, limit: int = DISPATCH_BATCH
+) -> int:
     """Turn a batch of undispatched timeline events into one delivery per matching active
     subscription. Concurrent dispatchers take disjoint batches (SKIP LOCKED), and the unique
     (subscription, event) pair keeps a delivery from being made twice. Returns the number of
-    events taken; fewer than the batch means the outbox is empty."""
+    events taken; fewer than `limit` means the outbox is empty."""
     batch = (
         await session.execute(
             select(
@@ -229,7 +231,7 @@ async def dispatch_events(session: AsyncSession, *, now: datetime) -> int:
             )
             .where(ev.webhooks_dispatched_at.is_(None))
             .order_by(ev.id)
-            .limit(DISPATCH_BATCH)
+            .limit(limit)
             .with_for_update(of=events, skip_locked=True)
         )
     ).all()

@@ -195,3 +195,25 @@ async def test_staff_get_notices_by_email_in_their_language(
             )
         )
     assert states <= {EmailState.SENT, None}
+
+
+async def test_without_smtp_nothing_waits_to_be_emailed(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    posted = await client.post(
+        f"{API}/insights",
+        json={"kind": "complaint", "text": "Kassa kaatuu aamuisin."},
+        headers=await world.auth("anna"),
+    )
+    iid = posted.json()["id"]
+
+    def pending() -> Any:
+        return select(Notification.id).where(
+            Notification.insight_id == iid, Notification.email_state == EmailState.PENDING
+        )
+
+    async with sessions() as session:
+        assert list(await session.scalars(pending()))
+        await email.forget_pending(session)
+        await session.commit()
+        assert list(await session.scalars(pending())) == []

@@ -246,3 +246,47 @@ async def test_two_workers_never_double_an_event(
     assert per_event and all(count == 1 for _, count in per_event)
     assert len(per_event) == len(succeeded)
     assert all(verifies(created.secret, r) for r in receiver.requests)
+
+
+async def test_two_dispatchers_take_disjoint_events_and_make_each_delivery_once(
+    committed: tuple[World, async_sessionmaker[AsyncSession]], frozen: None
+) -> None:
+    world, sessions = committed
+    async with sessions() as session:
+        aaro = await org_service.load_principal(session, world.people["aaro"].subject)
+        anna = await org_service.load_principal(session, world.people["anna"].subject)
+        assert aaro is not None and anna is not None
+        created = await webhooks_service.create_webhook(
+            session, aaro, WebhookCreate(url="https://hooks.example.com/in"), allow_loopback=False
+        )
+        for n in range(12):
+            await insights_service.create_insight(
+                session, anna, InsightCreate(kind="idea", text=f"Idea numero {n}.")
+            )
+        await session.commit()
+
+    taken = [0, 0]
+
+    async def dispatcher(me: int) -> None:
+        # Small batches, each held open a moment, so the two interleave.
+        while True:
+            async with sessions() as session:
+                count = await webhooks_service.dispatch_events(session, now=NINE, limit=3)
+                await asyncio.sleep(0.02)
+                await session.commit()
+            if count == 0:
+                return
+            taken[me] += count
+
+    await asyncio.gather(dispatcher(0), dispatcher(1))
+    assert taken[0] and taken[1], "both dispatchers should have done some of the work"
+    async with sessions() as session:
+        per_event = (
+            await session.execute(
+                select(WebhookDelivery.event_id, func.count())
+                .where(WebhookDelivery.subscription_id == created.webhook.id)
+                .group_by(WebhookDelivery.event_id)
+            )
+        ).all()
+    assert len(per_event) == taken[0] + taken[1]
+    assert all(count == 1 for _, count in per_event)

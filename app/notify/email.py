@@ -45,8 +45,9 @@ class OutgoingMail:
     org_id: uuid.UUID
     id: uuid.UUID
     attempt: int
-    # None when there is no one to send to any more (the contact was erased).
     mail: Mail | None
+    # Why there is no mail to send: no one to send it to any more.
+    unsendable: str | None = None
 
 
 def _due(next_at: Column[Any], now: datetime) -> ColumnElement[bool]:
@@ -64,7 +65,14 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
     staff = (
         await session.execute(
             select(
-                nc.org_id, nc.id, nc.kind, nc.data, nc.email_attempts, people.email, people.locale
+                nc.org_id,
+                nc.id,
+                nc.kind,
+                nc.data,
+                nc.email_attempts,
+                people.email,
+                people.locale,
+                people.active,
             )
             .join(
                 table(Person),
@@ -119,19 +127,25 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         )
     claimed = []
     for row in staff:
-        subject, body = render(row.kind, row.locale, row.data)
-        claimed.append(
-            OutgoingMail(
-                "staff", row.org_id, row.id, row.email_attempts + 1, Mail(row.email, subject, body)
+        attempt = row.email_attempts + 1
+        if not row.active:
+            claimed.append(
+                OutgoingMail("staff", row.org_id, row.id, attempt, None, "the person left")
             )
-        )
-    for row in customers:
-        mail = None
-        if row.address is not None:
-            subject, template = CUSTOMER_EMAIL[row.default_locale]
-            body = template.format(name=row.name, message=row.message)
-            mail = Mail(row.address, subject, body)
-        claimed.append(OutgoingMail("customer", row.org_id, row.id, row.attempts + 1, mail))
+            continue
+        subject, body = render(row.kind, row.locale, row.data)
+        mail = Mail(row.email, subject, body)
+        claimed.append(OutgoingMail("staff", row.org_id, row.id, attempt, mail))
+    for comm in customers:
+        if comm.address is None:
+            reason = "the customer contact was erased"
+            claimed.append(
+                OutgoingMail("customer", comm.org_id, comm.id, comm.attempts + 1, None, reason)
+            )
+            continue
+        subject, template = CUSTOMER_EMAIL[comm.default_locale]
+        mail = Mail(comm.address, subject, template.format(name=comm.name, message=comm.message))
+        claimed.append(OutgoingMail("customer", comm.org_id, comm.id, comm.attempts + 1, mail))
     return claimed
 
 
@@ -194,7 +208,7 @@ async def send_round(sessions: async_sessionmaker[AsyncSession], mailer: SmtpMai
         async with transaction(sessions) as session:
             claimed = await claim_due(session, now=clock.now(), limit=BATCH)
         for outgoing in claimed:
-            error = "the customer contact was erased" if outgoing.mail is None else None
+            error = outgoing.unsendable
             if outgoing.mail is not None:
                 try:
                     await mailer.send(outgoing.mail)

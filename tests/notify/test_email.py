@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
@@ -21,6 +21,7 @@ from app.loop.models import LoopCommunication
 from app.mail import SmtpMailer
 from app.notify import email
 from app.notify.models import EmailState, Notification
+from app.org.models import Person
 from app.runtime import Runtime
 from tests.factories import World
 from tests.loop.test_customer_loop import ADDRESS, _tell_customer, _with_contact
@@ -217,3 +218,32 @@ async def test_without_smtp_nothing_waits_to_be_emailed(
         await email.forget_pending(session)
         await session.commit()
         assert list(await session.scalars(pending())) == []
+
+
+async def test_no_email_goes_to_someone_who_left(
+    client: httpx.AsyncClient,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    inbox: Inbox,
+    mailer: SmtpMailer,
+    frozen: None,
+) -> None:
+    posted = await client.post(
+        f"{API}/insights",
+        json={"kind": "complaint", "text": "Kassa kaatuu aamuisin."},
+        headers=await world.auth("anna"),
+    )
+    mia = world.people["mia"]
+    async with sessions() as session:
+        await session.execute(update(Person).where(Person.id == mia.id).values(active=False))
+        await session.commit()
+    await email.send_round(sessions, mailer)
+    assert inbox.to(mia.email) == []
+    async with sessions() as session:
+        notice = await session.scalar(
+            select(Notification).where(
+                Notification.insight_id == posted.json()["id"], Notification.person_id == mia.id
+            )
+        )
+    assert notice is not None
+    assert (notice.email_state, notice.email_error) == (EmailState.FAILED, "the person left")

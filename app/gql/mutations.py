@@ -415,7 +415,7 @@ class Mutation:
         )
         return WebhookSecretPayload.of(created)
 
-    @mutation("Change a webhook; a paused one holds its deliveries until resumed.")
+    @mutation("Change a webhook; while paused, events are not sent and earlier ones wait.")
     async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> UpdateWebhookPayload:
         updated = await info.context.write(
             webhooks_service.update_webhook,

@@ -56,7 +56,8 @@ async def update_webhook(
     caller: Caller,
     allow_loopback: AllowLoopback,
 ) -> WebhookOut:
-    """Change the fields sent; pausing (`active: false`) holds deliveries until resumed."""
+    """Change the fields sent. While paused (`active: false`) events are not sent, and
+    deliveries already made wait until it is active again."""
     return await service.update_webhook(
         session, caller, webhook_id, body, allow_loopback=allow_loopback
     )

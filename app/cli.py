@@ -67,7 +67,8 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
         await engine.dispose()
 
 
-async def _work(url: str, concurrency: int) -> None:
+async def _work(settings: Settings, url: str, concurrency: int) -> None:
+    from app.mail import SmtpMailer
     from app.queue import build_queue, run_worker
 
     # procrastinate reports every job it runs at INFO: the worker's log.
@@ -77,7 +78,13 @@ async def _work(url: str, concurrency: int) -> None:
     queue = build_queue(url, pool_size=concurrency + 1)
     try:
         async with queue.open_async():
-            await run_worker(queue, session_factory(engine), concurrency=concurrency)
+            await run_worker(
+                queue,
+                session_factory(engine),
+                concurrency=concurrency,
+                webhook_allow_loopback=settings.webhook_allow_loopback,
+                mailer=SmtpMailer.from_settings(settings),
+            )
     finally:
         await engine.dispose()
 
@@ -131,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(settings, url, args.host, args.port, args.seed_demo)
     elif args.command == "worker":
-        asyncio.run(_work(url, args.concurrency))
+        asyncio.run(_work(settings, url, args.concurrency))
     elif args.command == "migrate":
         _migrate(url)
         print("Migrations applied.")

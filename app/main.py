@@ -16,12 +16,14 @@ from app.gql.schema import graphql_router
 from app.insights.language import warm_up
 from app.insights.router import router as insights_router
 from app.loop.router import router as loop_router
+from app.mail import SmtpMailer
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
 from app.queue import InProcessWorker
 from app.routing.router import router as routing_router
 from app.runtime import Runtime
 from app.settings import Settings
+from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -47,7 +49,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         worker = None
         if settings.inprocess_worker:
             url = running.engine.url.render_as_string(hide_password=False)
-            worker = InProcessWorker(url, running.sessions)
+            worker = InProcessWorker(
+                url,
+                running.sessions,
+                webhook_allow_loopback=settings.webhook_allow_loopback,
+                mailer=SmtpMailer.from_settings(settings),
+            )
             await worker.start()
         try:
             yield
@@ -79,6 +86,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         notify_router,
         routing_router,
         analytics_router,
+        webhooks_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -12,7 +12,10 @@ import procrastinate
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.mail import SmtpMailer
+from app.notify import jobs as notify_jobs
 from app.routing import jobs as routing_jobs
+from app.webhooks import jobs as webhook_jobs
 
 SCHEMA = "procrastinate"
 
@@ -36,6 +39,16 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     )
     # Every worker defers the periodic job, and procrastinate keeps one per minute.
     queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
+    deliver = queue.task(name="deliver_webhooks", queue="webhooks", pass_context=True)(
+        webhook_jobs.deliver_webhooks
+    )
+    # Every five seconds (the sixth cron field): the longest a webhook waits for its first
+    # attempt. Concurrent runs are safe: they claim disjoint rows.
+    queue.periodic(cron="* * * * * */5", periodic_id="deliver_webhooks")(deliver)
+    send_emails = queue.task(name="send_emails", queue="email", pass_context=True)(
+        notify_jobs.send_emails
+    )
+    queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
     return queue
 
 
@@ -46,13 +59,20 @@ async def run_worker(
     wait: bool = True,
     concurrency: int = 1,
     install_signal_handlers: bool = True,
+    webhook_allow_loopback: bool = False,
+    mailer: SmtpMailer | None = None,
 ) -> None:
-    """Run jobs until cancelled (or, with `wait=False`, until none is waiting)."""
+    """Run jobs until cancelled (or, with `wait=False`, until none is waiting). Without a
+    `mailer` nothing is e-mailed."""
     await queue.run_worker_async(
         wait=wait,
         concurrency=concurrency,
         install_signal_handlers=install_signal_handlers,
-        additional_context={routing_jobs.SESSIONS: sessions},
+        additional_context={
+            routing_jobs.SESSIONS: sessions,
+            webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
+            notify_jobs.MAILER: mailer,
+        },
         delete_jobs="successful",
     )
 
@@ -61,15 +81,30 @@ class InProcessWorker:
     """A worker inside the API process, for the embedded default: started and stopped with
     the application."""
 
-    def __init__(self, url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        url: str,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        webhook_allow_loopback: bool = False,
+        mailer: SmtpMailer | None = None,
+    ) -> None:
         self.queue = build_queue(url)
         self.sessions = sessions
+        self.webhook_allow_loopback = webhook_allow_loopback
+        self.mailer = mailer
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.queue.open_async()
         self._task = asyncio.create_task(
-            run_worker(self.queue, self.sessions, install_signal_handlers=False),
+            run_worker(
+                self.queue,
+                self.sessions,
+                install_signal_handlers=False,
+                webhook_allow_loopback=self.webhook_allow_loopback,
+                mailer=self.mailer,
+            ),
             name="insight-worker",
         )
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
 from app.db import create_engine, database_url, session_factory
-from app.loop.channels import CustomerChannel, InProcessChannel
+from app.loop.channels import CustomerChannel, EmailChannel, InProcessChannel
 from app.settings import Settings
 
 
@@ -18,7 +18,7 @@ class Runtime:
     validator: TokenValidator
     # Present only when the platform is its own issuer.
     builtin_keys: BuiltinKeys | None
-    # Where customer messages go; SMTP and webhooks will implement the same interface.
+    # Where customer messages go: e-mail contacts through SMTP when it is configured.
     customer_channel: CustomerChannel = field(default_factory=InProcessChannel)
 
     @classmethod
@@ -35,7 +35,10 @@ class Runtime:
             keys=keys,
             subject_claim=settings.oidc_subject_claim,
         )
-        return cls(settings, engine, sessions, validator, builtin)
+        channel: CustomerChannel = InProcessChannel()
+        if settings.smtp_host:
+            channel = EmailChannel(others=channel)
+        return cls(settings, engine, sessions, validator, builtin, channel)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     # off when separate `insight worker` processes run the queue.
     inprocess_worker: bool = True
 
+    # Webhooks go to public HTTPS addresses only. Development and tests may allow plain HTTP
+    # to 127.0.0.1 and localhost; private and link-local targets are refused either way.
+    webhook_allow_loopback: bool = False
+
+    # E-mail goes out through this SMTP server; without a host nothing is e-mailed (customer
+    # messages stay in-process, staff see notifications in the app only).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Insight <insight@localhost>"
+    # Upgrade the connection with STARTTLS (port 587); off only for local relays and tests.
+    smtp_starttls: bool = True
+
     graphql_ide: bool = True
     graphql_max_depth: int = 12
 

@@ -8,6 +8,7 @@ from app.loop import models as loop_models
 from app.notify import models as notify_models
 from app.org import models as org_models
 from app.routing import models as routing_models
+from app.webhooks import models as webhooks_models
 
 metadata = Base.metadata
 
@@ -20,4 +21,5 @@ __all__ = [
     "notify_models",
     "org_models",
     "routing_models",
+    "webhooks_models",
 ]

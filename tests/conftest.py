@@ -13,7 +13,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import delete, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import create_engine, start_embedded_server
@@ -21,6 +21,7 @@ from app.main import create_app
 from app.migrations import upgrade
 from app.runtime import Runtime
 from app.settings import Settings
+from app.tables import metadata
 from tests.factories import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,3 +138,22 @@ async def world(session: AsyncSession, runtime: Runtime) -> World:
     built = await build_world(session, runtime)
     await session.commit()
     return built
+
+
+@pytest.fixture
+async def committed(
+    engine: AsyncEngine, runtime: Runtime
+) -> AsyncIterator[tuple[World, async_sessionmaker[AsyncSession]]]:
+    """A world whose rows are committed, for tests of separate connections; removed after."""
+    sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    async with sessions() as session:
+        world = await build_world(session, runtime)
+        await session.commit()
+    yield world, sessions
+    org_ids = [world.kauppa.id, world.pankki.id]
+    async with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if "org_id" in table.c:
+                await conn.execute(delete(table).where(table.c.org_id.in_(org_ids)))
+        organisations = metadata.tables["organisations"]
+        await conn.execute(delete(organisations).where(organisations.c.id.in_(org_ids)))

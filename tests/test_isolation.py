@@ -29,6 +29,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "endorse_insight": {"note": "Sama täällä."},
     "merge_insights": {"insight_ids": [str(uuid.uuid4())]},
     "update_customer_loop": {"due_at": "2030-01-01T12:00:00+00:00"},
+    "update_webhook": {"description": "Uusi kuvaus"},
 }
 
 
@@ -52,7 +53,7 @@ def id_routes() -> list[Route]:
 
 async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
-    and a routing rule of her organisation."""
+    and a routing rule and a webhook of her organisation."""
     anna, mia = await world.auth("anna"), await world.auth("mia")
     insight = await client.post(
         f"{API}/insights", json={"kind": "idea", "text": "Salainen idea kassalle."}, headers=anna
@@ -65,9 +66,14 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         f"{API}/insights/{iid}/communications", json={"message": "Vastaus."}, headers=mia
     )
     notes = await client.get(f"{API}/notifications", headers=anna)
-    rules = await client.get(f"{API}/routing-rules", headers=await world.auth("aaro"))
+    aaro = await world.auth("aaro")
+    rules = await client.get(f"{API}/routing-rules", headers=aaro)
+    hook = await client.post(
+        f"{API}/webhooks", json={"url": "https://hooks.example.com/in"}, headers=aaro
+    )
     return {
         "rule_id": rules.json()[0]["id"],
+        "webhook_id": hook.json()["webhook"]["id"],
         "insight_id": iid,
         "action_id": action.json()["id"],
         "communication_id": told.json()["id"],
@@ -78,9 +84,9 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
 
 def _probers(route: Route) -> tuple[str, list[str]]:
     """Who asks for a missing id, and who must find the targets just as missing."""
-    if "{rule_id}" in route.path:
-        # Rules are for administrators (others get 403 for any id): another organisation's
-        # administrator must not find them.
+    if "{rule_id}" in route.path or "{webhook_id}" in route.path:
+        # Rules and webhooks are for administrators (others get 403 for any id): another
+        # organisation's administrator must not find them.
         return "pekka", ["pekka"]
     if "{unit_id}" in route.path:
         # Units are shared within an organisation: only another organisation must not see them.

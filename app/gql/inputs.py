@@ -10,7 +10,7 @@ import strawberry
 from app.actions.models import ActionStatus
 from app.actions.schemas import ActionCreate, ActionLink, ActionUpdate
 from app.gql.ids import uuid_of
-from app.insights.models import InsightKind, InsightStatus, Visibility
+from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
 from app.insights.schemas import (
     AssignInput,
     BulkOperation,
@@ -38,6 +38,7 @@ from app.routing.schemas import (
     RuleOrder,
     RuleTarget,
 )
+from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 CLIENT_ID = "Client-generated id: a retry with the same id returns the stored object."
 
@@ -478,3 +479,48 @@ class UpdateCustomerLoopInput:
         return CustomerLoopUpdate.model_validate(
             _given(owner_id=_uuid_of("Person", self.owner_id), due_at=self.due_at)
         )
+
+
+@strawberry.input
+class CreateWebhookInput:
+    url: str = strawberry.field(description="An https URL.")
+    description: str | None = strawberry.UNSET
+    event_types: list[EventType] | None = strawberry.field(
+        default=strawberry.UNSET, description="Left out or empty: every type."
+    )
+    active: bool | None = strawberry.UNSET
+
+    def to_model(self) -> WebhookCreate:
+        return WebhookCreate.model_validate(
+            _given(
+                url=self.url,
+                description=self.description,
+                # null, like leaving it out, sends every type.
+                event_types=strawberry.UNSET if self.event_types is None else self.event_types,
+                active=self.active,
+            )
+        )
+
+
+@strawberry.input(description="Only the fields sent change.")
+class UpdateWebhookInput:
+    id: strawberry.ID
+    url: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    event_types: list[EventType] | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+
+    def to_model(self) -> WebhookUpdate:
+        return WebhookUpdate.model_validate(
+            _given(
+                url=self.url,
+                description=self.description,
+                event_types=self.event_types,
+                active=self.active,
+            )
+        )
+
+
+@strawberry.input
+class WebhookIdInput:
+    id: strawberry.ID

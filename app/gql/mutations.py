@@ -13,6 +13,7 @@ from app.gql.inputs import (
     AssignInsightInput,
     CreateActionInput,
     CreateRoutingRuleInput,
+    CreateWebhookInput,
     DeclineInsightInput,
     DeleteRoutingRuleInput,
     EndorseInsightInput,
@@ -29,6 +30,8 @@ from app.gql.inputs import (
     UpdateActionInput,
     UpdateCustomerLoopInput,
     UpdateRoutingRuleInput,
+    UpdateWebhookInput,
+    WebhookIdInput,
     expected,
 )
 from app.gql.types import (
@@ -41,12 +44,15 @@ from app.gql.types import (
     Notification,
     RoutingRule,
     TriageInsightsPayload,
+    Webhook,
 )
 from app.insights import service as insights_service
 from app.insights.models import InsightStatus
 from app.loop import service as loop_service
 from app.notify import service as notify_service
 from app.routing import service as routing_service
+from app.webhooks import service as webhooks_service
+from app.webhooks.schemas import WebhookSecretOut
 
 
 @strawberry.type
@@ -156,6 +162,28 @@ class DeleteRoutingRulePayload:
 @strawberry.type
 class ReorderRoutingRulesPayload:
     rules: list[RoutingRule]
+
+
+@strawberry.type
+class WebhookSecretPayload:
+    webhook: Webhook
+    secret: str = strawberry.field(
+        description="`whsec_<base64>` for Standard Webhooks verification; shown only now."
+    )
+
+    @classmethod
+    def of(cls, out: WebhookSecretOut) -> "WebhookSecretPayload":
+        return cls(webhook=Webhook.of(out.webhook), secret=out.secret)
+
+
+@strawberry.type
+class UpdateWebhookPayload:
+    webhook: Webhook
+
+
+@strawberry.type
+class DeleteWebhookPayload:
+    deleted_id: strawberry.ID
 
 
 @strawberry.type
@@ -377,3 +405,36 @@ class Mutation:
             input.to_model(),
         )
         return UpdateCustomerLoopPayload(customer_contact=CustomerContact.of(contact))
+
+    @mutation("Subscribe a URL to timeline events (administrators); the secret is shown once.")
+    async def create_webhook(self, info: Info, input: CreateWebhookInput) -> WebhookSecretPayload:
+        created = await info.context.write(
+            webhooks_service.create_webhook,
+            input.to_model(),
+            allow_loopback=info.context.runtime.settings.webhook_allow_loopback,
+        )
+        return WebhookSecretPayload.of(created)
+
+    @mutation("Change a webhook; while paused, events are not sent and earlier ones wait.")
+    async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> UpdateWebhookPayload:
+        updated = await info.context.write(
+            webhooks_service.update_webhook,
+            uuid_of("Webhook", input.id),
+            input.to_model(),
+            allow_loopback=info.context.runtime.settings.webhook_allow_loopback,
+        )
+        return UpdateWebhookPayload(webhook=Webhook.of(updated))
+
+    @mutation("Replace a webhook's signing secret at once; the new one is shown only now.")
+    async def rotate_webhook_secret(
+        self, info: Info, input: WebhookIdInput
+    ) -> WebhookSecretPayload:
+        rotated = await info.context.write(
+            webhooks_service.rotate_secret, uuid_of("Webhook", input.id)
+        )
+        return WebhookSecretPayload.of(rotated)
+
+    @mutation("Remove a webhook with its delivery log.")
+    async def delete_webhook(self, info: Info, input: WebhookIdInput) -> DeleteWebhookPayload:
+        await info.context.write(webhooks_service.delete_webhook, uuid_of("Webhook", input.id))
+        return DeleteWebhookPayload(deleted_id=input.id)

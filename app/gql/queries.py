@@ -27,6 +27,7 @@ from app.gql.types import (
     RoutingRule,
     Taxonomy,
     Unit,
+    Webhook,
     connection,
 )
 from app.insights import service as insights_service
@@ -37,6 +38,7 @@ from app.org import service as org_service
 from app.org.schemas import TaxonomyOut
 from app.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
+from app.webhooks import service as webhooks_service
 
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[
@@ -72,12 +74,20 @@ async def _rule(info: Info, key: uuid.UUID) -> RoutingRule | None:
         return None
 
 
+async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
+    try:
+        return Webhook.of(await info.context.read(webhooks_service.get_webhook, key))
+    except NotFound:
+        return None
+
+
 # The types `node(id:)` can fetch; an id of any other type finds nothing.
 NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "Insight": _insight,
     "Action": _action,
     "Unit": _unit,
     "RoutingRule": _rule,
+    "Webhook": _webhook,
 }
 
 
@@ -228,3 +238,11 @@ class Query:
         return ListeningMetrics.of(
             await info.context.read(analytics_service.listening_metrics, query)
         )
+
+    @field("Your organisation's webhooks (administrators).")
+    async def webhooks(self, info: Info) -> list[Webhook]:
+        return [Webhook.of(w) for w in await info.context.read(webhooks_service.list_webhooks)]
+
+    @field("A webhook; null when it is missing or another organisation's.")
+    async def webhook(self, info: Info, id: strawberry.ID) -> Webhook | None:
+        return await _webhook(info, uuid_of("Webhook", id))

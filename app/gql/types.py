@@ -61,6 +61,9 @@ from app.org.schemas import (
 )
 from app.pagination import Page
 from app.routing.schemas import RoutingRuleOut
+from app.webhooks import service as webhooks_service
+from app.webhooks.models import DeliveryState
+from app.webhooks.schemas import AttemptOut, DeliveryOut, WebhookOut
 
 for _enum in (
     ActionStatus,
@@ -68,6 +71,7 @@ for _enum in (
     BulkOperation,
     Channel,
     ContactChannel,
+    DeliveryState,
     DeliveryStatus,
     EventType,
     ImpactLevel,
@@ -865,3 +869,76 @@ class ListeningMetrics:
             if out.trend is None
             else [TrendPoint(start=p.start, metrics=UnitMetrics.of(p.metrics)) for p in out.trend],
         )
+
+
+@strawberry.type(description="One request made for a webhook delivery, or refused before it.")
+class WebhookAttempt:
+    attempt: int
+    attempted_at: datetime
+    succeeded: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    next_attempt_at: datetime | None = strawberry.field(
+        description="When the next attempt is due; null once delivered or given up."
+    )
+
+    @classmethod
+    def of(cls, out: AttemptOut) -> WebhookAttempt:
+        return cls(**out.model_dump())
+
+
+@strawberry.type(description="One timeline event for one webhook, with its attempts.")
+class WebhookDelivery:
+    id: strawberry.ID
+    message_id: str = strawberry.field(
+        description="The `webhook-id` header: the same on every retry, for deduplication."
+    )
+    event_type: str
+    state: DeliveryState
+    next_attempt_at: datetime | None
+    created_at: datetime
+    succeeded_at: datetime | None
+    attempts: list[WebhookAttempt]
+
+    @classmethod
+    def of(cls, out: DeliveryOut) -> WebhookDelivery:
+        return cls(
+            id=strawberry.ID(str(out.id)),
+            message_id=out.message_id,
+            event_type=out.event_type,
+            state=out.state,
+            next_attempt_at=out.next_attempt_at,
+            created_at=out.created_at,
+            succeeded_at=out.succeeded_at,
+            attempts=[WebhookAttempt.of(a) for a in out.attempts],
+        )
+
+
+@strawberry.type(description="A receiver of the organisation's timeline events (administrators).")
+class Webhook(Node):
+    key: strawberry.Private[uuid.UUID]
+    url: str
+    description: str | None
+    event_types: list[EventType] = strawberry.field(description="Empty: every type.")
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, out: WebhookOut) -> Webhook:
+        return cls(
+            id=global_id("Webhook", out.id),
+            key=out.id,
+            url=out.url,
+            description=out.description,
+            event_types=out.event_types,
+            active=out.active,
+            created_at=out.created_at,
+            updated_at=out.updated_at,
+        )
+
+    @field("The delivery log: recent deliveries, newest first, each with its attempts.")
+    async def deliveries(self, info: Info, first: int = 50) -> list[WebhookDelivery]:
+        found = await info.context.read(webhooks_service.list_deliveries, self.key, limit=first)
+        return [WebhookDelivery.of(d) for d in found]

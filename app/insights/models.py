@@ -191,11 +191,18 @@ class InsightEvent(Base):
     actor_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The timeline is the webhooks' outbox: set once the event became its deliveries.
+    webhooks_dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
         ForeignKeyConstraint(["org_id", "actor_id"], ["people.org_id", "people.id"]),
         Index("ix_insight_events_insight", "org_id", "insight_id", "id"),
+        Index(
+            "ix_insight_events_undispatched",
+            "id",
+            postgresql_where=sql_text("webhooks_dispatched_at IS NULL"),
+        ),
     )
 
 

@@ -3,8 +3,8 @@
 The customer loop calls `CustomerChannel.send` once per message, inside the request's
 transaction, and records the report it gets back as the message's delivery status. An
 implementation must therefore answer quickly: one that cannot confirm delivery at once
-(SMTP, an SMS gateway, a webhook) hands the message over and reports SENT; refusing a message
-is a FAILED report with a reason, never an exception.
+hands the message over and reports SENT, or QUEUED when a worker sends it after the commit
+(e-mail); refusing a message is a FAILED report with a reason, never an exception.
 """
 
 import uuid
@@ -33,7 +33,7 @@ class DeliveryReport:
 
 class CustomerChannel(Protocol):
     async def send(self, message: CustomerMessage) -> DeliveryReport:
-        """Deliver or hand over `message`: DELIVERED, SENT, or FAILED with a reason."""
+        """Deliver or hand over `message`: DELIVERED, SENT, QUEUED, or FAILED with a reason."""
         ...
 
 
@@ -47,3 +47,17 @@ class InProcessChannel:
     async def send(self, message: CustomerMessage) -> DeliveryReport:
         self.delivered.append(message)
         return DeliveryReport(DeliveryStatus.DELIVERED)
+
+
+class EmailChannel:
+    """E-mail through SMTP, when it is configured: an e-mail contact's message is queued, and
+    the e-mail worker sends it (SENT, or FAILED after its retries). Contacts on other channels
+    go to `others`."""
+
+    def __init__(self, others: CustomerChannel) -> None:
+        self.others = others
+
+    async def send(self, message: CustomerMessage) -> DeliveryReport:
+        if message.channel is Channel.EMAIL:
+            return DeliveryReport(DeliveryStatus.QUEUED)
+        return await self.others.send(message)

@@ -8,9 +8,11 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    SmallInteger,
     String,
     Text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -58,12 +60,20 @@ class LoopCommunication(Base):
     failure_reason: Mapped[str | None] = mapped_column(String(500))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Sending attempts of a queued message (e-mail), and when the next one is due.
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
         ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
         ForeignKeyConstraint(["org_id", "recipient_id"], ["people.org_id", "people.id"]),
         Index("ix_loop_communications_insight", "org_id", "insight_id", "created_at"),
+        Index(
+            "ix_loop_communications_queued",
+            "next_attempt_at",
+            postgresql_where=sql_text("status = 'queued'"),
+        ),
     )
 
 

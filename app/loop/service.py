@@ -281,6 +281,9 @@ def _record_delivery(
     at: datetime,
 ) -> None:
     comm.status = status
+    if status is DeliveryStatus.QUEUED:
+        # A worker sends it (e-mail) and records what became of it.
+        return
     if status is DeliveryStatus.FAILED:
         comm.failed_at = at
         comm.failure_reason = (reason or "delivery failed")[:500]

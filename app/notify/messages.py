@@ -48,6 +48,12 @@ TEXTS: dict[NotificationKind, dict[Locale, tuple[str, str]]] = {
     },
 }
 
+# The e-mail to a customer, in the organisation's language: the customer has no account.
+CUSTOMER_EMAIL: dict[Locale, tuple[str, str]] = {
+    Locale.FI: ("Vastaus palautteeseesi", "Hei {name},\n\n{message}\n"),
+    Locale.EN: ("An answer to your feedback", "Hello {name},\n\n{message}\n"),
+}
+
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "new": ("uusi", "new"),
     "acknowledged": ("vastaanotettu", "acknowledged"),

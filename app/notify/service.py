@@ -13,9 +13,20 @@ from app.auth.principal import Principal
 from app.db import table
 from app.errors import NotFound
 from app.notify.messages import render
-from app.notify.models import Notification, NotificationKind
+from app.notify.models import EmailState, Notification, NotificationKind
 from app.notify.schemas import NotificationOut, ReadAllOut
 from app.pagination import Page, check_limit, encode_cursor, read_cursor
+
+# What is worth an e-mail as well, when SMTP is configured: work handed to someone, and
+# answers to them. The rest stays in the app.
+EMAILED_KINDS = frozenset(
+    {
+        NotificationKind.INSIGHT_ASSIGNED,
+        NotificationKind.INSIGHT_ESCALATED,
+        NotificationKind.REPORTER_TOLD,
+        NotificationKind.COMMENT_ADDED,
+    }
+)
 
 
 async def notify(
@@ -28,8 +39,10 @@ async def notify(
     data: dict[str, Any],
     exclude: uuid.UUID | None = None,
 ) -> int:
-    """Queue one notification per person (never to `exclude`, the one who caused it)."""
+    """Queue one notification per person (never to `exclude`, the one who caused it); the
+    kinds in `EMAILED_KINDS` wait to be e-mailed too."""
     now = clock.now()
+    email_state = EmailState.PENDING if kind in EMAILED_KINDS else None
     rows = [
         {
             "org_id": org_id,
@@ -39,6 +52,7 @@ async def notify(
             "insight_id": insight_id,
             "data": data,
             "created_at": now,
+            "email_state": email_state,
         }
         for person_id in sorted(set(person_ids))
         if person_id != exclude

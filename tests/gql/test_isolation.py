@@ -31,7 +31,14 @@ class Probe:
 
     @property
     def is_query(self) -> bool:
-        return self.operation in ("Node", "Insight", "Action", "RoutingRule", UNIT_QUERY)
+        return self.operation in (
+            "Node",
+            "Insight",
+            "Action",
+            "RoutingRule",
+            "Webhook",
+            UNIT_QUERY,
+        )
 
     @property
     def probers(self) -> list[str]:
@@ -148,6 +155,35 @@ PROBES = [
         admin_only=True,
     ),
     Probe(
+        "node(webhook)",
+        "Node",
+        lambda ids: {"id": ids["Webhook"]},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe("webhook", "Webhook", lambda ids: {"id": ids["Webhook"]}, owner="aaro", admin_only=True),
+    Probe(
+        "updateWebhook",
+        "UpdateWebhook",
+        lambda ids: {"input": {"id": ids["Webhook"], "description": "Oma"}},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
+        "rotateWebhookSecret",
+        "RotateWebhookSecret",
+        lambda ids: {"input": {"id": ids["Webhook"]}},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
+        "deleteWebhook",
+        "DeleteWebhook",
+        lambda ids: {"input": {"id": ids["Webhook"]}},
+        owner="aaro",
+        admin_only=True,
+    ),
+    Probe(
         "markNotificationRead",
         "MarkNotificationRead",
         lambda ids: {"input": {"id": ids["Notification"]}},
@@ -158,7 +194,7 @@ PROBES = [
 
 async def _targets(gql: GraphQL) -> Ids:
     """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
-    and a routing rule of her organisation."""
+    and a routing rule and a webhook of her organisation."""
     posted = await gql.data(
         "anna",
         "PostInsight",
@@ -180,8 +216,10 @@ async def _targets(gql: GraphQL) -> Ids:
     told = await gql.data("mia", "TellReporter", input={"insightId": iid, "message": "Vastaus."})
     notes = await gql.data("anna", "Notifications")
     rules = await gql.data("aaro", "RoutingRules")
+    hook = await gql.data("aaro", "CreateWebhook", input={"url": "https://hooks.example.com/in"})
     return {
         "RoutingRule": rules["routingRules"][0]["id"],
+        "Webhook": hook["createWebhook"]["webhook"]["id"],
         "Insight": iid,
         "Action": action["createAction"]["action"]["id"],
         "Communication": told["tellReporter"]["communication"]["id"],

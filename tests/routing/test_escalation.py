@@ -2,13 +2,13 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import clock
@@ -19,8 +19,7 @@ from app.org.models import Role
 from app.queue import build_queue, run_worker
 from app.routing import service as routing_service
 from app.runtime import Runtime
-from app.tables import metadata
-from tests.factories import World, build_world
+from tests.factories import World
 
 API = "/api/v1"
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -223,25 +222,6 @@ async def test_the_queue_task_escalates_through_a_worker(
         str(world.units["south"].id),
         1,
     )
-
-
-@pytest.fixture
-async def committed(
-    engine: AsyncEngine, runtime: Runtime
-) -> AsyncIterator[tuple[World, async_sessionmaker[AsyncSession]]]:
-    """A world whose rows are committed, for tests of separate connections; removed after."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    async with sessions() as session:
-        world = await build_world(session, runtime)
-        await session.commit()
-    yield world, sessions
-    org_ids = [world.kauppa.id, world.pankki.id]
-    async with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            if "org_id" in table.c:
-                await conn.execute(delete(table).where(table.c.org_id.in_(org_ids)))
-        organisations = metadata.tables["organisations"]
-        await conn.execute(delete(organisations).where(organisations.c.id.in_(org_ids)))
 
 
 async def test_two_escalators_never_take_the_same_insight(

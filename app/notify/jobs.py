@@ -1,0 +1,23 @@
+"""The e-mail job of the task queue's workers."""
+
+import procrastinate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.db import transaction
+from app.mail import SmtpMailer
+from app.notify import email
+from app.routing.jobs import SESSIONS
+
+# The worker's context holds the configured mailer, or None when SMTP is not configured.
+MAILER = "mailer"
+
+
+async def send_emails(context: procrastinate.JobContext, timestamp: int | None = None) -> int:
+    """Send the e-mails that are due; without SMTP, drop what waits to be e-mailed."""
+    mailer: SmtpMailer | None = context.additional_context.get(MAILER)
+    sessions: async_sessionmaker[AsyncSession] = context.additional_context[SESSIONS]
+    if mailer is None:
+        async with transaction(sessions) as session:
+            await email.forget_pending(session)
+        return 0
+    return await email.send_round(sessions, mailer)

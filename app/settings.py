@@ -61,7 +61,3 @@ class Settings(BaseSettings):
     @cached_property
     def issuer(self) -> str:
         return self.oidc_issuer or self.public_url.rstrip("/")
-
-
-def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -33,6 +33,7 @@ from app.gql.types import (
 from app.insights import service as insights_service
 from app.insights.models import InsightStatus
 from app.insights.schemas import InsightFilters
+from app.insights.service import Scope
 from app.notify import service as notify_service
 from app.org import service as org_service
 from app.org.schemas import TaxonomyOut
@@ -40,45 +41,50 @@ from app.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
 from app.webhooks import service as webhooks_service
 
+T = TypeVar("T")
+N = TypeVar("N")
+
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[
     str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
 ]
 
 
-async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
+async def _found(fetch: Awaitable[T], convert: Callable[[T], N]) -> N | None:
+    """Missing and out of reach look alike: both are null."""
     try:
-        return Insight.of(await info.context.loaders.insight.load(key))
+        return convert(await fetch)
     except NotFound:
         return None
+
+
+async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
+    return await _found(info.context.loaders.insight.load(key), Insight.of)
 
 
 async def _action(info: Info, key: uuid.UUID) -> Action | None:
-    try:
-        return Action.of(await info.context.loaders.action.load(key))
-    except NotFound:
-        return None
+    return await _found(info.context.loaders.action.load(key), Action.of)
 
 
 async def _unit(info: Info, key: uuid.UUID) -> Unit | None:
-    try:
-        return Unit.of(await info.context.loaders.unit.load(key))
-    except NotFound:
-        return None
+    return await _found(info.context.loaders.unit.load(key), Unit.of)
 
 
 async def _rule(info: Info, key: uuid.UUID) -> RoutingRule | None:
-    try:
-        return RoutingRule.of(await info.context.read(routing_service.get_rule, key))
-    except NotFound:
-        return None
+    return await _found(info.context.read(routing_service.get_rule, key), RoutingRule.of)
 
 
 async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
-    try:
-        return Webhook.of(await info.context.read(webhooks_service.get_webhook, key))
-    except NotFound:
-        return None
+    return await _found(info.context.read(webhooks_service.get_webhook, key), Webhook.of)
+
+
+async def _insights(
+    info: Info, scope: Scope, filters: InsightFilters, first: int, after: str | None
+) -> Connection[Insight]:
+    page = await info.context.read(
+        insights_service.list_insights, scope=scope, filters=filters, limit=first, cursor=after
+    )
+    return connection(page, Insight.of)
 
 
 # The types `node(id:)` can fetch; an id of any other type finds nothing.
@@ -133,14 +139,7 @@ class Query:
         after: After = None,
         filter: InsightFilter | None = None,
     ) -> Connection[Insight]:
-        page = await info.context.read(
-            insights_service.list_insights,
-            scope="inbox",
-            filters=_filters(filter),
-            limit=first,
-            cursor=after,
-        )
-        return connection(page, Insight.of)
+        return await _insights(info, "inbox", _filters(filter), first, after)
 
     @field("Every insight you may read, newest first.")
     async def insights(
@@ -150,14 +149,7 @@ class Query:
         after: After = None,
         filter: InsightFilter | None = None,
     ) -> Connection[Insight]:
-        page = await info.context.read(
-            insights_service.list_insights,
-            scope="visible",
-            filters=_filters(filter),
-            limit=first,
-            cursor=after,
-        )
-        return connection(page, Insight.of)
+        return await _insights(info, "visible", _filters(filter), first, after)
 
     @field("Your own insights, newest first, with their actions and latest answer.")
     async def my_insights(
@@ -167,14 +159,7 @@ class Query:
         after: After = None,
         status: list[InsightStatus] | None = None,
     ) -> Connection[Insight]:
-        page = await info.context.read(
-            insights_service.list_insights,
-            scope="mine",
-            filters=InsightFilters(status=status),
-            limit=first,
-            cursor=after,
-        )
-        return connection(page, Insight.of)
+        return await _insights(info, "mine", InsightFilters(status=status), first, after)
 
     @field("Your notifications, newest first, in your language.")
     async def notifications(

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -106,19 +106,6 @@ async def list_notifications(
         last = rows[-1]
         next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)})
     return Page(items=[_out(r, actor) for r in rows], next_cursor=next_cursor)
-
-
-async def unread_count(session: AsyncSession, actor: Principal) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(
-            Notification.org_id == actor.org_id,
-            Notification.person_id == actor.person_id,
-            Notification.read_at.is_(None),
-        )
-    )
-    return int(count or 0)
 
 
 async def mark_read(

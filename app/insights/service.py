@@ -249,6 +249,35 @@ async def _visible_row(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    insight_id: uuid.UUID
+    type: EventType
+    actor_id: uuid.UUID | None
+    data: dict[str, Any]
+
+
+async def record_events(session: AsyncSession, org_id: uuid.UUID, events: list[NewEvent]) -> None:
+    """Append to insights' timelines in one statement, all at the same moment."""
+    if not events:
+        return
+    now = clock.now()
+    await session.execute(
+        insert(table(InsightEvent)),
+        [
+            {
+                "org_id": org_id,
+                "insight_id": event.insight_id,
+                "type": event.type,
+                "actor_id": event.actor_id,
+                "data": event.data,
+                "created_at": now,
+            }
+            for event in events
+        ],
+    )
+
+
 async def record_event(
     session: AsyncSession,
     *,
@@ -258,25 +287,9 @@ async def record_event(
     actor_id: uuid.UUID | None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Append to the timeline of one or more insights."""
+    """Append the same event to the timeline of one or more insights."""
     ids = insight_ids if isinstance(insight_ids, list) else [insight_ids]
-    if not ids:
-        return
-    now = clock.now()
-    await session.execute(
-        insert(table(InsightEvent)),
-        [
-            {
-                "org_id": org_id,
-                "insight_id": insight_id,
-                "type": type,
-                "actor_id": actor_id,
-                "data": data or {},
-                "created_at": now,
-            }
-            for insight_id in ids
-        ],
-    )
+    await record_events(session, org_id, [NewEvent(i, type, actor_id, data or {}) for i in ids])
 
 
 def _same_post(row: Row[Any], data: InsightCreate, unit_id: uuid.UUID) -> bool:
@@ -405,28 +418,26 @@ async def create_insight(
             },
         )
 
-    await session.execute(
-        insert(table(InsightEvent)),
+    await record_events(
+        session,
+        actor.org_id,
         [
-            {
-                "org_id": actor.org_id,
-                "insight_id": insight_id,
-                "type": EventType.POSTED,
-                "actor_id": actor.person_id,
+            NewEvent(
+                insight_id,
+                EventType.POSTED,
+                actor.person_id,
                 # Never the customer's contact: the timeline outlives its erasure.
-                "data": {
+                {
                     "kind": data.kind.value,
                     "unit_id": str(unit_id),
                     "customer_contact": contact is not None,
                 },
-                "created_at": now,
-            },
-            {
-                "org_id": actor.org_id,
-                "insight_id": insight_id,
-                "type": EventType.ROUTED,
-                "actor_id": None,
-                "data": {
+            ),
+            NewEvent(
+                insight_id,
+                EventType.ROUTED,
+                None,
+                {
                     "owner_unit_id": str(route.owner_unit_id),
                     "owner_unit": route.owner_name,
                     "rule_id": str(route.rule_id) if route.rule_id else None,
@@ -436,8 +447,7 @@ async def create_insight(
                     "ack_due_at": ack_due_at.isoformat(),
                     "respond_due_at": respond_due_at.isoformat(),
                 },
-                "created_at": now,
-            },
+            ),
         ],
     )
     await notify_service.notify(

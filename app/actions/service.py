@@ -65,12 +65,9 @@ async def _link(
         actor_id=actor.person_id,
         data={"action_id": str(action.id), "title": action.title},
     )
-    for insight_id in new_ids:
-        await insights_service.start_work(
-            session, actor, insight_id, reason=f"Action: {action.title}"
-        )
     for row in rows:
         if row.id in new_ids:
+            await insights_service.start_work(session, actor, row, f"Action: {action.title}")
             await notify_service.notify(
                 session,
                 org_id=actor.org_id,

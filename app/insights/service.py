@@ -935,11 +935,9 @@ async def _apply_status(
     )
 
 
-async def start_work(
-    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, reason: str
-) -> None:
-    """Put an insight in progress because of `reason` (an action, say), if it is not already."""
-    row = await lock_for_action(session, actor, insight_id)
+async def start_work(session: AsyncSession, actor: Principal, row: Row[Any], reason: str) -> None:
+    """Put an insight, locked by `lock_for_action`, in progress because of `reason` (an
+    action, say), if it is not already."""
     if row.status in (InsightStatus.NEW, InsightStatus.ACKNOWLEDGED):
         await _apply_status(session, actor, row, InsightStatus.IN_PROGRESS, note=reason)
 

@@ -2,13 +2,22 @@
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.passwords import hash_password
 from app.auth.tokens import issue_access_token
 from app.org import service as org_service
 from app.org.models import Locale, Person, Role, Unit, UnitKind
 from app.runtime import Runtime
+
+DEMO_PASSWORD = "demo-password"
+
+
+@cache
+def _demo_password_hash() -> str:
+    return hash_password(DEMO_PASSWORD)
 
 
 @dataclass
@@ -62,8 +71,9 @@ async def add_person(
         display_name=name.capitalize(),
         home_unit_id=home.id,
         locale=locale,
-        password="demo-password",
     )
+    # scrypt is slow on purpose; one hash serves every test person.
+    person.password_hash = _demo_password_hash()
     for role, unit in grants:
         await org_service.grant_role(
             session, org_id=org.id, person_id=person.id, role=role, unit_id=unit.id

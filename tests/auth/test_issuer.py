@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.org import service as org_service
 from app.runtime import Runtime
-from tests.factories import World
+from tests.factories import DEMO_PASSWORD, World
 
 CLIENT = "insight-app"
 APP_REDIRECT = "insight://oauth/callback"
 # Every person the factories build has it.
-PASSWORD = "demo-password"
+PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture

@@ -17,7 +17,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# A development server: the GraphQL IDE, introspection and field hints are on.
 run: install
+	INSIGHT_GRAPHQL_IDE=$${INSIGHT_GRAPHQL_IDE:-true} \
+	INSIGHT_GRAPHQL_INTROSPECTION=$${INSIGHT_GRAPHQL_INTROSPECTION:-true} \
+	INSIGHT_GRAPHQL_FIELD_SUGGESTIONS=$${INSIGHT_GRAPHQL_FIELD_SUGGESTIONS:-true} \
 	$(BIN)/insight serve --host $(HOST) --port $(PORT) --seed-demo
 
 test: install

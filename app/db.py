@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, make_url
+from sqlalchemy import MetaData, Table, Text, make_url, text
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import base as postgresql_types
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import UserDefinedType
 
 from app.settings import Settings
 
@@ -35,6 +38,26 @@ EMBEDDED_DATABASE = "insight"
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Xid8(UserDefinedType[str]):
+    """PostgreSQL's 64-bit transaction id, read as text. A column of it defaulting to
+    pg_current_xact_id() says which transaction wrote a row: rows of transactions older
+    than every running one (pg_snapshot_xmin) can no longer appear behind a reader."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+    def column_expression(self, col: Any) -> Any:
+        return sql_cast(col, Text)
+
+
+# Reflection (Alembic's drift check) knows the type by name.
+postgresql_types.ischema_names["xid8"] = Xid8
+
+WRITING_TRANSACTION = text("pg_current_xact_id()")
 
 
 def table(model: type[Base]) -> Table:

@@ -62,3 +62,15 @@ class PreconditionFailed(DomainError):
     status = 412
     code = "version_mismatch"
     title = "The resource has changed"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+    title = "Content too large"

@@ -1,4 +1,5 @@
-"""Errors as RFC 9457 problem details, with the same stable codes GraphQL uses."""
+"""Errors as RFC 9457 problem details, with the same stable codes GraphQL uses, in the
+request's language (see `app.i18n`)."""
 
 import logging
 from typing import Any
@@ -7,16 +8,42 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from app.errors import DomainError
+from app.i18n import DEFAULT, field_message, from_accept_language, problem_text
+from app.org.models import Locale
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "https://insight.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+# Where the caller's locale is kept once known: `Request.state.locale`.
+LOCALE_STATE = "locale"
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def scope_locale(scope: Scope) -> Locale:
+    """The language to answer in: Accept-Language, else the caller's locale, else English."""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            chosen = from_accept_language(value.decode("latin-1"))
+            if chosen is not None:
+                return chosen
+    known = scope.get("state", {}).get(LOCALE_STATE)
+    return known if isinstance(known, Locale) else DEFAULT
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    locale: Locale = DEFAULT,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    title, detail = problem_text(code, locale, title, detail, extra)
     body = {
         **extra,
         "type": PROBLEM_TYPE + code,
@@ -25,43 +52,74 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JS
         "detail": detail,
         "code": code,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    all_headers = {"Content-Language": locale.value, **(headers or {})}
+    if status == 401:
+        all_headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=all_headers)
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def error_response(
+    scope: Scope, error: DomainError, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A domain error as the client of `scope` reads it."""
+    return problem(
+        error.status,
+        error.code,
+        error.title,
+        error.detail,
+        locale=scope_locale(scope),
+        headers=headers,
+        **error.extra,
+    )
+
+
+def validation_errors(errors: Any, locale: Locale) -> list[dict[str, Any]]:
     return [
         {
             "location": [str(part) for part in error.get("loc", ())],
-            "message": error.get("msg", ""),
+            "message": field_message(error, locale),
             "type": error.get("type", ""),
         }
-        for error in exc.errors()
+        for error in errors
     ]
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        return error_response(request.scope, exc, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        locale = scope_locale(request.scope)
         return problem(
             422,
             "validation_error",
             "Invalid input",
             "The request does not match the schema.",
-            errors=_validation_errors(exc),
+            locale=locale,
+            errors=validation_errors(exc.errors(), locale),
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
         code = codes.get(exc.status_code, "http_error")
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+        return problem(
+            exc.status_code,
+            code,
+            str(exc.detail),
+            str(exc.detail),
+            locale=scope_locale(request.scope),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal_error", "Internal error", "Something went wrong on our side.")
+        return problem(
+            500,
+            "internal_error",
+            "Internal error",
+            "Something went wrong on our side.",
+            locale=scope_locale(request.scope),
+        )

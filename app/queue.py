@@ -12,6 +12,7 @@ import procrastinate
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.idempotency import jobs as idempotency_jobs
 from app.mail import SmtpMailer
 from app.notify import jobs as notify_jobs
 from app.routing import jobs as routing_jobs
@@ -49,6 +50,10 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         notify_jobs.send_emails
     )
     queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
+    purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
+        idempotency_jobs.purge_idempotency_keys
+    )
+    queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
     return queue
 
 

@@ -4,10 +4,23 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.attachments.storage import AttachmentStore, store_from_settings
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
 from app.db import create_engine, database_url, session_factory
 from app.loop.channels import CustomerChannel, EmailChannel, InProcessChannel
+from app.ratelimit import Limiter, RateLimits
 from app.settings import Settings
+
+
+def rate_limits_from(settings: Settings) -> RateLimits:
+    return RateLimits(
+        person=Limiter(
+            "person", settings.rate_limit_person_per_minute, settings.rate_limit_person_burst
+        ),
+        organisation=Limiter(
+            "organisation", settings.rate_limit_org_per_minute, settings.rate_limit_org_burst
+        ),
+    )
 
 
 @dataclass
@@ -18,8 +31,16 @@ class Runtime:
     validator: TokenValidator
     # Present only when the platform is its own issuer.
     builtin_keys: BuiltinKeys | None
+    # Where attachment bytes are kept.
+    attachments: AttachmentStore
     # Where customer messages go: e-mail contacts through SMTP when it is configured.
     customer_channel: CustomerChannel = field(default_factory=InProcessChannel)
+    # Request rates per person and organisation, counted in this process.
+    rate_limits: RateLimits | None = None
+
+    def __post_init__(self) -> None:
+        if self.rate_limits is None:
+            self.rate_limits = rate_limits_from(self.settings)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":
@@ -38,7 +59,9 @@ class Runtime:
         channel: CustomerChannel = InProcessChannel()
         if settings.smtp_host:
             channel = EmailChannel(others=channel)
-        return cls(settings, engine, sessions, validator, builtin, channel)
+        return cls(
+            settings, engine, sessions, validator, builtin, store_from_settings(settings), channel
+        )
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -51,7 +51,46 @@ class Settings(BaseSettings):
     # Upgrade the connection with STARTTLS (port 587); off only for local relays and tests.
     smtp_starttls: bool = True
 
-    graphql_ide: bool = True
+    # Idempotency-Key: how long a key's response is kept for retries, how long a retry waits
+    # for the first request with its key to finish, and how long a first request may hold
+    # its key before a retry may take it over (a request that died holds it no longer).
+    idempotency_ttl_hours: int = 24
+    idempotency_wait_seconds: float = 10.0
+    idempotency_lease_seconds: int = 60
+
+    # The largest request bodies accepted (413 beyond): JSON requests, the offline sync
+    # batch of up to 500 items, and attachment uploads.
+    max_body_bytes: int = 1024 * 1024
+    max_batch_body_bytes: int = 8 * 1024 * 1024
+    max_upload_bytes: int = 25 * 1024 * 1024
+
+    # Photos and voice notes on insights and comments. Sizes are of the uploaded file.
+    attachment_image_max_bytes: int = 15 * 1024 * 1024
+    attachment_audio_max_bytes: int = 20 * 1024 * 1024
+    attachment_audio_max_seconds: float = 300
+    # Larger photos are scaled down to this long side when stored; the thumbnail's long side.
+    attachment_image_max_dimension: int = 4096
+    attachment_thumbnail_size: int = 320
+    # Images with more pixels are refused before they are decoded (decompression bombs).
+    attachment_image_max_pixels: int = 60_000_000
+    # Attachments go to this S3-compatible bucket when set, else under data_dir/attachments.
+    # Credentials come from the standard AWS environment variables and config files.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
+    # Requests per minute on average, and at once, for each person and each organisation
+    # (429 beyond); 0 turns a limit off. Held per serving process.
+    rate_limit_person_per_minute: int = 300
+    rate_limit_person_burst: int = 60
+    rate_limit_org_per_minute: int = 30_000
+    rate_limit_org_burst: int = 3_000
+
+    # GraphQL's IDE, introspection and "did you mean" hints in errors: for development
+    # (`make run` turns them on), off in production unless enabled.
+    graphql_ide: bool = False
+    graphql_introspection: bool = False
+    graphql_field_suggestions: bool = False
     graphql_max_depth: int = 12
 
     @cached_property

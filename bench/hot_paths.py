@@ -184,6 +184,10 @@ def main() -> None:
         "INSIGHT_DATABASE_URL": url,
         "INSIGHT_PUBLIC_URL": "http://127.0.0.1:8000",
         "INSIGHT_INPROCESS_WORKER": "false",
+        # One token drives the whole load: the per-person and per-organisation limits
+        # would turn it into a measurement of 429s.
+        "INSIGHT_RATE_LIMIT_PERSON_PER_MINUTE": "0",
+        "INSIGHT_RATE_LIMIT_ORG_PER_MINUTE": "0",
     }
     platform_server = start(["--factory", "app.main:create_app"], env, 8801)
     baseline_server = start(["bench.baseline:app"], {"BENCH_DSN": dsn}, 8802)

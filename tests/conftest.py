@@ -5,6 +5,7 @@ test runs inside one transaction that is rolled back, so tests never see each ot
 """
 
 import asyncio
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,7 +23,7 @@ from app.migrations import upgrade
 from app.runtime import Runtime
 from app.settings import Settings
 from app.tables import metadata
-from tests.factories import World, build_world
+from tests.factories import Live, World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,8 +110,8 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, public_url="http://testserver")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, public_url="http://testserver", data_dir=tmp_path)
 
 
 @pytest.fixture
@@ -157,3 +158,24 @@ async def committed(
                 await conn.execute(delete(table).where(table.c.org_id.in_(org_ids)))
         organisations = metadata.tables["organisations"]
         await conn.execute(delete(organisations).where(organisations.c.id.in_(org_ids)))
+
+
+@pytest.fixture
+async def live(
+    committed: tuple[World, async_sessionmaker[AsyncSession]], settings: Settings, database_url: str
+) -> AsyncIterator[Live]:
+    """An application on its own engine over committed rows: for concurrent requests, and
+    for reads that must see other transactions' commits."""
+    world, sessions = committed
+    engine = create_engine(database_url, pool_size=10)
+    runtime = Runtime.build(settings, engine=engine)
+    # Tokens signed with keys this application can read (committed ones).
+    world = dataclasses.replace(world, runtime=runtime)
+    app = create_app(runtime=runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        yield world, sessions, client
+    async with engine.begin() as conn:
+        await conn.execute(delete(metadata.tables["idempotency_keys"]))
+    await engine.dispose()

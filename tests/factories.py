@@ -4,7 +4,8 @@ import uuid
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.passwords import hash_password
 from app.auth.tokens import issue_access_token
@@ -128,3 +129,7 @@ async def build_world(session: AsyncSession, runtime: Runtime) -> World:
         world.people.update(org.people)
     world.units = {**{f"p_{k}": v for k, v in pankki.units.items()}, **kauppa.units}
     return world
+
+
+# What the `live` fixture gives: committed people, their sessions, a client of the app.
+Live = tuple[World, async_sessionmaker[AsyncSession], httpx.AsyncClient]

@@ -1,6 +1,7 @@
 """The committed OpenAPI and GraphQL contracts match the code, and the layers keep their rules."""
 
 import ast
+import json
 from pathlib import Path
 
 from app import contracts
@@ -17,8 +18,6 @@ def test_snapshots_match_code() -> None:
 
 
 def test_openapi_operation_ids_are_unique_and_named() -> None:
-    import json
-
     spec = json.loads(contracts.openapi_text())
     ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))
@@ -52,3 +51,25 @@ def test_adapters_translate_only() -> None:
 
 def test_graphql_folder_holds_no_python() -> None:
     assert not list((APP.parent / "graphql").rglob("*.py"))
+
+
+def test_every_json_body_refuses_unknown_fields() -> None:
+    """Mass assignment: no API body takes a field it does not declare, so a client cannot
+    set what it was not meant to. Generated from the published contract, so a new route
+    is covered without anyone listing it."""
+    spec = json.loads(contracts.openapi_text())
+    schemas = spec["components"]["schemas"]
+    checked, lenient = 0, []
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is None:
+                continue
+            name = body["schema"]["$ref"].rsplit("/", 1)[-1]
+            checked += 1
+            if schemas[name].get("additionalProperties") is not False:
+                lenient.append(f"{method.upper()} {path} ({name})")
+    assert checked >= 15
+    assert lenient == [], f"add model_config = ConfigDict(extra='forbid') to: {lenient}"

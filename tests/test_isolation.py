@@ -12,6 +12,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from tests.attachments.files import png
 from tests.factories import World
 
 API = "/api/v1"
@@ -52,7 +53,8 @@ def id_routes() -> list[Route]:
 
 
 async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
-    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice;
+    """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice,
+    a comment, an attachment;
     and a routing rule and a webhook of her organisation."""
     anna, mia = await world.auth("anna"), await world.auth("mia")
     insight = await client.post(
@@ -66,6 +68,14 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         f"{API}/insights/{iid}/communications", json={"message": "Vastaus."}, headers=mia
     )
     notes = await client.get(f"{API}/notifications", headers=anna)
+    comment = await client.post(
+        f"{API}/insights/{iid}/comments", json={"body": "Kuva tulossa."}, headers=anna
+    )
+    attachment = await client.post(
+        f"{API}/insights/{iid}/attachments",
+        files={"file": ("kuva.png", png(), "image/png")},
+        headers=anna,
+    )
     aaro = await world.auth("aaro")
     rules = await client.get(f"{API}/routing-rules", headers=aaro)
     hook = await client.post(
@@ -77,6 +87,8 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         "insight_id": iid,
         "action_id": action.json()["id"],
         "communication_id": told.json()["id"],
+        "comment_id": comment.json()["id"],
+        "attachment_id": attachment.json()["id"],
         "notification_id": notes.json()["items"][0]["id"],
         "unit_id": str(world.units["store_a"].id),
     }

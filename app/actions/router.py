@@ -1,10 +1,12 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header, Response, status
 
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.auth.dependencies import Caller, Session
+from app.http import expected_version, set_etag, version_of
 
 router = APIRouter(tags=["actions"])
 
@@ -16,16 +18,32 @@ async def create_action(body: ActionCreate, session: Session, caller: Caller) ->
 
 
 @router.get("/actions/{action_id}")
-async def get_action(action_id: uuid.UUID, session: Session, caller: Caller) -> ActionOut:
-    return await service.get_action(session, caller, action_id)
+async def get_action(
+    action_id: uuid.UUID, session: Session, caller: Caller, response: Response
+) -> ActionOut:
+    action = await service.get_action(session, caller, action_id)
+    set_etag(response, version_of(action.updated_at))
+    return action
 
 
 @router.patch("/actions/{action_id}")
 async def update_action(
-    action_id: uuid.UUID, body: ActionUpdate, session: Session, caller: Caller
+    action_id: uuid.UUID,
+    body: ActionUpdate,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="ETag of the version the change is based on.")
+    ] = None,
 ) -> ActionOut:
-    """Change status, outcome, due date or owner. Marking it done needs an outcome."""
-    return await service.update_action(session, caller, action_id, body)
+    """Change status, outcome, due date or owner. Marking it done needs an outcome.
+    With If-Match, 412 `version_mismatch` when someone changed it in between."""
+    action = await service.update_action(
+        session, caller, action_id, body, expected_version=expected_version(if_match)
+    )
+    set_etag(response, version_of(action.updated_at))
+    return action
 
 
 @router.post("/actions/{action_id}/insights")

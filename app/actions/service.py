@@ -12,7 +12,8 @@ from app.actions import policies
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.auth.principal import Principal
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.http import version_of
 from app.insights import service as insights_service
 from app.insights.models import EventType, Insight
 from app.notify import service as notify_service
@@ -171,12 +172,20 @@ async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UU
 
 
 async def update_action(
-    session: AsyncSession, actor: Principal, action_id: uuid.UUID, data: ActionUpdate
+    session: AsyncSession,
+    actor: Principal,
+    action_id: uuid.UUID,
+    data: ActionUpdate,
+    *,
+    expected_version: int | None = None,
 ) -> ActionOut:
     """Change status, outcome, due date or owner. Completing an action asks the managers of
-    every linked insight to tell its reporter."""
+    every linked insight to tell its reporter. 412 `version_mismatch` when the action
+    changed after the version the client based its change on (its ETag)."""
     action, _, actable = await _load_visible(session, actor, action_id, lock=True)
     policies.require_edit(actor, action, actable)
+    if expected_version is not None and expected_version != version_of(action.updated_at):
+        raise PreconditionFailed("The action was changed by someone else; reload it.")
     fields = data.model_fields_set
     now = clock.now()
     completed = False

@@ -1,5 +1,6 @@
 """FastAPI dependencies: the request's database session and the authenticated caller."""
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.auth.tokens import TokenValidator
 from app.errors import Unauthenticated
+from app.i18n import from_accept_language
+from app.idempotency.claim import pending_claim
 from app.org import service as org_service
+from app.problems import LOCALE_STATE
 from app.runtime import Runtime
 
 
@@ -21,14 +25,24 @@ def runtime(request: Request) -> Runtime:
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed before the response is sent, rolled back
-    on any error, so a client never sees success for something that was not stored."""
-    async with runtime(request).sessions() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
+    on any error, so a client never sees success for something that was not stored.
+
+    A request with an Idempotency-Key leaves the commit to the idempotency middleware,
+    which stores the response in the same transaction."""
+    session = runtime(request).sessions()
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        await session.close()
+        raise
+    claim = pending_claim(request.state)
+    if claim is not None and claim.adopt(session):
+        return
+    try:
         await session.commit()
+    finally:
+        await session.close()
 
 
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
@@ -56,7 +70,30 @@ async def _principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     token = credentials.credentials if credentials else None
-    return await authenticate(runtime(request).validator, session, token)
+    running = runtime(request)
+    principal = in_language(
+        await authenticate(running.validator, session, token),
+        request.headers.get("accept-language"),
+    )
+    setattr(request.state, LOCALE_STATE, principal.locale)
+    limit_rate(running, principal)
+    return principal
+
+
+def limit_rate(running: Runtime, principal: Principal) -> None:
+    """429 `rate_limited` when the person or their organisation asks too often."""
+    if running.rate_limits is not None:
+        running.rate_limits.check(principal.person_id, principal.org_id)
+
+
+def in_language(principal: Principal, accept_language: str | None) -> Principal:
+    """The caller, speaking the language the request asks for (Accept-Language) when it
+    names a supported one, else their own: what they read in this request (notification
+    texts, taxonomy labels, errors) comes in that language."""
+    preferred = from_accept_language(accept_language)
+    if preferred is None or preferred is principal.locale:
+        return principal
+    return dataclasses.replace(principal, locale=preferred)
 
 
 Caller = Annotated[Principal, Depends(_principal)]

@@ -1,6 +1,7 @@
 """What a GraphQL request carries: the bearer token, one database session and the loaders."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Concatenate, ParamSpec, TypeVar
@@ -10,11 +11,16 @@ from fastapi.security.utils import get_authorization_scheme_param
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import BaseContext
+from strawberry.types.graphql import OperationType
 
-from app.auth.dependencies import Session, authenticate
+from app.auth.dependencies import Session, authenticate, in_language, limit_rate
 from app.auth.principal import Principal
+from app.errors import DomainError
 from app.gql.errors import internal_error
 from app.gql.loaders import Loaders
+from app.i18n import DEFAULT, from_accept_language
+from app.idempotency.claim import pending_claim
+from app.org.models import Locale
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,16 +32,20 @@ T = TypeVar("T")
 class Context(BaseContext):
     """One request's state: its token, the caller once authenticated, the session, loaders."""
 
-    def __init__(self, runtime: Runtime, token: str | None) -> None:
+    def __init__(
+        self, runtime: Runtime, token: str | None, accept_language: str | None = None
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         self.token = token
+        self.accept_language = accept_language
         # Opened by `Transaction` for the execution of one operation.
         self.session: Session | None = None
         self.loaders = Loaders(self)
         # Sibling fields resolve concurrently, but a session runs one statement at a time.
         self._lock = asyncio.Lock()
         self._caller: Principal | None = None
+        self._locale: Locale | None = None
 
     async def read(
         self,
@@ -48,8 +58,26 @@ class Context(BaseContext):
             if self.session is None:
                 raise RuntimeError("The session exists only while an operation executes.")
             if self._caller is None:
-                self._caller = await authenticate(self.runtime.validator, self.session, self.token)
+                caller = in_language(
+                    await authenticate(self.runtime.validator, self.session, self.token),
+                    self.accept_language,
+                )
+                self._locale = caller.locale
+                limit_rate(self.runtime, caller)
+                self._caller = caller
             return await operation(self.session, self._caller, *args, **kwargs)
+
+    async def identify(self) -> None:
+        """Learn who calls, if the token says, without failing when it does not."""
+        with contextlib.suppress(DomainError):
+            await self.read(_nothing)
+
+    @property
+    def locale(self) -> Locale:
+        """The language of this request's answers, errors included."""
+        if self._locale is not None:
+            return self._locale
+        return from_accept_language(self.accept_language) or DEFAULT
 
     async def write(
         self,
@@ -62,13 +90,21 @@ class Context(BaseContext):
         return await self.read(operation, *args, **kwargs)
 
 
+async def _nothing(session: Session, caller: Principal) -> None:
+    return None
+
+
 Info = strawberry.Info[Context, None]
 
 
 async def context_getter(connection: HTTPConnection) -> Context:
     scheme, token = get_authorization_scheme_param(connection.headers.get("Authorization"))
     runtime: Runtime = connection.app.state.runtime
-    return Context(runtime, token if scheme.lower() == "bearer" and token else None)
+    return Context(
+        runtime,
+        token if scheme.lower() == "bearer" and token else None,
+        connection.headers.get("Accept-Language"),
+    )
 
 
 class Transaction(SchemaExtension):
@@ -77,17 +113,39 @@ class Transaction(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         context: Context = self.execution_context.context
-        async with context.runtime.sessions() as session:
-            context.session = session
+        session = context.runtime.sessions()
+        context.session = session
+        try:
+            if context.token is not None:
+                # Known up front, so that every error, even one in the input before any
+                # service runs, speaks the caller's language.
+                await context.identify()
             yield
-            result = self.execution_context.result
-            if result is None or result.errors:
-                await session.rollback()
-                return
-            try:
-                await session.commit()
-            except Exception as exc:
-                log.exception("GraphQL commit failed")
-                await session.rollback()
-                result.data = None
-                result.errors = [internal_error(exc)]
+        except BaseException:
+            await session.rollback()
+            await session.close()
+            raise
+        result = self.execution_context.result
+        if result is None or result.errors:
+            await session.rollback()
+            await session.close()
+            return
+        # A mutation sent with an Idempotency-Key is committed by the idempotency
+        # middleware, together with the response it stores.
+        request = getattr(context, "request", None)
+        claim = pending_claim(request.state) if request is not None else None
+        if (
+            claim is not None
+            and self.execution_context.operation_type is OperationType.MUTATION
+            and claim.adopt(session)
+        ):
+            return
+        try:
+            await session.commit()
+        except Exception as exc:
+            log.exception("GraphQL commit failed")
+            await session.rollback()
+            result.data = None
+            result.errors = [internal_error(exc)]
+        finally:
+            await session.close()

@@ -8,17 +8,19 @@ from pydantic import ValidationError
 from strawberry.utils.str_converters import to_camel_case
 
 from app.errors import DomainError
+from app.i18n import DEFAULT, field_message, problem_text
+from app.org.models import Locale
 
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal error"
 
 
-def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+def _validation_errors(exc: ValidationError, locale: Locale) -> list[dict[str, Any]]:
     return [
         {
             "location": [to_camel_case(p) if isinstance(p, str) else p for p in error["loc"]],
-            "message": error["msg"],
+            "message": field_message(error, locale),
             "type": error["type"],
         }
         for error in exc.errors()
@@ -49,23 +51,35 @@ def _is_internal(error: GraphQLError) -> bool:
     return True
 
 
-def _client_error(error: GraphQLError) -> GraphQLError:
-    """The error as the client sees it: a stable code, and nothing of our internals."""
+def _client_error(error: GraphQLError, locale: Locale = DEFAULT) -> GraphQLError:
+    """The error as the client sees it, in `locale`: a stable code, and nothing of our
+    internals."""
     original = error.original_error
     if isinstance(original, DomainError):
+        _, message = problem_text(
+            original.code, locale, original.title, original.detail, original.extra
+        )
         return _with(
             error,
-            original.detail,
+            message,
             {"code": original.code, "status": original.status, **original.extra},
         )
     if isinstance(original, ValidationError):
+        _, message = problem_text(
+            "validation_error", locale, "", "The input does not match the schema.", {}
+        )
         return _with(
             error,
-            "The input does not match the schema.",
-            {"code": "validation_error", "status": 422, "errors": _validation_errors(original)},
+            message,
+            {
+                "code": "validation_error",
+                "status": 422,
+                "errors": _validation_errors(original, locale),
+            },
         )
     if _is_internal(error):
-        return _with(error, INTERNAL_ERROR, {"code": "internal_error", "status": 500})
+        _, message = problem_text("internal_error", locale, "", INTERNAL_ERROR, {})
+        return _with(error, message, {"code": "internal_error", "status": 500})
     return _with(error, error.message, {"code": "invalid_query", "status": 400})
 
 
@@ -73,9 +87,9 @@ def internal_error(exc: Exception) -> GraphQLError:
     return _client_error(GraphQLError(INTERNAL_ERROR, original_error=exc))
 
 
-def present(errors: list[GraphQLError]) -> None:
+def present(errors: list[GraphQLError], locale: Locale = DEFAULT) -> None:
     """Log the errors that are our fault, then rewrite `errors` in place for the client."""
     for error in errors:
         if _is_internal(error):
             log.error("GraphQL operation failed: %s", error.message, exc_info=error.original_error)
-    errors[:] = [_client_error(error) for error in errors]
+    errors[:] = [_client_error(error, locale) for error in errors]

@@ -296,6 +296,10 @@ class AssignInsightInput:
         description="Its managers take it over (or those of the nearest unit above it)."
     )
     note: str | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Refuse with `version_mismatch` unless the insight is at this version.",
+    )
 
     def to_model(self) -> AssignInput:
         return AssignInput.model_validate(

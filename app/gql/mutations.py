@@ -320,7 +320,10 @@ class Mutation:
     @mutation("Hand an open insight to the managers of another unit, with fresh deadlines.")
     async def assign_insight(self, info: Info, input: AssignInsightInput) -> AssignInsightPayload:
         detail = await info.context.write(
-            insights_service.assign_insight, uuid_of("Insight", input.id), input.to_model()
+            insights_service.assign_insight,
+            uuid_of("Insight", input.id),
+            input.to_model(),
+            expected_version=expected(input.expected_version),
         )
         return AssignInsightPayload(insight=Insight.of(detail))
 

@@ -39,6 +39,7 @@ from app.org import service as org_service
 from app.org.schemas import TaxonomyOut
 from app.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
+from app.sync import changes as sync_changes
 from app.webhooks import service as webhooks_service
 
 T = TypeVar("T")
@@ -106,6 +107,18 @@ def _filters(filter: InsightFilter | None) -> InsightFilters:
 
 
 @strawberry.type
+class Changes:
+    insights: list[Insight] = strawberry.field(
+        description="Your own insights that changed, as they are now; each once per page."
+    )
+    notifications: list[Notification] = strawberry.field(
+        description="New notifications, oldest first."
+    )
+    next_cursor: str = strawberry.field(description="Ask with this next time.")
+    has_more: bool = strawberry.field(description="More changes wait: ask again at once.")
+
+
+@strawberry.type
 class Query:
     @field(
         "The object with this global id; null when it is missing or out of your "
@@ -160,6 +173,19 @@ class Query:
         status: list[InsightStatus] | None = None,
     ) -> Connection[Insight]:
         return await _insights(info, "mine", InsightFilters(status=status), first, after)
+
+    @field(
+        "What changed for you since `after`: your own insights as they are now and new "
+        "notifications. Without `after`, from the beginning; keep `nextCursor`."
+    )
+    async def my_changes(self, info: Info, first: int = 50, after: After = None) -> Changes:
+        found = await info.context.read(sync_changes.changes, cursor=after, limit=first)
+        return Changes(
+            insights=[Insight.of(i) for i in found.insights],
+            notifications=[Notification.of(n) for n in found.notifications],
+            next_cursor=found.next_cursor,
+            has_more=found.has_more,
+        )
 
     @field("Your notifications, newest first, in your language.")
     async def notifications(

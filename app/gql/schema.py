@@ -2,22 +2,34 @@
 
 Unauthenticated requests are answered with HTTP 200 and a GraphQL error per field, with
 `extensions.code` `missing_token`, `invalid_token` or `unknown_subject` (status 401), the
-codes REST uses; introspection needs no token, as the schema is public.
+codes REST uses.
+
+Introspection, "did you mean" suggestions in errors and the IDE are off unless enabled
+(INSIGHT_GRAPHQL_INTROSPECTION, INSIGHT_GRAPHQL_FIELD_SUGGESTIONS, INSIGHT_GRAPHQL_IDE): the
+published schema is graphql/schema.graphql, and a production server should not teach a
+stranger its fields. Introspection needs no token when it is on.
 """
 
+import re
 from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
-from app.gql.context import Transaction, context_getter
+from app.gql.context import Context, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.mutations import Mutation
 from app.gql.queries import Query
+from app.i18n import DEFAULT
 from app.settings import Settings
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
@@ -25,27 +37,41 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
+# graphql-core's hint appended to validation errors: ' Did you mean "inbox"?'.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class InsightSchema(strawberry.Schema):
+    # Whether errors may suggest names of the schema's fields, types and arguments.
+    field_suggestions = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Every error of every result passes here exactly once, in the list the result
         # carries, whichever stage it came from: rewriting that list is the one place where
         # no stack trace or SQL can slip past.
-        present(errors)
+        context = execution_context.context if execution_context else None
+        if not self.field_suggestions:
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
+        present(errors, context.locale if isinstance(context, Context) else DEFAULT)
 
 
-def build_schema(max_depth: int) -> strawberry.Schema:
-    return InsightSchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            partial(QueryDepthLimiter, max_depth=max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-            Transaction,
-        ],
-    )
+def build_schema(
+    max_depth: int, *, introspection: bool = False, field_suggestions: bool = False
+) -> strawberry.Schema:
+    extensions: list[Any] = [
+        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        Transaction,
+    ]
+    if not introspection:
+        extensions.insert(0, DisableIntrospection)
+    built = InsightSchema(query=Query, mutation=Mutation, extensions=extensions)
+    built.field_suggestions = field_suggestions
+    return built
 
 
 # The schema as the default settings serve it; its printed form is graphql/schema.graphql.
@@ -54,7 +80,11 @@ schema = build_schema(Settings.model_fields["graphql_max_depth"].default)
 
 def graphql_router(settings: Settings) -> GraphQLRouter[Any, Any]:
     return GraphQLRouter(
-        build_schema(settings.graphql_max_depth),
+        build_schema(
+            settings.graphql_max_depth,
+            introspection=settings.graphql_introspection,
+            field_suggestions=settings.graphql_field_suggestions,
+        ),
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.graphql_ide else None,
         # Nothing is pushed to clients: GraphQL is served over HTTP only.

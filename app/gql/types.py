@@ -23,6 +23,8 @@ from app.analytics.schemas import ManagerMetrics as ManagerMetricsOut
 from app.analytics.schemas import MetricsBucket, MetricsGrouping
 from app.analytics.schemas import Share as ShareOut
 from app.analytics.schemas import UnitMetrics as UnitMetricsOut
+from app.attachments.models import AttachmentKind
+from app.attachments.schemas import AttachmentOut
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import global_id
@@ -67,6 +69,7 @@ from app.webhooks.schemas import AttemptOut, DeliveryOut, WebhookOut
 
 for _enum in (
     ActionStatus,
+    AttachmentKind,
     Audience,
     BulkOperation,
     Channel,
@@ -319,26 +322,71 @@ class MergedOutcome:
         )
 
 
+@strawberry.type(description="A photo or a short recording on an insight or a comment.")
+class Attachment:
+    id: strawberry.ID
+    kind: AttachmentKind
+    media_type: str = strawberry.field(description="Decided from the content.")
+    size: int = strawberry.field(description="Bytes of the stored content.")
+    sha256: str
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    uploaded_by: Person | None = strawberry.field(
+        description="Null when the confidential reporter uploaded it."
+    )
+    by_reporter: bool
+    is_mine: bool
+    created_at: datetime
+    content_url: str = strawberry.field(description="REST path of the bytes (bearer token).")
+    thumbnail_url: str | None = strawberry.field(description="Images only.")
+
+    @classmethod
+    def of(cls, out: AttachmentOut) -> Attachment:
+        return cls(
+            id=global_id("Attachment", out.id),
+            kind=out.kind,
+            media_type=out.media_type,
+            size=out.size,
+            sha256=out.sha256,
+            width=out.width,
+            height=out.height,
+            duration_seconds=out.duration_seconds,
+            uploaded_by=_person(out.uploaded_by),
+            by_reporter=out.by_reporter,
+            is_mine=out.is_mine,
+            created_at=out.created_at,
+            content_url=out.content_url,
+            thumbnail_url=out.thumbnail_url,
+        )
+
+
 @strawberry.type(description="A message in the thread between the reporter and the managers.")
 class Comment:
     id: strawberry.ID
     body: str
+    language: str | None = strawberry.field(
+        description="ISO 639-1 code detected from the body (fi, sv, en)."
+    )
     author: Person | None = strawberry.field(
         description="Null when the confidential reporter wrote it."
     )
     by_reporter: bool
     is_mine: bool
     created_at: datetime
+    attachments: list[Attachment]
 
     @classmethod
     def of(cls, out: CommentOut) -> Comment:
         return cls(
             id=global_id("Comment", out.id),
             body=out.body,
+            language=out.language,
             author=_person(out.author),
             by_reporter=out.by_reporter,
             is_mine=out.is_mine,
             created_at=out.created_at,
+            attachments=[Attachment.of(a) for a in out.attachments],
         )
 
 
@@ -534,6 +582,10 @@ class Insight(Node):
     @field("Messages to the reporter; to its managers, messages to the customer too.")
     async def answers(self, info: Info) -> list[Communication]:
         return [Communication.of(a) for a in (await self._detail(info)).answers]
+
+    @field("Photos and recordings on the insight itself (a comment lists its own).")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return [Attachment.of(a) for a in (await self._detail(info)).attachments]
 
     @field("The newest message to the reporter.")
     async def latest_answer(self, info: Info) -> Communication | None:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import WRITING_TRANSACTION, Base, Xid8
 from app.org.models import enum_column
 
 
@@ -193,6 +193,8 @@ class InsightEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The timeline is the webhooks' outbox: set once the event became its deliveries.
     webhooks_dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The transaction that wrote it, for the reporter's "changes since" feed.
+    txid: Mapped[str] = mapped_column(Xid8(), server_default=WRITING_TRANSACTION)
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
@@ -214,6 +216,8 @@ class Comment(Base):
     insight_id: Mapped[uuid.UUID]
     author_id: Mapped[uuid.UUID]
     body: Mapped[str] = mapped_column(Text)
+    # ISO 639-1, detected from the body; null when too short to tell.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

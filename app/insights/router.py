@@ -207,10 +207,17 @@ async def decline_insight(
 
 @router.post("/insights/{insight_id}/assign")
 async def assign_insight(
-    insight_id: uuid.UUID, body: AssignInput, session: Session, caller: Caller, response: Response
+    insight_id: uuid.UUID,
+    body: AssignInput,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> InsightDetail:
     """Hand an open insight to the managers of another unit, with fresh deadlines."""
-    insight = await service.assign_insight(session, caller, insight_id, body)
+    insight = await service.assign_insight(
+        session, caller, insight_id, body, expected_version=expected_version(if_match)
+    )
     set_etag(response, insight.version)
     return insight
 

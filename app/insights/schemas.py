@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from app.actions.schemas import ActionSummary
+from app.attachments.schemas import AttachmentOut
 from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
 from app.loop.schemas import AnswerOut, CustomerContactCreate, CustomerContactOut
 from app.org.schemas import PersonRef, UnitRef
@@ -148,6 +149,9 @@ class InsightOut(BaseModel):
 class InsightDetail(InsightOut):
     actions: list[ActionSummary]
     answers: list[AnswerOut]
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Photos and recordings on the insight itself."
+    )
 
 
 class MergedOutcome(BaseModel):
@@ -246,12 +250,16 @@ class CommentCreate(BaseModel):
 class CommentOut(BaseModel):
     id: uuid.UUID
     body: str
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code detected from the body (fi, sv, en)."
+    )
     author: PersonRef | None = Field(
         description="Left out when the confidential reporter wrote it."
     )
     by_reporter: bool
     is_mine: bool
     created_at: datetime
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class EventOut(BaseModel):

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.actions.models import Action, ActionInsight
 from app.actions.schemas import ActionSummary
+from app.attachments.listing import attachments_of
 from app.auth.principal import Principal
 from app.db import table
 from app.errors import (
@@ -255,6 +256,13 @@ class NewEvent:
     type: EventType
     actor_id: uuid.UUID | None
     data: dict[str, Any]
+
+
+async def visible_insight(
+    session: AsyncSession, actor: Principal, insight_id: uuid.UUID
+) -> Row[Any]:
+    """The insight row (with its unit and owner paths) if `actor` may read it; else 404."""
+    return await _visible_row(session, actor, insight_id)
 
 
 async def record_events(session: AsyncSession, org_id: uuid.UUID, events: list[NewEvent]) -> None:
@@ -822,8 +830,14 @@ async def get_insight(
         [row.id],
         all_audiences=policies.can_act(actor, row.unit_path, row.owner_path),
     )
+    attachments = await attachments_of(
+        session, actor, row.id, row.author_id, row.visibility, with_comments=False
+    )
     detail = InsightDetail(
-        **_out_fields(row, actor), actions=actions[row.id], answers=answers[row.id]
+        **_out_fields(row, actor),
+        actions=actions[row.id],
+        answers=answers[row.id],
+        attachments=attachments.get(None, []),
     )
     await _add_endorsing_units(session, actor.org_id, [detail])
     return detail
@@ -981,6 +995,7 @@ async def add_comment(
         )
     comment_id = data.id or uuid.uuid4()
     now = clock.now()
+    language = detect_language(data.body)
     inserted = await session.scalar(
         insert(CommentRow)
         .values(
@@ -989,6 +1004,7 @@ async def add_comment(
             insight_id=row.id,
             author_id=actor.person_id,
             body=data.body,
+            language=language,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["org_id", "id"])
@@ -1033,6 +1049,7 @@ async def add_comment(
         insight_id=row.id,
         author_id=actor.person_id,
         body=data.body,
+        language=language,
         created_at=now,
     )
     return _comment_out(actor, row, stored, actor.display_name)
@@ -1044,6 +1061,7 @@ def _comment_out(
     return CommentOut(
         id=comment.id,
         body=comment.body,
+        language=comment.language,
         author=_masked_person(actor, row, comment.author_id, author_name),
         by_reporter=_is_reporter(row, comment.author_id),
         is_mine=comment.author_id == actor.person_id,
@@ -1063,7 +1081,15 @@ async def list_comments(
         .where(CommentRow.org_id == actor.org_id, CommentRow.insight_id == row.id)
         .order_by(CommentRow.created_at, CommentRow.id)
     )
-    return [_comment_out(actor, row, c, name) for c, name in comments]
+    attachments = await attachments_of(
+        session, actor, row.id, row.author_id, row.visibility, with_comments=True
+    )
+    return [
+        _comment_out(actor, row, c, name).model_copy(
+            update={"attachments": attachments.get(c.id, [])}
+        )
+        for c, name in comments
+    ]
 
 
 async def timeline(
@@ -1206,12 +1232,22 @@ async def _reassign(
 
 
 async def assign_insight(
-    session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: AssignInput
+    session: AsyncSession,
+    actor: Principal,
+    insight_id: uuid.UUID,
+    data: AssignInput,
+    *,
+    expected_version: int | None = None,
 ) -> InsightDetail:
     """Hand an open insight to the managers of another unit of the organisation, who get
     fresh deadlines and a notification. 404 out of sight, 403 without the right to act,
-    409 when it is closed, 422 `unknown_unit`."""
+    409 when it is closed, 422 `unknown_unit`, 412 `version_mismatch` when it changed
+    after `expected_version`."""
     row = await lock_for_action(session, actor, insight_id)
+    if expected_version is not None and expected_version != row.version:
+        raise PreconditionFailed(
+            "The insight has changed since it was read.", extra={"version": row.version}
+        )
     await _reassign(session, actor, row, data.unit_id, data.note)
     return await get_insight(session, actor, insight_id)
 
@@ -1522,3 +1558,24 @@ async def close_merged_loops(
         type=EventType.LOOP_CLOSED,
         actor_id=actor.person_id,
     )
+
+
+async def my_insights_by_id(
+    session: AsyncSession, actor: Principal, ids: list[uuid.UUID]
+) -> list[InsightOut]:
+    """The caller's own insights among `ids`, as "my insights" shows them, in that order."""
+    if not ids:
+        return []
+    rows = (
+        await session.execute(
+            _insight_rows(insights).where(
+                ic.org_id == bindparam("org_id"),
+                ic.author_id == actor.person_id,
+                ic.id.in_(ids),
+            ),
+            _params(actor, clock.now()),
+        )
+    ).all()
+    order = {insight_id: n for n, insight_id in enumerate(ids)}
+    rows.sort(key=lambda r: order[r.id])
+    return await _with_follow_up(session, actor, rows)

@@ -8,7 +8,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import WRITING_TRANSACTION, Base, Xid8
 from app.org.models import enum_column
 
 
@@ -47,6 +47,8 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The transaction that wrote it, for the "changes since" feed.
+    txid: Mapped[str] = mapped_column(Xid8(), server_default=WRITING_TRANSACTION)
     # The e-mail copy, for the kinds worth an e-mail; null for the others.
     email_state: Mapped[EmailState | None] = mapped_column(enum_column(EmailState, "email_state"))
     email_attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
@@ -58,6 +60,7 @@ class Notification(Base):
         ForeignKeyConstraint(["org_id", "person_id"], ["people.org_id", "people.id"]),
         ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
         Index("ix_notifications_feed", "org_id", "person_id", "created_at", "id"),
+        Index("ix_notifications_changes", "org_id", "person_id", "txid", "id"),
         Index(
             "ix_notifications_email_due",
             "email_next_at",

@@ -140,3 +140,20 @@ async def mark_all_read(session: AsyncSession, actor: Principal) -> ReadAllOut:
         .values(read_at=clock.now())
     )
     return ReadAllOut(marked_read=result.rowcount)  # type: ignore[attr-defined]
+
+
+async def notifications_by_id(
+    session: AsyncSession, actor: Principal, ids: list[uuid.UUID]
+) -> list[NotificationOut]:
+    """The caller's notifications among `ids`, in that order, in their language."""
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(Notification).where(
+            Notification.org_id == actor.org_id,
+            Notification.person_id == actor.person_id,
+            Notification.id.in_(ids),
+        )
+    )
+    by_id = {row.id: row for row in rows}
+    return [_out(by_id[i], actor) for i in ids if i in by_id]

@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.db import table
 from app.errors import NotFound
 from app.insights.models import Insight, InsightEvent, Visibility
+from app.pagination import check_limit
 from app.webhooks import policies, signing
 from app.webhooks.models import (
     DeliveryState,
@@ -153,6 +154,7 @@ async def list_deliveries(
     session: AsyncSession, actor: Principal, webhook_id: uuid.UUID, *, limit: int = 50
 ) -> list[DeliveryOut]:
     """The subscription's most recent deliveries, newest first, each with its attempts."""
+    check_limit(limit)
     await _get(session, actor, webhook_id)
     rows = list(
         await session.scalars(

@@ -109,3 +109,35 @@ async def test_hr_reads_but_cannot_act(client: httpx.AsyncClient, world: World) 
         f"{API}/insights/{a}/comments", json={"body": "Hei"}, headers=hanna
     )
     assert commenting.status_code == 403
+
+
+async def test_racing_edits_of_an_action_meet_412(client: httpx.AsyncClient, world: World) -> None:
+    insight = await _post(client, world, "anna", "Hyllynreunan hintalaput puuttuvat.")
+    mia = await world.auth("mia")
+    created = await client.post(
+        f"{API}/actions",
+        json={"title": "Hintalaput kuntoon", "insight_ids": [insight]},
+        headers=mia,
+    )
+    assert created.status_code == 201, created.text
+    url = f"{API}/actions/{created.json()['id']}"
+    read = await client.get(url, headers=mia)
+    etag = read.headers["etag"]
+
+    # Two edits based on the same version: the first wins, the second is told to reload.
+    first = await client.patch(
+        url, json={"status": "in_progress"}, headers={**mia, "If-Match": etag}
+    )
+    assert first.status_code == 200, first.text
+    assert first.headers["etag"] != etag
+    second = await client.patch(
+        url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": etag}
+    )
+    assert second.status_code == 412
+    assert second.json()["code"] == "version_mismatch"
+    assert (await client.get(url, headers=mia)).json()["due_on"] is None
+
+    fresh = await client.patch(
+        url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": first.headers["etag"]}
+    )
+    assert fresh.status_code == 200

@@ -1,10 +1,13 @@
 """Abusive documents are refused before anything runs; the IDE is served only when enabled."""
 
+from typing import Any
+
 import httpx
 
 from app.gql.schema import MAX_ALIASES, MAX_TOKENS
 from app.main import create_app
 from app.runtime import Runtime
+from app.settings import Settings
 from tests.gql.client import GraphQL, codes
 
 
@@ -48,3 +51,44 @@ async def test_ide_only_when_enabled(runtime: Runtime) -> None:
         ) as client:
             page = await client.get("/graphql", headers={"Accept": "text/html"})
         assert page.status_code == status
+
+
+async def _post(runtime: Runtime, query: str, **settings: bool) -> dict[str, Any]:
+    runtime.settings = runtime.settings.model_copy(update=settings)
+    app = create_app(runtime=runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        response = await client.post("/graphql", json={"query": query})
+    result: dict[str, Any] = response.json()
+    return result
+
+
+INTROSPECTION = "query { __schema { queryType { name } } }"
+
+
+async def test_introspection_only_when_enabled(runtime: Runtime) -> None:
+    refused = await _post(runtime, INTROSPECTION)
+    assert refused["data"] is None
+    assert set(codes(refused)) == {"invalid_query"}
+    assert "introspection has been disabled" in refused["errors"][0]["message"]
+    allowed = await _post(runtime, INTROSPECTION, graphql_introspection=True)
+    # The schema is public once introspection is on: it needs no token.
+    assert allowed == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+async def test_field_suggestions_only_when_enabled(runtime: Runtime) -> None:
+    typo = "query { inbx { edges { cursor } } }"
+    quiet = await _post(runtime, typo)
+    assert codes(quiet) == ["invalid_query"]
+    assert quiet["errors"][0]["message"] == "Cannot query field 'inbx' on type 'Query'."
+    assert "inbox" not in str(quiet)
+    hinted = await _post(runtime, typo, graphql_field_suggestions=True)
+    assert "Did you mean 'inbox'" in hinted["errors"][0]["message"]
+
+
+def test_production_defaults() -> None:
+    defaults = Settings(database_url="postgresql://unused/db")
+    assert not defaults.graphql_ide
+    assert not defaults.graphql_introspection
+    assert not defaults.graphql_field_suggestions

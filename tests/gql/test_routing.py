@@ -114,6 +114,10 @@ async def test_assign_and_triage(gql: GraphQL) -> None:
     assert assigned["assignInsight"]["insight"]["ownerUnit"]["id"] == south
     refused = await gql.run("anna", "AssignInsight", input={"id": ids[1], "unitId": south})
     assert codes(refused) == ["not_insight_manager"]
+    stale = await gql.run(
+        "mia", "AssignInsight", input={"id": ids[0], "unitId": south, "expectedVersion": 1}
+    )
+    assert codes(stale) == ["version_mismatch"]
 
     missing = gid("Insight", uuid.uuid4())
     triaged = await gql.data(

@@ -35,6 +35,8 @@ CLIENT_OPERATIONS = {
     "ReorderRoutingRules",
     "AssignInsight",
     "TriageInsights",
+    "InsightAttachments",
+    "MyChanges",
 }
 
 

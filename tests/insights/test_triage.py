@@ -142,3 +142,23 @@ async def test_bulk_decline_and_assign(client: httpx.AsyncClient, world: World) 
         )
         assert refused.status_code == 422, body
         assert refused.json()["code"] == "validation_error"
+
+
+async def test_reassigning_a_stale_copy_meets_412(client: httpx.AsyncClient, world: World) -> None:
+    iid = (await post_insight(client, world, "anna"))["id"]
+    mia = await world.auth("mia")
+    south = str(world.units["south"].id)
+    # Someone acknowledged it after Mia read version 1.
+    ack = await client.post(f"{API}/insights/{iid}/acknowledge", headers=mia)
+    assert ack.status_code == 200
+    stale = await client.post(
+        f"{API}/insights/{iid}/assign", json={"unit_id": south}, headers={**mia, "If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "version_mismatch"
+    current = await client.post(
+        f"{API}/insights/{iid}/assign",
+        json={"unit_id": south},
+        headers={**mia, "If-Match": ack.headers["ETag"]},
+    )
+    assert current.status_code == 200, current.text

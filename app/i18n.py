@@ -1,0 +1,412 @@
+"""The language of an answer, and the API's error texts in Finnish and English.
+
+A request's language is the first supported one in its Accept-Language header (q-values
+and regional variants such as fi-FI honoured); otherwise the caller's own locale;
+otherwise English, for a request made before anyone is known. Swedish is detected in
+posted text but not yet offered for the interface: an Accept-Language naming only Swedish
+falls back to the person's locale.
+"""
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from app.org.models import Locale
+
+SUPPORTED: dict[str, Locale] = {"fi": Locale.FI, "en": Locale.EN}
+DEFAULT = Locale.EN
+
+
+def from_accept_language(header: str | None) -> Locale | None:
+    """The supported language the client prefers most, or None when it names none."""
+    if not header:
+        return None
+    best: tuple[float, int, Locale] | None = None
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        locale = SUPPORTED.get(tag.strip().lower().split("-")[0])
+        if locale is None or quality <= 0:
+            continue
+        # Highest quality first; among equals, the one named first.
+        candidate = (quality, -position, locale)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+# code: (Finnish title, Finnish detail, English title). English details come from where
+# the error is raised; the Finnish detail may name values the error carries, e.g. {limit}.
+PROBLEMS: dict[str, tuple[str, str, str]] = {
+    "bad_request": ("Virheellinen pyyntö", "Pyyntöä ei voitu käsitellä.", "Bad request"),
+    "validation_error": (
+        "Virheellinen syöte",
+        "Pyyntö ei vastaa skeemaa.",
+        "Invalid input",
+    ),
+    "invalid_input": ("Virheellinen syöte", "Syötteessä on virhe.", "Invalid input"),
+    "invalid_query": ("Virheellinen kysely", "GraphQL-kysely on virheellinen.", "Invalid query"),
+    "not_found": ("Ei löytynyt", "Kohdetta ei löytynyt.", "Not found"),
+    "method_not_allowed": (
+        "Menetelmä ei ole sallittu",
+        "Tätä HTTP-menetelmää ei voi käyttää tähän osoitteeseen.",
+        "Method not allowed",
+    ),
+    "http_error": ("HTTP-virhe", "Pyyntöä ei voitu käsitellä.", "HTTP error"),
+    "internal_error": (
+        "Sisäinen virhe",
+        "Jotain meni vikaan meidän päässämme.",
+        "Internal error",
+    ),
+    "service_unavailable": (
+        "Palvelu ei ole käytettävissä",
+        "Pyyntöä ei saatu päätökseen; sen voi turvallisesti lähettää uudelleen.",
+        "Service unavailable",
+    ),
+    "unauthenticated": (
+        "Tunnistautuminen vaaditaan",
+        "Kirjaudu sisään.",
+        "Authentication required",
+    ),
+    "missing_token": (
+        "Tunnistautuminen vaaditaan",
+        "Pyynnöstä puuttuu pääsytunniste (bearer token).",
+        "Authentication required",
+    ),
+    "invalid_token": (
+        "Tunnistautuminen vaaditaan",
+        "Pääsytunniste ei kelpaa.",
+        "Authentication required",
+    ),
+    "token_expired": (
+        "Tunnistautuminen vaaditaan",
+        "Pääsytunniste on vanhentunut; kirjaudu uudelleen.",
+        "Authentication required",
+    ),
+    "unknown_subject": (
+        "Tunnistautuminen vaaditaan",
+        "Pääsytunniste ei vastaa yhtään aktiivista henkilöä.",
+        "Authentication required",
+    ),
+    "issuer_unavailable": (
+        "Tunnistuspalvelu ei vastaa",
+        "Tunnistuspalvelun avaimia ei saatu; yritä hetken päästä uudelleen.",
+        "Identity provider unavailable",
+    ),
+    "forbidden": ("Ei sallittu", "Sinulla ei ole oikeutta tähän.", "Not allowed"),
+    "not_a_manager": (
+        "Ei sallittu",
+        "Vain esihenkilö voi tehdä tämän.",
+        "Not allowed",
+    ),
+    "not_an_admin": ("Ei sallittu", "Vain pääkäyttäjä voi tehdä tämän.", "Not allowed"),
+    "not_a_reader": ("Ei sallittu", "Sinulla ei ole lukuoikeutta tähän.", "Not allowed"),
+    "not_insight_manager": (
+        "Ei sallittu",
+        "Vain havainnon käsittelevät esihenkilöt voivat tehdä tämän.",
+        "Not allowed",
+    ),
+    "owner_not_insight_manager": (
+        "Ei sallittu",
+        "Toimenpiteen vastuuhenkilön on oltava havainnon käsittelijä.",
+        "Not allowed",
+    ),
+    "not_in_thread": (
+        "Ei sallittu",
+        "Vain havainnon tekijä ja sen käsittelijät voivat kommentoida.",
+        "Not allowed",
+    ),
+    "not_action_owner": (
+        "Ei sallittu",
+        "Vain toimenpiteen vastuuhenkilö voi muuttaa sitä.",
+        "Not allowed",
+    ),
+    "not_contact_keeper": (
+        "Ei sallittu",
+        "Vain asiakasyhteyden vastuuhenkilö voi tehdä tämän.",
+        "Not allowed",
+    ),
+    "not_comment_author": (
+        "Ei sallittu",
+        "Vain kommentin kirjoittaja voi liittää siihen tiedostoja.",
+        "Not allowed",
+    ),
+    "not_uploader": (
+        "Ei sallittu",
+        "Vain liitteen lisääjä voi poistaa sen.",
+        "Not allowed",
+    ),
+    "own_insight": (
+        "Ei sallittu",
+        "Omaa havaintoa ei voi tukea.",
+        "Not allowed",
+    ),
+    "conflict": ("Ristiriita", "Pyyntö on ristiriidassa nykyisen tilan kanssa.", "Conflict"),
+    "version_mismatch": (
+        "Kohde on muuttunut",
+        "Kohdetta on muutettu sen jälkeen, kun haoit sen; hae se uudelleen.",
+        "The resource has changed",
+    ),
+    "invalid_status_transition": (
+        "Ristiriita",
+        "Havainnon tilaa ei voi muuttaa näin.",
+        "Conflict",
+    ),
+    "invalid_action_transition": (
+        "Ristiriita",
+        "Toimenpiteen tilaa ei voi muuttaa näin.",
+        "Conflict",
+    ),
+    "insight_merged": (
+        "Ristiriita",
+        "Havainto on yhdistetty toiseen havaintoon.",
+        "Conflict",
+    ),
+    "insight_closed": ("Ristiriita", "Havainto on jo suljettu.", "Conflict"),
+    "merge_into_itself": (
+        "Virheellinen syöte",
+        "Havaintoa ei voi yhdistää itseensä.",
+        "Invalid input",
+    ),
+    "merge_into_merged": (
+        "Ristiriita",
+        "Havaintoa ei voi yhdistää jo yhdistettyyn havaintoon.",
+        "Conflict",
+    ),
+    "insight_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen havainnon käytössä.",
+        "Conflict",
+    ),
+    "comment_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen kommentin käytössä.",
+        "Conflict",
+    ),
+    "action_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen toimenpiteen käytössä.",
+        "Conflict",
+    ),
+    "communication_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen viestin käytössä.",
+        "Conflict",
+    ),
+    "endorsement_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen tuen käytössä.",
+        "Conflict",
+    ),
+    "attachment_id_conflict": (
+        "Ristiriita",
+        "Tunniste on jo toisen liitteen käytössä.",
+        "Conflict",
+    ),
+    "slug_taken": ("Ristiriita", "Tunnus on jo käytössä.", "Conflict"),
+    "rule_order_mismatch": (
+        "Ristiriita",
+        "Järjestykseen on annettava täsmälleen nykyiset reitityssäännöt.",
+        "Conflict",
+    ),
+    "reason_required": (
+        "Virheellinen syöte",
+        "Perustelu vaaditaan.",
+        "Invalid input",
+    ),
+    "outcome_required": (
+        "Virheellinen syöte",
+        "Toimenpiteen tulos vaaditaan.",
+        "Invalid input",
+    ),
+    "unit_required": ("Virheellinen syöte", "Yksikkö vaaditaan.", "Invalid input"),
+    "unknown_unit": ("Virheellinen syöte", "Yksikköä ei tunneta.", "Invalid input"),
+    "unknown_person": ("Virheellinen syöte", "Henkilöä ei tunneta.", "Invalid input"),
+    "unknown_journey_stage": (
+        "Virheellinen syöte",
+        "Asiakaspolun vaihetta ei tunneta.",
+        "Invalid input",
+    ),
+    "unknown_touchpoint": (
+        "Virheellinen syöte",
+        "Kohtaamispistettä ei tunneta.",
+        "Invalid input",
+    ),
+    "occurred_in_future": (
+        "Virheellinen syöte",
+        "Tapahtuma-aika ei voi olla tulevaisuudessa.",
+        "Invalid input",
+    ),
+    "deadlines_out_of_order": (
+        "Virheellinen syöte",
+        "Kuittauksen määräajan on oltava ennen vastauksen määräaikaa.",
+        "Invalid input",
+    ),
+    "invalid_id": ("Virheellinen syöte", "Tunniste ei kelpaa.", "Invalid input"),
+    "invalid_cursor": (
+        "Virheellinen syöte",
+        "Sivutuksen kursori ei kelpaa.",
+        "Invalid input",
+    ),
+    "invalid_page_size": (
+        "Virheellinen syöte",
+        "Sivun koko ei kelpaa.",
+        "Invalid input",
+    ),
+    "invalid_period": ("Virheellinen syöte", "Aikaväli ei kelpaa.", "Invalid input"),
+    "too_many_buckets": (
+        "Virheellinen syöte",
+        "Aikaväli on liian pitkä valitulle tarkkuudelle.",
+        "Invalid input",
+    ),
+    "invalid_url": ("Virheellinen syöte", "Osoite ei kelpaa.", "Invalid input"),
+    "webhook_url_not_https": (
+        "Virheellinen syöte",
+        "Webhook-osoitteen on käytettävä HTTPS:ää.",
+        "Invalid input",
+    ),
+    "webhook_url_internal": (
+        "Virheellinen syöte",
+        "Webhook-osoite ei saa osoittaa sisäverkkoon.",
+        "Invalid input",
+    ),
+    "no_customer_contact": (
+        "Ristiriita",
+        "Havainnolla ei ole asiakkaan yhteystietoja.",
+        "Conflict",
+    ),
+    "customer_contact_erased": (
+        "Ristiriita",
+        "Asiakkaan yhteystiedot on poistettu.",
+        "Conflict",
+    ),
+    "invalid_idempotency_key": (
+        "Virheellinen pyyntö",
+        "Idempotency-Key-otsakkeen on oltava 1–255 tulostettavaa ASCII-merkkiä.",
+        "Bad request",
+    ),
+    "idempotency_key_reused": (
+        "Virheellinen syöte",
+        "Tätä Idempotency-Key-avainta on käytetty toiseen pyyntöön.",
+        "Invalid input",
+    ),
+    "idempotency_in_flight": (
+        "Ristiriita",
+        "Samalla Idempotency-Key-avaimella lähetettyä pyyntöä käsitellään vielä.",
+        "Conflict",
+    ),
+    "payload_too_large": (
+        "Pyyntö on liian suuri",
+        "Pyynnön runko saa olla enintään {limit} tavua.",
+        "Request body too large",
+    ),
+    "too_large": ("Liian suuri", "Tiedosto on liian suuri.", "Too large"),
+    "rate_limited": (
+        "Liian monta pyyntöä",
+        "Pyyntöjä on tullut liian tiheään; yritä uudelleen {retry_after} sekunnin kuluttua.",
+        "Too many requests",
+    ),
+    "batch_too_large": (
+        "Virheellinen syöte",
+        "Erässä saa olla enintään {max_items} kohdetta; lähetä loput toisessa erässä.",
+        "Invalid input",
+    ),
+    "empty_batch": ("Virheellinen syöte", "Erässä ei ole yhtään kohdetta.", "Invalid input"),
+    "unsupported_media_type": (
+        "Tiedostotyyppiä ei tueta",
+        "Vain valokuvat (JPEG, PNG, WebP, HEIC) ja äänitteet kelpaavat.",
+        "Unsupported media type",
+    ),
+    "attachment_too_large": (
+        "Liite on liian suuri",
+        "Liite on suurempi kuin sen tyypille sallitaan.",
+        "Attachment too large",
+    ),
+    "audio_too_long": (
+        "Virheellinen syöte",
+        "Äänite on liian pitkä.",
+        "Invalid input",
+    ),
+    "unreadable_attachment": (
+        "Virheellinen syöte",
+        "Tiedostoa ei voitu lukea.",
+        "Invalid input",
+    ),
+    "no_file": (
+        "Virheellinen syöte",
+        "Lähetä täsmälleen yksi tiedosto kentässä file.",
+        "Invalid input",
+    ),
+}
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(key)
+
+
+def problem_text(
+    code: str, locale: Locale, title: str, detail: str, values: Mapping[str, Any]
+) -> tuple[str, str]:
+    """Title and detail of a problem in `locale`. English keeps the raise site's own,
+    specific detail; an unknown code keeps what it was given."""
+    texts = PROBLEMS.get(code)
+    if texts is None:
+        return title, detail
+    fi_title, fi_detail, en_title = texts
+    if locale is Locale.EN:
+        return en_title, detail
+    try:
+        return fi_title, string.Formatter().vformat(fi_detail, (), _Values(values))
+    except (KeyError, IndexError, ValueError):
+        return fi_title, fi_title
+
+
+# Finnish for the field errors clients meet most; the rest stay in English.
+FIELD_MESSAGES_FI: dict[str, str] = {
+    "missing": "Kenttä puuttuu.",
+    "extra_forbidden": "Tuntematon kenttä.",
+    "string_too_short": "Tekstin on oltava vähintään {min_length} merkkiä.",
+    "string_too_long": "Teksti saa olla enintään {max_length} merkkiä.",
+    "string_type": "Arvon on oltava tekstiä.",
+    "string_pattern_mismatch": "Arvo ei ole oikeassa muodossa.",
+    "uuid_parsing": "Arvon on oltava kelvollinen UUID-tunniste.",
+    "uuid_type": "Arvon on oltava kelvollinen UUID-tunniste.",
+    "enum": "Arvon on oltava jokin seuraavista: {expected}.",
+    "literal_error": "Arvon on oltava jokin seuraavista: {expected}.",
+    "int_parsing": "Arvon on oltava kokonaisluku.",
+    "int_type": "Arvon on oltava kokonaisluku.",
+    "bool_parsing": "Arvon on oltava true tai false.",
+    "greater_than": "Arvon on oltava suurempi kuin {gt}.",
+    "greater_than_equal": "Arvon on oltava vähintään {ge}.",
+    "less_than": "Arvon on oltava pienempi kuin {lt}.",
+    "less_than_equal": "Arvo saa olla enintään {le}.",
+    "too_short": "Luettelossa on oltava vähintään {min_length} kohdetta.",
+    "too_long": "Luettelossa saa olla enintään {max_length} kohdetta.",
+    "datetime_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
+    "datetime_from_date_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
+    "json_invalid": "Pyyntö ei ole kelvollista JSONia.",
+    "model_attributes_type": "Arvon on oltava objekti.",
+    "dict_type": "Arvon on oltava objekti.",
+    "list_type": "Arvon on oltava luettelo.",
+    "value_error": "Arvo ei kelpaa: {error}",
+}
+
+
+def field_message(error: Mapping[str, Any], locale: Locale) -> str:
+    """One pydantic error's message in `locale`."""
+    message = str(error.get("msg", ""))
+    template = FIELD_MESSAGES_FI.get(str(error.get("type", ""))) if locale is Locale.FI else None
+    if template is None:
+        return message
+    try:
+        return string.Formatter().vformat(template, (), _Values(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return message

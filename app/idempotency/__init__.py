@@ -1,0 +1,1 @@
+"""Safe retries of creating requests: the Idempotency-Key header."""

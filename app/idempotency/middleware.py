@@ -1,0 +1,462 @@
+"""The Idempotency-Key header (IETF httpapi draft) on every creating request.
+
+A client that sends a POST to the REST API, or a GraphQL mutation, with an
+`Idempotency-Key` may send it again as often as it likes:
+
+- the same key with the same request gets the first response again, marked
+  `Idempotent-Replayed: true`;
+- the same key with a different request gets 422 `idempotency_key_reused`;
+- a retry while the first request still runs waits for it and gets its response, or 409
+  `idempotency_in_flight` with Retry-After when it runs longer than the wait.
+
+Only a success is stored. A request that failed changed nothing (its transaction rolled
+back), so the key is released and a retry runs afresh.
+
+The response is stored in the request's own transaction: the session dependency and the
+GraphQL transaction hand their session to this middleware instead of committing, and the
+middleware writes the response into the key's row, commits, and only then answers. A crash
+can therefore never leave the effects stored without the response a retry needs. A first
+request that dies holds its key only until its lease ends; then a retry takes the key over.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import clock
+from app.db import table, transaction
+from app.errors import Conflict, DomainError, InvalidInput
+from app.idempotency.claim import STATE, Claim
+from app.idempotency.models import IdempotencyKey, KeyState
+from app.problems import error_response
+from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+HEADER = b"idempotency-key"
+REPLAYED = "Idempotent-Replayed"
+# The only paths that create things; the issuer's own endpoints have their own rules.
+PATHS = ("/api/v1/", "/graphql")
+# Response headers worth replaying; the rest (dates, lengths) are the server's own.
+KEPT_HEADERS = frozenset({"content-type", "etag", "location", "content-language"})
+MAX_KEY_LENGTH = 255
+
+keys = table(IdempotencyKey)
+
+
+class Unavailable(DomainError):
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"
+
+
+class _Outcome(Enum):
+    # The success and its stored response were committed together.
+    STORED = "stored"
+    # Not a success, or nothing to store: the key is free again.
+    RELEASED = "released"
+    # A success whose commit failed: nothing of it was kept.
+    LOST = "lost"
+
+
+def parse_key(raw: bytes) -> str | None:
+    """The key of a header value: a structured-field string ("...") or a bare token of
+    printable ASCII, 1 to 255 characters; None when it is neither."""
+    try:
+        value = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        return None
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    if not 1 <= len(value) <= MAX_KEY_LENGTH:
+        return None
+    if any(not 0x20 <= ord(c) <= 0x7E for c in value):
+        return None
+    return value
+
+
+def fingerprint(method: str, path: str, query: bytes, content_type: str, body: bytes) -> str:
+    """What makes two requests the same request. JSON is compared by content, not by its
+    spacing or key order; a multipart body without its boundary, which clients draw anew
+    for every attempt."""
+    canonical = body
+    if content_type.startswith("application/json"):
+        try:
+            canonical = json.dumps(
+                json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode()
+        except ValueError:
+            canonical = body
+    elif content_type.startswith("multipart/"):
+        boundary = _boundary(content_type)
+        if boundary:
+            canonical = body.replace(boundary, b"")
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query, canonical):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _boundary(content_type: str) -> bytes | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"').encode("latin-1")
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return bytes(value)
+    return None
+
+
+@dataclass
+class _Captured:
+    status: int = 0
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytearray = field(default_factory=bytearray)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        # Wakes requests of this process waiting for a key, as soon as it is settled.
+        self._settled: dict[tuple[str, str], asyncio.Event] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith(PATHS)
+            or (raw := _header(scope, HEADER)) is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = parse_key(raw)
+        if key is None:
+            await _problem(
+                scope,
+                receive,
+                send,
+                DomainError(
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+                    code="invalid_idempotency_key",
+                ),
+            )
+            return
+        body, more = await _read_body(receive)
+        replay = _replaying(body, more, receive)
+        runtime: Runtime = scope["app"].state.runtime
+        caller = await _caller_scope(runtime, scope)
+        if caller is None:
+            # No good token: the API itself answers 401, and nothing is stored.
+            await self.app(scope, replay, send)
+            return
+        content_type = (_header(scope, b"content-type") or b"").decode("latin-1").lower()
+        print_ = fingerprint(
+            scope["method"], scope["path"], scope["query_string"], content_type, body
+        )
+        await self._handle(scope, replay, send, runtime, caller, key, print_)
+
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        runtime: Runtime,
+        caller: str,
+        key: str,
+        print_: str,
+    ) -> None:
+        settings = runtime.settings
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.idempotency_wait_seconds
+        delay = 0.02
+        while True:
+            token = await _try_claim(runtime, caller, key, print_)
+            if token is not None:
+                await self._run(scope, receive, send, runtime, Claim(caller, key, token))
+                return
+            row = await _load(runtime, caller, key)
+            if row is None:
+                continue  # released in the meantime: claim it
+            if row.fingerprint != print_:
+                await _problem(
+                    scope,
+                    receive,
+                    send,
+                    InvalidInput(
+                        "This Idempotency-Key was used for a different request.",
+                        code="idempotency_key_reused",
+                    ),
+                )
+                return
+            if row.state == KeyState.DONE:
+                await _replay(send, row)
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                await _problem(
+                    scope,
+                    receive,
+                    send,
+                    Conflict(
+                        "A request with this Idempotency-Key is still being processed.",
+                        code="idempotency_in_flight",
+                    ),
+                    headers={"Retry-After": "1"},
+                )
+                return
+            event = self._settled.setdefault((caller, key), asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), timeout=min(delay, remaining))
+            except TimeoutError:
+                delay = min(delay * 2, 0.5)
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, runtime: Runtime, claim: Claim
+    ) -> None:
+        captured = _Captured()
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured.status = message["status"]
+                captured.headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured.body.extend(message.get("body", b""))
+
+        scope.setdefault("state", {})[STATE] = claim
+        try:
+            await self.app(scope, receive, capture)
+            outcome = await _finish(runtime, claim, captured)
+        except BaseException:
+            await _abandon(runtime, claim)
+            raise
+        finally:
+            self._wake(claim)
+        if outcome is _Outcome.LOST:
+            # The request succeeded but its commit did not: nothing of it is stored, and
+            # the client may safely try again.
+            await _problem(
+                scope,
+                receive,
+                send,
+                Unavailable("The request could not be completed; it is safe to retry it."),
+                headers={"Retry-After": "1"},
+            )
+            return
+        await send(
+            {"type": "http.response.start", "status": captured.status, "headers": captured.headers}
+        )
+        await send({"type": "http.response.body", "body": bytes(captured.body)})
+
+    def _wake(self, claim: Claim) -> None:
+        event = self._settled.pop((claim.scope, claim.key), None)
+        if event is not None:
+            event.set()
+
+
+async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outcome:
+    """Store a success with the request's own commit; release the key otherwise."""
+    session = claim.session
+    if session is None or not 200 <= captured.status < 300:
+        if session is not None:
+            await session.rollback()
+            await session.close()
+        await _release(runtime, claim)
+        return _Outcome.RELEASED
+    headers = [
+        [name.decode("latin-1"), value.decode("latin-1")]
+        for name, value in captured.headers
+        if name.decode("latin-1").lower() in KEPT_HEADERS
+    ]
+    try:
+        result = await session.execute(
+            update(keys)
+            .where(
+                keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.claim == claim.token
+            )
+            .values(
+                state=KeyState.DONE,
+                response_status=captured.status,
+                response_headers=headers,
+                response_body=bytes(captured.body),
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise LookupError("the key was taken over after its lease ended")
+        await session.commit()
+    except Exception:
+        log.exception("could not store the response for an idempotency key")
+        with contextlib.suppress(Exception):
+            await session.rollback()
+        claim.session = None
+        await _abandon(runtime, claim)
+        return _Outcome.LOST
+    finally:
+        await session.close()
+    return _Outcome.STORED
+
+
+async def _caller_scope(runtime: Runtime, scope: Scope) -> str | None:
+    """Whose key it is: a hash of the bearer token's issuer and subject."""
+    header = _header(scope, b"authorization")
+    if header is None:
+        return None
+    kind, _, token = header.decode("latin-1").partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        claims = await runtime.validator.validate(token.strip())
+    except DomainError:
+        return None
+    return scope_of(str(claims.get("iss", "")), str(claims.get(runtime.validator.subject_claim)))
+
+
+def scope_of(issuer: str, subject: str) -> str:
+    """The keys of one caller: the same person keeps them across tokens and devices."""
+    return hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole request body (its size is bounded by the body limit outside this
+    middleware), and whether the client disconnected before sending it all."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks), True
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _replaying(body: bytes, disconnected: bool, receive: Receive) -> Receive:
+    """A receive channel that gives the application the body already read."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if disconnected:
+                return {"type": "http.disconnect"}
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _try_claim(runtime: Runtime, caller: str, key: str, print_: str) -> uuid.UUID | None:
+    """Claim the key: new, expired, or held by a request with the same fingerprint whose
+    lease has ended. None when someone else holds it or has settled it."""
+    now = clock.now()
+    settings = runtime.settings
+    token = uuid.uuid4()
+    statement = insert(keys).values(
+        scope=caller,
+        key=key,
+        fingerprint=print_,
+        state=KeyState.RUNNING,
+        claim=token,
+        locked_until=now + timedelta(seconds=settings.idempotency_lease_seconds),
+        expires_at=now + timedelta(hours=settings.idempotency_ttl_hours),
+        created_at=now,
+    )
+    excluded = statement.excluded
+    claiming = statement.on_conflict_do_update(
+        index_elements=[keys.c.scope, keys.c.key],
+        set_={
+            "fingerprint": excluded.fingerprint,
+            "state": excluded.state,
+            "claim": excluded.claim,
+            "locked_until": excluded.locked_until,
+            "expires_at": excluded.expires_at,
+            "created_at": excluded.created_at,
+            "response_status": None,
+            "response_headers": None,
+            "response_body": None,
+        },
+        where=(keys.c.expires_at <= now)
+        | (
+            (keys.c.state == KeyState.RUNNING)
+            & (keys.c.locked_until <= now)
+            & (keys.c.fingerprint == excluded.fingerprint)
+        ),
+    ).returning(keys.c.claim)
+    async with transaction(runtime.sessions) as session:
+        claimed: uuid.UUID | None = (await session.execute(claiming)).scalar_one_or_none()
+    return claimed
+
+
+async def _load(runtime: Runtime, caller: str, key: str) -> Any:
+    async with runtime.sessions() as session:
+        return (
+            await session.execute(
+                select(
+                    keys.c.fingerprint,
+                    keys.c.state,
+                    keys.c.response_status,
+                    keys.c.response_headers,
+                    keys.c.response_body,
+                ).where(keys.c.scope == caller, keys.c.key == key)
+            )
+        ).one_or_none()
+
+
+async def _release(runtime: Runtime, claim: Claim) -> None:
+    async with transaction(runtime.sessions) as session:
+        await session.execute(
+            delete(keys).where(
+                keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.claim == claim.token
+            )
+        )
+
+
+async def _abandon(runtime: Runtime, claim: Claim) -> None:
+    """The request was cancelled or crashed: undo its work and free its key."""
+    try:
+        if claim.session is not None:
+            await claim.session.rollback()
+            await claim.session.close()
+        await _release(runtime, claim)
+    except Exception:
+        # The lease ends by itself; a retry takes the key over then.
+        log.exception("could not release an idempotency key")
+
+
+async def _replay(send: Send, row: Any) -> None:
+    headers = [
+        (str(name).encode("latin-1"), str(value).encode("latin-1"))
+        for name, value in row.response_headers or []
+    ]
+    body = bytes(row.response_body or b"")
+    headers.append((b"content-length", str(len(body)).encode()))
+    headers.append((REPLAYED.lower().encode(), b"true"))
+    await send({"type": "http.response.start", "status": row.response_status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _problem(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    error: DomainError,
+    *,
+    headers: dict[str, str] | None = None,
+) -> None:
+    await error_response(scope, error, headers)(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Offline sync: a queue of posts applied in one request, item by item."""

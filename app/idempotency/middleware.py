@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
@@ -136,6 +137,8 @@ class IdempotencyMiddleware:
         self.app = app
         # Wakes requests of this process waiting for a key, as soon as it is settled.
         self._settled: dict[tuple[str, str], asyncio.Event] = {}
+        # Clean-ups that outlive a cancelled request; held here so they are not collected.
+        self._cleanups: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -187,7 +190,7 @@ class IdempotencyMiddleware:
         deadline = loop.time() + settings.idempotency_wait_seconds
         delay = 0.02
         while True:
-            token = await _try_claim(runtime, caller, key, print_)
+            token = await self._claim(runtime, caller, key, print_)
             if token is not None:
                 await self._run(scope, receive, send, runtime, Claim(caller, key, token))
                 return
@@ -244,7 +247,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, capture)
             outcome = await _finish(runtime, claim, captured)
         except BaseException:
-            await _abandon(runtime, claim)
+            await self._settle(_abandon(runtime, claim))
             raise
         finally:
             self._wake(claim)
@@ -263,6 +266,37 @@ class IdempotencyMiddleware:
             {"type": "http.response.start", "status": captured.status, "headers": captured.headers}
         )
         await send({"type": "http.response.body", "body": bytes(captured.body)})
+
+    async def _claim(
+        self, runtime: Runtime, caller: str, key: str, print_: str
+    ) -> uuid.UUID | None:
+        """`_try_claim`, safe against cancellation: a claim that commits after its request
+        was cancelled is released at once instead of holding the key for a whole lease."""
+        attempt = asyncio.ensure_future(_try_claim(runtime, caller, key, print_))
+        try:
+            return await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+
+            async def release_if_claimed() -> None:
+                with contextlib.suppress(Exception):
+                    token = await attempt
+                    if token is not None:
+                        await _release(runtime, Claim(caller, key, token))
+
+            self._detach(release_if_claimed())
+            raise
+
+    async def _settle(self, cleanup: Coroutine[Any, Any, None]) -> None:
+        """Run a clean-up to its end even when the request is being cancelled."""
+        task = self._detach(cleanup)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+    def _detach(self, cleanup: Coroutine[Any, Any, None]) -> "asyncio.Task[None]":
+        task = asyncio.ensure_future(cleanup)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+        return task
 
     def _wake(self, claim: Claim) -> None:
         event = self._settled.pop((claim.scope, claim.key), None)
@@ -419,10 +453,15 @@ async def _load(runtime: Runtime, caller: str, key: str) -> Any:
 
 
 async def _release(runtime: Runtime, claim: Claim) -> None:
+    """Free a key this request still holds. A key whose response was stored stays: when a
+    cancelled commit went through after all, a retry must get that response."""
     async with transaction(runtime.sessions) as session:
         await session.execute(
             delete(keys).where(
-                keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.claim == claim.token
+                keys.c.scope == claim.scope,
+                keys.c.key == claim.key,
+                keys.c.claim == claim.token,
+                keys.c.state == KeyState.RUNNING,
             )
         )
 

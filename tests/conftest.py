@@ -23,7 +23,7 @@ from app.migrations import upgrade
 from app.runtime import Runtime
 from app.settings import Settings
 from app.tables import metadata
-from tests.factories import Live, World, build_world
+from tests.factories import Live, World, build_world, owner_after_each_request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,9 +126,10 @@ def runtime(
 
 
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+async def client(runtime: Runtime, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
+
+    transport = httpx.ASGITransport(app=owner_after_each_request(app, connection))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.passwords import hash_password
 from app.auth.tokens import issue_access_token
@@ -133,3 +134,20 @@ async def build_world(session: AsyncSession, runtime: Runtime) -> World:
 
 # What the `live` fixture gives: committed people, their sessions, a client of the app.
 Live = tuple[World, async_sessionmaker[AsyncSession], httpx.AsyncClient]
+
+
+def owner_after_each_request(app: ASGIApp, connection: AsyncConnection) -> ASGIApp:
+    """`app`, for tests whose requests all share the test's one transaction.
+
+    A request binds its transaction to the caller's organisation (row-level security,
+    `app.tenancy`). Here that transaction outlives the request, so the role is reset after
+    each one, as a new transaction would start: the next request, and the test's own
+    queries, begin as the owner."""
+
+    async def reset_after(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        finally:
+            await connection.exec_driver_sql("RESET ROLE")
+
+    return reset_after

@@ -1,12 +1,13 @@
 """Per-person and per-organisation rate limits: 429 with Retry-After, REST and GraphQL."""
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.main import create_app
 from app.ratelimit import Limiter
 from app.runtime import Runtime, rate_limits_from
 from app.settings import Settings
-from tests.factories import World
+from tests.factories import World, owner_after_each_request
 from tests.gql.client import operation
 
 
@@ -36,20 +37,23 @@ def test_zero_turns_a_limit_off() -> None:
     assert all(limiter.retry_after("x") is None for _ in range(1000))
 
 
-def _client(runtime: Runtime, settings: Settings, **limits: int) -> httpx.AsyncClient:
+def _client(
+    runtime: Runtime, settings: Settings, connection: AsyncConnection, **limits: int
+) -> httpx.AsyncClient:
     runtime.settings = settings.model_copy(update=limits)
     runtime.rate_limits = rate_limits_from(runtime.settings)
+    app = owner_after_each_request(create_app(runtime=runtime), connection)
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(runtime=runtime)),
+        transport=httpx.ASGITransport(app=app),
         base_url="http://testserver",
     )
 
 
 async def test_a_person_over_the_limit_gets_429_in_their_language(
-    runtime: Runtime, settings: Settings, world: World
+    runtime: Runtime, settings: Settings, world: World, connection: AsyncConnection
 ) -> None:
     async with _client(
-        runtime, settings, rate_limit_person_per_minute=6, rate_limit_person_burst=2
+        runtime, settings, connection, rate_limit_person_per_minute=6, rate_limit_person_burst=2
     ) as client:
         anna = await world.auth("anna")
         statuses = [(await client.get("/api/v1/inbox", headers=anna)).status_code for _ in range(2)]
@@ -72,10 +76,10 @@ async def test_a_person_over_the_limit_gets_429_in_their_language(
 
 
 async def test_an_organisation_over_its_limit_gets_429(
-    runtime: Runtime, settings: Settings, world: World
+    runtime: Runtime, settings: Settings, world: World, connection: AsyncConnection
 ) -> None:
     async with _client(
-        runtime, settings, rate_limit_org_per_minute=60, rate_limit_org_burst=3
+        runtime, settings, connection, rate_limit_org_per_minute=60, rate_limit_org_burst=3
     ) as client:
         for who in ("anna", "mia", "rita"):
             assert (

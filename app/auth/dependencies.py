@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import tenancy
 from app.auth.principal import Principal
 from app.auth.tokens import TokenValidator
 from app.errors import Unauthenticated
@@ -54,13 +55,16 @@ async def authenticate(
     validator: TokenValidator, session: AsyncSession, token: str | None
 ) -> Principal:
     """The person a bearer token names; 401 for any token that is not good, 503 when the
-    identity provider's keys cannot be had."""
+    identity provider's keys cannot be had. The rest of the session's transaction is bound
+    to that person's organisation by row-level security."""
     if not token:
         raise Unauthenticated("A bearer token is required.", code="missing_token")
     claims = await validator.validate(token)
     principal = await org_service.load_principal(session, claims[validator.subject_claim])
     if principal is None:
         raise Unauthenticated("The token names no active person.", code="unknown_subject")
+    # From here on the database itself keeps the request to the caller's organisation.
+    await tenancy.enter(session, principal.org_id)
     return principal
 
 

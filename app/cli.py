@@ -68,6 +68,7 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
 
 
 async def _work(settings: Settings, url: str, concurrency: int) -> None:
+    from app.attachments.storage import store_from_settings
     from app.mail import SmtpMailer
     from app.queue import build_queue, run_worker
 
@@ -84,6 +85,7 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
                 concurrency=concurrency,
                 webhook_allow_loopback=settings.webhook_allow_loopback,
                 mailer=SmtpMailer.from_settings(settings),
+                attachments=store_from_settings(settings),
             )
     finally:
         await engine.dispose()

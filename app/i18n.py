@@ -107,6 +107,16 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Not allowed",
     ),
     "not_an_admin": ("Ei sallittu", "Vain pääkäyttäjä voi tehdä tämän.", "Not allowed"),
+    "not_privacy_officer": (
+        "Ei sallittu",
+        "Vain HR ja pääkäyttäjät voivat viedä toisen henkilön tiedot.",
+        "Not allowed",
+    ),
+    "cannot_erase_self": (
+        "Ristiriita",
+        "Pääkäyttäjä ei voi poistaa itseään.",
+        "Conflict",
+    ),
     "not_a_reader": ("Ei sallittu", "Sinulla ei ole lukuoikeutta tähän.", "Not allowed"),
     "not_insight_manager": (
         "Ei sallittu",

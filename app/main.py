@@ -23,6 +23,7 @@ from app.loop.router import router as loop_router
 from app.mail import SmtpMailer
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
+from app.privacy.router import router as privacy_router
 from app.queue import InProcessWorker
 from app.routing.router import router as routing_router
 from app.runtime import Runtime
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 running.sessions,
                 webhook_allow_loopback=settings.webhook_allow_loopback,
                 mailer=SmtpMailer.from_settings(settings),
+                attachments=running.attachments,
             )
             await worker.start()
         try:
@@ -158,6 +160,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         analytics_router,
         webhooks_router,
         sync_router,
+        privacy_router,
     ):
         api.include_router(router)
     app.include_router(api)

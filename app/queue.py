@@ -12,9 +12,11 @@ import procrastinate
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.attachments.storage import AttachmentStore
 from app.idempotency import jobs as idempotency_jobs
 from app.mail import SmtpMailer
 from app.notify import jobs as notify_jobs
+from app.privacy import jobs as privacy_jobs
 from app.routing import jobs as routing_jobs
 from app.webhooks import jobs as webhook_jobs
 
@@ -54,6 +56,11 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         idempotency_jobs.purge_idempotency_keys
     )
     queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
+    retain = queue.task(name="apply_retention", queue="upkeep", pass_context=True)(
+        privacy_jobs.apply_retention
+    )
+    # Nightly, when little else runs.
+    queue.periodic(cron="17 3 * * *", periodic_id="apply_retention")(retain)
     return queue
 
 
@@ -66,9 +73,10 @@ async def run_worker(
     install_signal_handlers: bool = True,
     webhook_allow_loopback: bool = False,
     mailer: SmtpMailer | None = None,
+    attachments: AttachmentStore | None = None,
 ) -> None:
     """Run jobs until cancelled (or, with `wait=False`, until none is waiting). Without a
-    `mailer` nothing is e-mailed."""
+    `mailer` nothing is e-mailed; without `attachments` retention leaves files in storage."""
     await queue.run_worker_async(
         wait=wait,
         concurrency=concurrency,
@@ -77,6 +85,7 @@ async def run_worker(
             routing_jobs.SESSIONS: sessions,
             webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
             notify_jobs.MAILER: mailer,
+            privacy_jobs.ATTACHMENTS: attachments,
         },
         delete_jobs="successful",
     )
@@ -93,8 +102,10 @@ class InProcessWorker:
         *,
         webhook_allow_loopback: bool = False,
         mailer: SmtpMailer | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.queue = build_queue(url)
+        self.attachments = attachments
         self.sessions = sessions
         self.webhook_allow_loopback = webhook_allow_loopback
         self.mailer = mailer
@@ -109,6 +120,7 @@ class InProcessWorker:
                 install_signal_handlers=False,
                 webhook_allow_loopback=self.webhook_allow_loopback,
                 mailer=self.mailer,
+                attachments=self.attachments,
             ),
             name="insight-worker",
         )

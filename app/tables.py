@@ -9,6 +9,7 @@ from app.insights import models as insights_models
 from app.loop import models as loop_models
 from app.notify import models as notify_models
 from app.org import models as org_models
+from app.privacy import models as privacy_models
 from app.routing import models as routing_models
 from app.webhooks import models as webhooks_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "metadata",
     "notify_models",
     "org_models",
+    "privacy_models",
     "routing_models",
     "webhooks_models",
 ]

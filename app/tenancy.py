@@ -22,12 +22,9 @@ ROLE = "insight_app"
 # The transaction-local setting that names the caller's organisation.
 SETTING = "insight.org_id"
 
-_ENTER = text(
-    f"SELECT set_config('role', '{ROLE}', true), set_config('{SETTING}', :org_id, true)"
-)
+_ENTER = text(f"SELECT set_config('role', '{ROLE}', true), set_config('{SETTING}', :org_id, true)")
 
 
 async def enter(session: AsyncSession, org_id: uuid.UUID) -> None:
     """Bind the rest of this transaction to one organisation's rows."""
     await session.execute(_ENTER, {"org_id": str(org_id)})
-

@@ -41,15 +41,20 @@ class Route:
     path: str
 
 
-def id_routes() -> list[Route]:
-    """Every operation of the published API whose path takes an id."""
+def all_routes() -> list[Route]:
+    """Every operation of the published API (under /api/v1)."""
     spec = create_app(Settings(database_url="postgresql://probe@localhost/probe")).openapi()
     return [
         Route(operation["operationId"], method.upper(), path)
         for path, operations in spec["paths"].items()
-        if re.search(r"\{\w+_id\}", path)
+        if path.startswith(API)
         for method, operation in operations.items()
     ]
+
+
+def id_routes() -> list[Route]:
+    """Every operation of the published API whose path takes an id."""
+    return [route for route in all_routes() if re.search(r"\{\w+_id\}", route.path)]
 
 
 async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
@@ -57,8 +62,11 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     a comment, an attachment;
     and a routing rule and a webhook of her organisation."""
     anna, mia = await world.auth("anna"), await world.auth("mia")
+    contact = {"name": "Liisa", "channel": "email", "address": "liisa@example.fi", "consent": True}
     insight = await client.post(
-        f"{API}/insights", json={"kind": "idea", "text": "Salainen idea kassalle."}, headers=anna
+        f"{API}/insights",
+        json={"kind": "idea", "text": "Salainen idea kassalle.", "customer_contact": contact},
+        headers=anna,
     )
     iid = insight.json()["id"]
     action = await client.post(
@@ -91,14 +99,15 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         "attachment_id": attachment.json()["id"],
         "notification_id": notes.json()["items"][0]["id"],
         "unit_id": str(world.units["store_a"].id),
+        "person_id": str(world.people["aku"].id),
     }
 
 
 def _probers(route: Route) -> tuple[str, list[str]]:
     """Who asks for a missing id, and who must find the targets just as missing."""
-    if "{rule_id}" in route.path or "{webhook_id}" in route.path:
-        # Rules and webhooks are for administrators (others get 403 for any id): another
-        # organisation's administrator must not find them.
+    if any(f"{{{name}}}" in route.path for name in ("rule_id", "webhook_id", "person_id")):
+        # Rules, webhooks and people's data are for administrators (others get 403 for any
+        # id): another organisation's administrator must not find them.
         return "pekka", ["pekka"]
     if "{unit_id}" in route.path:
         # Units are shared within an organisation: only another organisation must not see them.

@@ -2,7 +2,7 @@
 
 import dataclasses
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,8 +15,12 @@ from app.errors import Unauthenticated
 from app.i18n import from_accept_language
 from app.idempotency.claim import pending_claim
 from app.org import service as org_service
+from app.privacy import audit
 from app.problems import LOCALE_STATE
 from app.runtime import Runtime
+
+# Where the authenticated caller sits: `Request.state.principal`.
+PRINCIPAL_STATE = "principal"
 
 
 def runtime(request: Request) -> Runtime:
@@ -37,6 +41,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         await session.rollback()
         await session.close()
         raise
+    await _audit(request, session)
     claim = pending_claim(request.state)
     if claim is not None and claim.adopt(session):
         return
@@ -44,6 +49,33 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         await session.commit()
     finally:
         await session.close()
+
+
+async def _audit(request: Request, session: AsyncSession) -> None:
+    """Every change, and every read by HR or an administrator, goes into the audit trail
+    with the request's own commit."""
+    principal = getattr(request.state, PRINCIPAL_STATE, None)
+    if not isinstance(principal, Principal):
+        return
+    kind = audit.kind_of(principal, changes=request.method in audit.CHANGING_METHODS)
+    if kind is None:
+        return
+    template = _template(request.url.path, request.path_params)
+    await audit.record(
+        session,
+        principal,
+        kind=kind,
+        operation=f"{request.method} {template}",
+        target={**request.query_params, **request.path_params},
+    )
+
+
+def _template(path: str, params: dict[str, Any]) -> str:
+    """The route's template: the path with each parameter's value put back as its name."""
+    names = {str(value): name for name, value in params.items()}
+    return "/".join(
+        "{" + names[segment] + "}" if segment in names else segment for segment in path.split("/")
+    )
 
 
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
@@ -80,6 +112,7 @@ async def _principal(
         request.headers.get("accept-language"),
     )
     setattr(request.state, LOCALE_STATE, principal.locale)
+    setattr(request.state, PRINCIPAL_STATE, principal)
     limit_rate(running, principal)
     return principal
 

@@ -8,9 +8,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import strawberry
 from fastapi.security.utils import get_authorization_scheme_param
+from graphql import FieldNode, OperationDefinitionNode
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import BaseContext
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from app.auth.dependencies import Session, authenticate, in_language, limit_rate
@@ -21,6 +23,7 @@ from app.gql.loaders import Loaders
 from app.i18n import DEFAULT, from_accept_language
 from app.idempotency.claim import pending_claim
 from app.org.models import Locale
+from app.privacy import audit
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,11 @@ class Context(BaseContext):
         """Learn who calls, if the token says, without failing when it does not."""
         with contextlib.suppress(DomainError):
             await self.read(_nothing)
+
+    @property
+    def caller(self) -> Principal | None:
+        """The caller, once authenticated."""
+        return self._caller
 
     @property
     def locale(self) -> Locale:
@@ -130,6 +138,12 @@ class Transaction(SchemaExtension):
             await session.rollback()
             await session.close()
             return
+        try:
+            await self._audit(context, session)
+        except BaseException:
+            await session.rollback()
+            await session.close()
+            raise
         # A mutation sent with an Idempotency-Key is committed by the idempotency
         # middleware, together with the response it stores.
         request = getattr(context, "request", None)
@@ -149,3 +163,44 @@ class Transaction(SchemaExtension):
             result.errors = [internal_error(exc)]
         finally:
             await session.close()
+
+    async def _audit(self, context: Context, session: Session) -> None:
+        """Mutations, and reads by HR or administrators, go into the audit trail with the
+        operation's own commit."""
+        caller = context.caller
+        if caller is None:
+            return
+        operation_type = self.execution_context.operation_type
+        kind = audit.kind_of(caller, changes=operation_type is OperationType.MUTATION)
+        if kind is None:
+            return
+        variables = self.execution_context.variables or {}
+        named = self.execution_context.operation_name or "anonymous"
+        await audit.record(
+            session,
+            caller,
+            kind=kind,
+            operation=f"graphql {operation_type.value} {named}",
+            target={
+                "fields": sorted(_top_fields(self.execution_context)),
+                # Ids, never free text.
+                **{
+                    name: value
+                    for name, value in variables.items()
+                    if name.lower().endswith(("id", "ids"))
+                },
+            },
+        )
+
+
+def _top_fields(execution_context: ExecutionContext) -> set[str]:
+    document = execution_context.graphql_document
+    if document is None:
+        return set()
+    fields: set[str] = set()
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    fields.add(selection.name.value)
+    return fields

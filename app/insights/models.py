@@ -128,6 +128,8 @@ class Insight(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # Set when the reporter has been told the outcome: the staff loop is closed.
     loop_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the retention period removed its free text (`app.privacy.retention`).
+    redacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set on a merged duplicate: the insight that answers for it now.
     merged_into_id: Mapped[uuid.UUID | None]
     # Kept with the row so that lists show "me too" counts without counting per page.

@@ -66,12 +66,16 @@ class Organisation(Base):
     respond_deadline_hours: Mapped[int] = mapped_column(Integer, default=168)
     # How long the customer may wait to hear back, when they left a contact.
     customer_deadline_hours: Mapped[int] = mapped_column(Integer, default=72, server_default="72")
+    # Closed insights older than this many days lose their free text, attachments and
+    # customer contact (`app.privacy.retention`); None keeps them.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("ack_deadline_hours > 0", name="ack_deadline_positive"),
         CheckConstraint("respond_deadline_hours > 0", name="respond_deadline_positive"),
         CheckConstraint("customer_deadline_hours > 0", name="customer_deadline_positive"),
+        CheckConstraint("retention_days > 0", name="retention_days_positive"),
     )
 
 
@@ -115,6 +119,8 @@ class Person(Base):
     # Only for the built-in issuer; an external identity provider owns credentials.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the person was erased: the row stays, under a pseudonym, for what they wrote.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (

@@ -1,6 +1,8 @@
 """Who manages webhooks, and which addresses they may send to."""
 
+import asyncio
 import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from app.auth.principal import Principal
@@ -39,11 +41,32 @@ def check_url(url: str, *, allow_loopback: bool) -> None:
     check_address(address, allow_loopback=False)
 
 
+async def check_resolved(url: str, *, allow_loopback: bool) -> None:
+    """Resolve the host now and refuse it when any address it names is internal: a name in
+    the hosts file, or a number the resolver reads as an address (`2130706433`, `0x7f.1`,
+    `127.1`). A name that does not resolve yet is let through; every delivery resolves it
+    again before connecting."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if allow_loopback and host in LOOPBACK_HOSTS:
+            continue
+        check_address(address, allow_loopback=False)
+
+
 def check_address(address: IPAddress, *, allow_loopback: bool) -> None:
     """Only public addresses, so that a subscription cannot probe the platform's own network
     (cloud metadata, databases, admin consoles)."""
     if allow_loopback and address.is_loopback:
         return
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     if not address.is_global:
         raise InvalidInput(
             f"The webhook target {address} is not a public address.", code="webhook_url_internal"

@@ -92,6 +92,7 @@ async def create_webhook(
     (and by `rotate_secret`). 422 `webhook_url_not_https`, `webhook_url_internal`."""
     policies.require_admin(actor)
     policies.check_url(data.url, allow_loopback=allow_loopback)
+    await policies.check_resolved(data.url, allow_loopback=allow_loopback)
     now = clock.now()
     row = WebhookSubscription(
         org_id=actor.org_id,
@@ -120,6 +121,7 @@ async def update_webhook(
     row = await _get(session, actor, webhook_id)
     if data.url is not None:
         policies.check_url(data.url, allow_loopback=allow_loopback)
+        await policies.check_resolved(data.url, allow_loopback=allow_loopback)
         row.url = data.url
     if "description" in data.model_fields_set:
         row.description = data.description

@@ -92,3 +92,20 @@ def test_production_defaults() -> None:
     assert not defaults.graphql_ide
     assert not defaults.graphql_introspection
     assert not defaults.graphql_field_suggestions
+
+
+async def test_aliases_in_fragments_count_once_per_spread(gql: GraphQL) -> None:
+    per_fragment = MAX_ALIASES // 3 + 1
+    aliases = " ".join(f"a{i}: email" for i in range(per_fragment))
+    spreads = " ".join(f"m{i}: me {{ ...Many }}" for i in range(3))
+    flood = await gql.document("mia", f"query {{ {spreads} }} fragment Many on Me {{ {aliases} }}")
+    assert flood["data"] is None
+    assert codes(flood) == ["invalid_query"]
+    assert "aliases" in flood["errors"][0]["message"]
+
+
+async def test_a_batch_of_operations_is_refused(gql: GraphQL) -> None:
+    headers = await gql.world.auth("mia")
+    batch = [{"query": "query { me { email } }"}] * 50
+    response = await gql.client.post("/graphql", json=batch, headers=headers)
+    assert response.status_code == 400

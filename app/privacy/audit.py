@@ -1,0 +1,62 @@
+"""Writing the audit trail, in the transaction of the request it describes: an entry exists
+exactly when the change it records was committed, or the read it records was answered."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.auth.principal import Principal
+from app.db import table
+from app.org.models import Role
+from app.privacy.models import AuditEntry, AuditKind
+
+entries = table(AuditEntry)
+
+CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Whose reads are recorded: the roles that can see across people's data.
+AUDITED_READERS = (Role.HR, Role.ADMIN)
+MAX_VALUE_LENGTH = 200
+
+
+def kind_of(actor: Principal, *, changes: bool) -> AuditKind | None:
+    """What an entry for this request is, or None when it needs none."""
+    if changes:
+        return AuditKind.CHANGE
+    if actor.has_role(*AUDITED_READERS):
+        return AuditKind.READ
+    return None
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
+        return value[:MAX_VALUE_LENGTH] + "…"
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+async def record(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    kind: AuditKind,
+    operation: str,
+    target: dict[str, Any],
+    status: int | None = None,
+) -> None:
+    await session.execute(
+        insert(entries).values(
+            org_id=actor.org_id,
+            id=uuid.uuid4(),
+            at=clock.now(),
+            actor_id=actor.person_id,
+            roles=sorted({g.role.value for g in actor.grants}),
+            kind=kind,
+            operation=operation[:300],
+            target={name: _short(value) for name, value in target.items()},
+            status=status,
+        )
+    )

@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# An OpenID provider (the npm package oidc-provider) that tests run the platform against.
+OIDC_PROVIDER := tests/oidc_provider
 
 .PHONY: install run test check lint format types snapshots migrate seed clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(OIDC_PROVIDER)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -16,6 +18,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
+
+# Without npm the tests that need the provider are skipped (they fail when CI=true).
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund && touch $@; \
+	else \
+		echo "note: npm is not on PATH; $(OIDC_PROVIDER) is not installed and the tests against oidc-provider will be skipped"; \
+	fi
 
 # A development server: the GraphQL IDE, introspection and field hints are on.
 run: install
@@ -50,4 +60,4 @@ seed: install
 	$(BIN)/insight seed --demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(OIDC_PROVIDER)/node_modules

@@ -8,7 +8,7 @@ PORT ?= 8000
 # An OpenID provider (the npm package oidc-provider) that tests run the platform against.
 OIDC_PROVIDER := tests/oidc_provider
 
-.PHONY: install run test check lint format types snapshots migrate seed clean
+.PHONY: install run test check lint format types snapshots migrate seed clean audit
 
 install: $(VENV)/.installed $(OIDC_PROVIDER)/node_modules/.installed
 
@@ -45,6 +45,11 @@ types: install
 	$(BIN)/mypy
 
 check: lint types test
+
+# Known vulnerabilities in the installed dependencies (PyPI's advisory data); fails on any.
+# Packages the advisory service cannot be asked about are listed as not audited.
+audit: install
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 format: install
 	$(BIN)/ruff check --fix app tests migrations bench

@@ -107,6 +107,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Not allowed",
     ),
     "not_an_admin": ("Ei sallittu", "Vain pääkäyttäjä voi tehdä tämän.", "Not allowed"),
+    "invalid_multipart": (
+        "Virheellinen syöte",
+        "Lomakkeen multipart/form-data-runko on virheellinen.",
+        "Invalid input",
+    ),
     "not_privacy_officer": (
         "Ei sallittu",
         "Vain HR ja pääkäyttäjät voivat viedä toisen henkilön tiedot.",

@@ -5,6 +5,17 @@ from fastapi import APIRouter, BackgroundTasks, Header, Request, Response, statu
 from fastapi.responses import StreamingResponse
 
 from app.attachments import service
+from app.attachments.media import (
+    AAC_ADTS,
+    HEIF,
+    JPEG,
+    MP4_AUDIO,
+    MPEG,
+    OGG,
+    PNG,
+    WAV,
+    WEBP,
+)
 from app.attachments.schemas import AttachmentOut
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import receive_upload
@@ -130,9 +141,15 @@ async def delete_attachment(
     background.add_task(service.remove_stored, _store(request), keys)
 
 
+_STORED_TYPES = [f.media_type for f in (JPEG, PNG, WEBP, HEIF, WAV, MPEG, AAC_ADTS, MP4_AUDIO, OGG)]
+_NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is current."}
 _BINARY: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/octet-stream": {}}, "description": "The bytes."},
-    304: {"description": "The client's copy (If-None-Match) is current."},
+    200: {"content": {kind: {} for kind in _STORED_TYPES}, "description": "The bytes."},
+    304: _NOT_MODIFIED,
+}
+_THUMBNAIL: dict[int | str, dict[str, Any]] = {
+    200: {"content": {JPEG.media_type: {}}, "description": "A small JPEG of the photo."},
+    304: _NOT_MODIFIED,
 }
 IfNoneMatch = Annotated[str | None, Header()]
 
@@ -150,7 +167,7 @@ async def get_attachment_content(
     return _send(request, content, if_none_match)
 
 
-@router.get("/attachments/{attachment_id}/thumbnail", response_class=Response, responses=_BINARY)
+@router.get("/attachments/{attachment_id}/thumbnail", response_class=Response, responses=_THUMBNAIL)
 async def get_attachment_thumbnail(
     attachment_id: uuid.UUID,
     request: Request,

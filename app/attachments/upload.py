@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from anyio import to_thread
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 if TYPE_CHECKING:
@@ -148,6 +149,11 @@ async def receive_upload(
             async for chunk in body:
                 parser.write(chunk)
             parser.finalize()
+        except MultipartParseError as exc:
+            await to_thread.run_sync(path.unlink)
+            raise InvalidInput(
+                "The multipart/form-data body is malformed.", code="invalid_multipart"
+            ) from exc
         except BaseException:
             await to_thread.run_sync(path.unlink)
             raise

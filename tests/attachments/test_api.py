@@ -356,3 +356,19 @@ async def test_uploader_deletes_while_open(
     assert resolved.status_code == 200, resolved.text
     closed = await client.delete(f"{API}/attachments/{second['id']}", headers=anna)
     assert (closed.status_code, closed.json()["code"]) == (409, "insight_closed")
+
+
+async def test_a_malformed_multipart_body_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    anna = await world.auth("anna")
+    made = await client.post(
+        f"{API}/insights", json={"kind": "idea", "text": "Kuvia tulossa."}, headers=anna
+    )
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    response = await client.post(
+        f"{API}/insights/{made.json()['id']}/attachments",
+        content=f"--{boundary}\r\nNone--{boundary}--\r\n".encode(),
+        headers={**anna, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_multipart")

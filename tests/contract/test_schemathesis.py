@@ -1,0 +1,153 @@
+"""schemathesis against the running API, once per role: the REST API from its OpenAPI
+document and the GraphQL API from its published schema. Every generated request must get
+an answer its contract allows: no server error, only documented status codes and content
+types, and bodies that match the documented schemas."""
+
+import asyncio
+import dataclasses
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.db import create_engine
+from app.main import create_app
+from app.runtime import Runtime
+from app.settings import Settings
+from app.tables import metadata
+from tests.factories import World
+
+ROOT = Path(__file__).resolve().parents[2]
+ST = Path(sys.executable).parent / "st"
+# One person per role, and someone of another organisation.
+ROLES = {
+    "frontline": "anna",
+    "manager": "mia",
+    "hr": "hanna",
+    "admin": "aaro",
+    "other_organisation": "pekka",
+}
+REST_CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance"
+)
+COUNTED = re.compile(r"(\d+) generated")
+
+
+@dataclasses.dataclass
+class Served:
+    url: str
+    world: World
+
+
+@pytest.fixture
+async def served(
+    committed: tuple[World, async_sessionmaker[AsyncSession]], settings: Settings, database_url: str
+) -> AsyncIterator[Served]:
+    """The platform in a real HTTP server on loopback, over the committed world."""
+    world, _ = committed
+    settings = settings.model_copy(
+        update={
+            "rate_limit_person_per_minute": 0,
+            "rate_limit_org_per_minute": 0,
+            "inprocess_worker": False,
+        }
+    )
+    engine = create_engine(database_url, pool_size=2)
+    # Tokens signed with keys the server reads from the database (committed ones).
+    world = dataclasses.replace(world, runtime=Runtime.build(settings, engine=engine))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        await asyncio.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", world)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        async with engine.begin() as conn:
+            await conn.execute(delete(metadata.tables["idempotency_keys"]))
+        await engine.dispose()
+
+
+def _run(arguments: list[str], env: dict[str, str] | None = None) -> tuple[int, int, str]:
+    assert shutil.which(str(ST)), "schemathesis is installed with the dev extras"
+    # The command line is this module's own: the server's URL, a token and options.
+    done = subprocess.run(  # noqa: S603
+        [str(ST), "run", *arguments, "--generation-deterministic", "--no-color", "-w", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    )
+    output = done.stdout + done.stderr
+    counted = COUNTED.findall(output)
+    return done.returncode, int(counted[-1]) if counted else 0, output
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_rest_api_holds_its_contract(served: Served, role: str) -> None:
+    token = await served.world.token(ROLES[role])
+    code, cases, output = _run(
+        [
+            f"{served.url}/openapi.json",
+            "--include-path-regex",
+            "^/api/",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-n",
+            "8",
+            "--checks",
+            REST_CHECKS,
+            "--phases",
+            "examples,fuzzing",
+        ]
+    )
+    print(f"REST as {role}: {cases} cases")
+    assert code == 0, output[-6000:]
+    assert cases >= 300, output[-2000:]
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+async def test_graphql_api_holds_its_contract(served: Served, role: str) -> None:
+    headers = []
+    if role != "anonymous":
+        headers = ["-H", f"Authorization: Bearer {await served.world.token(ROLES[role])}"]
+    code, cases, output = _run(
+        [
+            "graphql/schema.graphql",
+            "--url",
+            f"{served.url}/graphql",
+            *headers,
+            "-n",
+            "5",
+            "--checks",
+            "no_server_error_in_graphql",
+            "--phases",
+            "examples,fuzzing",
+        ],
+        env={"SCHEMATHESIS_HOOKS": "tests.contract.st_hooks"},
+    )
+    print(f"GraphQL as {role}: {cases} cases")
+    assert code == 0, output[-6000:]
+    assert cases >= 40, output[-2000:]

@@ -3,21 +3,16 @@ document and the GraphQL API from its published schema. Every generated request 
 an answer its contract allows: no server error, only documented status codes and content
 types, and bodies that match the documented schemas."""
 
-import asyncio
 import dataclasses
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +22,7 @@ from app.runtime import Runtime
 from app.settings import Settings
 from app.tables import metadata
 from tests.factories import World
+from tests.servers import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).parent / "st"
@@ -67,23 +63,10 @@ async def served(
     engine = create_engine(database_url, pool_size=2)
     # Tokens signed with keys the server reads from the database (committed ones).
     world = dataclasses.replace(world, runtime=Runtime.build(settings, engine=engine))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        await asyncio.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", world)
+        with serving(create_app(settings), lifespan="on", timeout=30) as url:
+            yield Served(url, world)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         async with engine.begin() as conn:
             await conn.execute(delete(metadata.tables["idempotency_keys"]))
         await engine.dispose()

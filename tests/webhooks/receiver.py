@@ -4,18 +4,17 @@ to the first request for each message id and 204 to the rest."""
 import base64
 import hashlib
 import hmac
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.servers import serving
 
 
 @dataclass(frozen=True)
@@ -68,20 +67,6 @@ def verifies(secret: str, received: Received) -> bool:
 def running_receiver() -> Iterator[Receiver]:
     receiver = Receiver()
     app = Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    receiver.url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test receiver did not start")
-        time.sleep(0.01)
-    try:
+    with serving(app) as url:
+        receiver.url = f"{url}/hook"
         yield receiver
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

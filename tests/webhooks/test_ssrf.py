@@ -4,14 +4,11 @@ and not by a redirect from a public receiver."""
 
 import ipaddress
 import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +17,7 @@ from starlette.routing import Route
 from app.webhooks import delivery
 from app.webhooks.service import Outgoing
 from tests.factories import World
+from tests.servers import serving
 
 API = "/api/v1"
 
@@ -93,18 +91,9 @@ def redirector() -> Iterator[_Redirector]:
             Route("/inside", target.inside, methods=["GET", "POST"]),
         ]
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    target.url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    yield target
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(app) as url:
+        target.url = f"{url}/hook"
+        yield target
 
 
 async def test_a_redirect_is_never_followed(redirector: _Redirector) -> None:

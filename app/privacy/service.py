@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, select, text, tuple_
+from sqlalchemy import Boolean, String, select, text, tuple_
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -227,7 +227,9 @@ async def list_audit(
 
 
 # Entries of people who held no role beyond frontline staff.
-_frontline_only = entries.c.roles.op("<@")(array([Role.FRONTLINE.value], type_=String(16)))
+_frontline_only = entries.c.roles.op("<@", return_type=Boolean)(
+    array([Role.FRONTLINE.value], type_=String(16))
+)
 
 
 def _entry_out(row: Any) -> AuditEntryOut:

@@ -5,26 +5,32 @@ insights with their own ids and Idempotency-Keys and, as the mobile app does, re
 post that failed with the same key and body until it is acknowledged. While they do, the
 proxy resets every connection a few times and takes the database away for a moment.
 Afterwards every acknowledged post is stored exactly once, the errors the phones saw are
-few and close to the faults, and /readyz said so while the database was away.
+few and close to the faults, and /readyz said so while the database was away. The task
+queue's worker, its connections broken the same way, runs the jobs deferred afterwards.
 """
 
 import asyncio
+import contextlib
 import dataclasses
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db import create_engine, table
+from app import clock
+from app.db import create_engine, session_factory, table
 from app.idempotency import middleware
 from app.idempotency.models import IdempotencyKey, KeyState
 from app.insights.models import Insight
 from app.main import create_app
+from app.queue import build_queue, run_worker
 from app.runtime import Runtime
 from app.settings import Settings
 from tests.factories import World
@@ -370,3 +376,99 @@ async def test_a_key_whose_request_lost_the_database_is_freed_for_its_retry(
             select(func.count()).select_from(insights).where(insights.c.id == body["id"])
         )
     assert count == 1
+
+
+async def _job_done(queue: Any, job_id: int, seconds: float) -> bool:
+    """Whether the job succeeded (a worker deletes the jobs that did) within `seconds`."""
+    for _ in range(int(seconds / 0.1)):
+        if not list(await queue.job_manager.list_jobs_async(id=job_id)):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def _expired_key(sessions: async_sessionmaker[AsyncSession], name: str) -> None:
+    past = clock.now() - timedelta(days=2)
+    async with sessions() as session:
+        await session.execute(
+            keys.insert().values(
+                scope="faults",
+                key=name,
+                fingerprint="0" * 64,
+                state=KeyState.DONE,
+                claim=uuid.uuid4(),
+                locked_until=past,
+                expires_at=past,
+                created_at=past,
+            )
+        )
+        await session.commit()
+
+
+async def test_the_worker_runs_jobs_again_after_the_database_comes_back(
+    committed: tuple[World, async_sessionmaker[AsyncSession]],
+    database_url: str,
+    proxy: FaultProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, sessions = committed
+    url = proxy.url(database_url)
+    engine = create_engine(url, pool_size=2)
+    # The worker reaches the database through the proxy; the jobs are deferred directly.
+    queue, direct = build_queue(url), build_queue(database_url)
+    async with sessions() as session:
+        marks = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs),"
+                    " (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers)"
+                )
+            )
+        ).one()
+    caplog.set_level(logging.WARNING, logger="app.queue")
+    try:
+        async with queue.open_async(), direct.open_async():
+            worker = asyncio.create_task(
+                run_worker(
+                    queue,
+                    session_factory(engine),
+                    install_signal_handlers=False,
+                    restart_delays=(0.2, 1.0),
+                )
+            )
+            purge = direct.configure_task("purge_idempotency_keys")
+            assert await _job_done(direct, await purge.defer_async(), seconds=20)
+
+            # Its connections are reset, and the database restarts.
+            proxy.reset()
+            await asyncio.sleep(0.2)
+            await proxy.outage(OUTAGE_SECONDS)
+            proxy.reset()
+
+            # A job deferred afterwards runs, with no one restarting the worker.
+            await _expired_key(sessions, "expired-during-faults")
+            assert await _job_done(direct, await purge.defer_async(), seconds=30)
+            async with sessions() as session:
+                left = await session.scalar(
+                    select(func.count()).select_from(keys).where(keys.c.scope == "faults")
+                )
+            assert left == 0
+            assert not worker.done()
+            assert any("starting it again" in r.getMessage() for r in caplog.records)
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+    finally:
+        await engine.dispose()
+        # Leave no jobs (the periodic ones this worker deferred) nor workers to other tests.
+        jobs_before, workers_before = marks
+        async with sessions() as session:
+            # The queue's triggers name its tables without their schema.
+            await session.execute(text("SET LOCAL search_path = procrastinate"))
+            for statement, mark in (
+                ("DELETE FROM procrastinate_periodic_defers WHERE job_id > :mark", jobs_before),
+                ("DELETE FROM procrastinate_jobs WHERE id > :mark", jobs_before),
+                ("DELETE FROM procrastinate_workers WHERE id > :mark", workers_before),
+            ):
+                await session.execute(text(statement), {"mark": mark})
+            await session.commit()

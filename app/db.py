@@ -1,9 +1,11 @@
 """Engine, sessions and the embedded PostgreSQL used when no server is configured."""
 
 import atexit
+import errno
 import logging
 import os
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import MetaData, Table, Text, make_url, text
 from sqlalchemy import cast as sql_cast
+from sqlalchemy import exc as sql_errors
 from sqlalchemy.dialects.postgresql import base as postgresql_types
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -125,12 +128,50 @@ def database_url(settings: Settings) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    """An engine whose pool tests a connection before handing it out (one round trip per
+    checkout), so that connections the server dropped while they sat in the pool, in a
+    restart or a network failure, are replaced instead of failing the next requests."""
+    kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(
-        async_url(url),
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        **kwargs,
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, **kwargs
     )
+
+
+# SQLSTATEs (asyncpg's and psycopg's errors carry them) that say the server is going away
+# or not there yet, a restart rather than a fault of the statement: the connection
+# exceptions (class 08), and admin shutdown, crash shutdown and "cannot connect now".
+_SERVER_GONE = ("08", "57P01", "57P02", "57P03")
+_NETWORK_ERRNOS = frozenset(
+    {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN, errno.ETIMEDOUT}
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database could not be reached or the connection to it was
+    lost (a restart, a network failure, an exhausted pool), rather than that the work was
+    wrong. Such a failure changed nothing that was not rolled back: the request may be
+    retried as it is."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sql_errors.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(
+            error,
+            sql_errors.TimeoutError | ConnectionError | TimeoutError | socket.gaierror,
+        ):
+            return True
+        if isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS:
+            return True
+        state = getattr(error, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_SERVER_GONE):
+            return True
+        if isinstance(error, sql_errors.DBAPIError) and error.orig is not None:
+            error = error.orig
+        else:
+            error = error.__cause__
+    return False
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

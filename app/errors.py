@@ -74,3 +74,12 @@ class TooLarge(DomainError):
     status = 413
     code = "too_large"
     title = "Content too large"
+
+
+class Unavailable(DomainError):
+    """The database could not be reached, or the connection to it was lost: nothing of the
+    request was kept, and it is safe to send it again (Retry-After says when)."""
+
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"

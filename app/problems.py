@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sql_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from app.errors import DomainError
+from app.db import unavailable
+from app.errors import DomainError, Unavailable
 from app.i18n import DEFAULT, field_message, from_accept_language, problem_text
 from app.org.models import Locale
 
@@ -20,6 +22,8 @@ PROBLEM_TYPE = "https://insight.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 # Where the caller's locale is kept once known: `Request.state.locale`.
 LOCALE_STATE = "locale"
+# When a client may try again after the database was out of reach.
+RETRY_AFTER_SECONDS = 1
 
 
 def scope_locale(scope: Scope) -> Locale:
@@ -73,6 +77,15 @@ def error_response(
     )
 
 
+def unavailable_response(scope: Scope) -> JSONResponse:
+    """503 `service_unavailable`: the database is out of reach; retry the request."""
+    return error_response(
+        scope,
+        Unavailable("The request could not be completed; it is safe to retry it."),
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def validation_errors(errors: Any, locale: Locale) -> list[dict[str, Any]]:
     return [
         {
@@ -112,6 +125,17 @@ def install(app: FastAPI) -> None:
             str(exc.detail),
             locale=scope_locale(request.scope),
         )
+
+    async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+        """A lost or refused database connection is a 503 to retry, not a 500."""
+        if not unavailable(exc):
+            raise exc
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return unavailable_response(request.scope)
+
+    # The kinds of error that can say so; `unavailable` tells, and the rest stay 500s.
+    for kind in (sql_errors.DBAPIError, sql_errors.TimeoutError, OSError):
+        app.add_exception_handler(kind, database_unreachable)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -3,16 +3,25 @@
 The queue keeps its tables in the `procrastinate` schema, created by the migrations; it
 reaches the database through psycopg, while the platform's own work stays on asyncpg and
 gets its sessions from the worker's context.
+
+A worker that loses the database (a restart, a network failure) stops; `run_worker` starts
+it again by itself, after a pause that grows while the database stays away.
 """
 
 import asyncio
 import contextlib
+import logging
+from typing import Any
 
 import procrastinate
+import psycopg
+from procrastinate import signals
+from procrastinate.worker import Worker
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.storage import AttachmentStore
+from app.db import unavailable
 from app.idempotency import jobs as idempotency_jobs
 from app.mail import SmtpMailer
 from app.notify import jobs as notify_jobs
@@ -20,7 +29,12 @@ from app.privacy import jobs as privacy_jobs
 from app.routing import jobs as routing_jobs
 from app.webhooks import jobs as webhook_jobs
 
+log = logging.getLogger(__name__)
+
 SCHEMA = "procrastinate"
+# A worker that lost the database starts again after the first pause, doubling up to the
+# second; once it has run that long without trouble, the next pause is short again.
+RESTART_DELAYS = (0.5, 30.0)
 
 
 def _conninfo(url: str) -> str:
@@ -64,6 +78,17 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     return queue
 
 
+def lost_database(exc: BaseException) -> bool:
+    """Whether a worker stopped with `exc` because the database went away, rather than for
+    a fault of its own. procrastinate wraps psycopg's errors in its own."""
+    error: BaseException | None = exc
+    while error is not None:
+        if isinstance(error, psycopg.OperationalError | OSError) or unavailable(error):
+            return True
+        error = error.__cause__
+    return False
+
+
 async def run_worker(
     queue: procrastinate.App,
     sessions: async_sessionmaker[AsyncSession],
@@ -74,21 +99,67 @@ async def run_worker(
     webhook_allow_loopback: bool = False,
     mailer: SmtpMailer | None = None,
     attachments: AttachmentStore | None = None,
+    restart_delays: tuple[float, float] = RESTART_DELAYS,
 ) -> None:
-    """Run jobs until cancelled (or, with `wait=False`, until none is waiting). Without a
-    `mailer` nothing is e-mailed; without `attachments` retention leaves files in storage."""
-    await queue.run_worker_async(
-        wait=wait,
-        concurrency=concurrency,
-        install_signal_handlers=install_signal_handlers,
-        additional_context={
+    """Run jobs until cancelled or stopped by SIGINT or SIGTERM (or, with `wait=False`, until
+    none is waiting). A waiting worker that loses the database is started again, after
+    `restart_delays`. Without a `mailer` nothing is e-mailed; without `attachments`
+    retention leaves files in storage."""
+    options: dict[str, Any] = {
+        "wait": wait,
+        "concurrency": concurrency,
+        "additional_context": {
             routing_jobs.SESSIONS: sessions,
             webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
             notify_jobs.MAILER: mailer,
             privacy_jobs.ATTACHMENTS: attachments,
         },
-        delete_jobs="successful",
-    )
+        "delete_jobs": "successful",
+    }
+    if not wait:
+        await queue.run_worker_async(install_signal_handlers=install_signal_handlers, **options)
+        return
+    queue.perform_import_paths()  # type: ignore[no-untyped-call]
+    loop = asyncio.get_running_loop()
+    stopping = False
+    worker: Worker | None = None
+
+    def stop() -> None:
+        nonlocal stopping
+        stopping = True
+        if worker is not None:
+            worker.stop()  # type: ignore[no-untyped-call]
+
+    first, longest = restart_delays
+    delay = first
+    with signals.on_stop(stop) if install_signal_handlers else contextlib.nullcontext():
+        while not stopping:
+            worker = Worker(
+                app=queue,
+                **{**queue.worker_defaults, **options, "install_signal_handlers": False},
+            )
+            began = loop.time()
+            try:
+                await worker.run()  # type: ignore[no-untyped-call]
+            except Exception as exc:
+                if stopping or not lost_database(exc):
+                    raise
+                reason = repr(exc)
+            else:
+                # Without a signal, a waiting worker stops only when one of its own tasks
+                # (the listener, the heartbeat) failed, and it has logged why.
+                reason = "one of its tasks failed"
+            if stopping:
+                return
+            if loop.time() - began >= longest:
+                delay = first
+            log.warning(
+                "the task queue's worker stopped (%s); starting it again in %.1f s",
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
 
 
 class InProcessWorker:

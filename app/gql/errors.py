@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from pydantic import ValidationError
 from strawberry.utils.str_converters import to_camel_case
 
+from app.db import unavailable
 from app.errors import DomainError
 from app.i18n import DEFAULT, field_message, problem_text
 from app.org.models import Locale
@@ -14,6 +15,7 @@ from app.org.models import Locale
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal error"
+UNAVAILABLE = "The request could not be completed; it is safe to retry it."
 
 
 def _validation_errors(exc: ValidationError, locale: Locale) -> list[dict[str, Any]]:
@@ -77,6 +79,10 @@ def _client_error(error: GraphQLError, locale: Locale = DEFAULT) -> GraphQLError
                 "errors": _validation_errors(original, locale),
             },
         )
+    if original is not None and unavailable(original):
+        # The database is out of reach: as REST's 503, a request to send again.
+        _, message = problem_text("service_unavailable", locale, "", UNAVAILABLE, {})
+        return _with(error, message, {"code": "service_unavailable", "status": 503})
     if _is_internal(error):
         _, message = problem_text("internal_error", locale, "", INTERNAL_ERROR, {})
         return _with(error, message, {"code": "internal_error", "status": 500})
@@ -90,6 +96,8 @@ def internal_error(exc: Exception) -> GraphQLError:
 def present(errors: list[GraphQLError], locale: Locale = DEFAULT) -> None:
     """Log the errors that are our fault, then rewrite `errors` in place for the client."""
     for error in errors:
-        if _is_internal(error):
+        if error.original_error is not None and unavailable(error.original_error):
+            log.warning("GraphQL operation failed: database unavailable: %s", error.original_error)
+        elif _is_internal(error):
             log.error("GraphQL operation failed: %s", error.message, exc_info=error.original_error)
     errors[:] = [_client_error(error, locale) for error in errors]

@@ -15,8 +15,13 @@ back), so the key is released and a retry runs afresh.
 The response is stored in the request's own transaction: the session dependency and the
 GraphQL transaction hand their session to this middleware instead of committing, and the
 middleware writes the response into the key's row, commits, and only then answers. A crash
-can therefore never leave the effects stored without the response a retry needs. A first
-request that dies holds its key only until its lease ends; then a retry takes the key over.
+can therefore never leave the effects stored without the response a retry needs.
+
+A request that fails or is cancelled frees its key at once. When the database cannot be
+reached to free it (a restart, a lost connection), the key is freed as soon as it can be,
+in the background, so a retry does not wait out the lease; and a request that cannot reach
+the database at all gets 503 `service_unavailable` with Retry-After. Only a process that
+dies holds its key until its lease ends; then a retry takes the key over.
 """
 
 import asyncio
@@ -33,14 +38,15 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import clock
-from app.db import table, transaction
-from app.errors import Conflict, DomainError, InvalidInput
+from app.db import table, transaction, unavailable
+from app.errors import Conflict, DomainError, InvalidInput, Unavailable
 from app.idempotency.claim import STATE, Claim
 from app.idempotency.models import IdempotencyKey, KeyState
-from app.problems import error_response
+from app.problems import RETRY_AFTER_SECONDS, error_response, unavailable_response
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -52,14 +58,10 @@ PATHS = ("/api/v1/", "/graphql")
 # Response headers worth replaying; the rest (dates, lengths) are the server's own.
 KEPT_HEADERS = frozenset({"content-type", "etag", "location", "content-language"})
 MAX_KEY_LENGTH = 255
+# How soon, and at most how often, a key that could not be freed is tried again.
+RELEASE_RETRY_SECONDS = (0.1, 2.0)
 
 keys = table(IdempotencyKey)
-
-
-class Unavailable(DomainError):
-    status = 503
-    code = "service_unavailable"
-    title = "Service unavailable"
 
 
 class _Outcome(Enum):
@@ -164,16 +166,30 @@ class IdempotencyMiddleware:
         body, more = await _read_body(receive)
         replay = _replaying(body, more, receive)
         runtime: Runtime = scope["app"].state.runtime
-        caller = await _caller_scope(runtime, scope)
-        if caller is None:
-            # No good token: the API itself answers 401, and nothing is stored.
-            await self.app(scope, replay, send)
-            return
-        content_type = (_header(scope, b"content-type") or b"").decode("latin-1").lower()
-        print_ = fingerprint(
-            scope["method"], scope["path"], scope["query_string"], content_type, body
-        )
-        await self._handle(scope, replay, send, runtime, caller, key, print_)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            caller = await _caller_scope(runtime, scope)
+            if caller is None:
+                # No good token: the API itself answers 401, and nothing is stored.
+                await self.app(scope, replay, sending)
+                return
+            content_type = (_header(scope, b"content-type") or b"").decode("latin-1").lower()
+            print_ = fingerprint(
+                scope["method"], scope["path"], scope["query_string"], content_type, body
+            )
+            await self._handle(scope, replay, sending, runtime, caller, key, print_)
+        except Exception as exc:
+            # The database went away while the key was claimed, looked up or settled.
+            if started or not unavailable(exc):
+                raise
+            log.warning("database unavailable for a request with an Idempotency-Key: %s", exc)
+            await unavailable_response(scope)(scope, replay, send)
 
     async def _handle(
         self,
@@ -246,8 +262,10 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, capture)
             outcome = await _finish(runtime, claim, captured)
+            if outcome is _Outcome.LOST:
+                await self._settle(self._abandon(runtime, claim))
         except BaseException:
-            await self._settle(_abandon(runtime, claim))
+            await self._settle(self._abandon(runtime, claim))
             raise
         finally:
             self._wake(claim)
@@ -259,7 +277,7 @@ class IdempotencyMiddleware:
                 receive,
                 send,
                 Unavailable("The request could not be completed; it is safe to retry it."),
-                headers={"Retry-After": "1"},
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
             return
         await send(
@@ -270,21 +288,62 @@ class IdempotencyMiddleware:
     async def _claim(
         self, runtime: Runtime, caller: str, key: str, print_: str
     ) -> uuid.UUID | None:
-        """`_try_claim`, safe against cancellation: a claim that commits after its request
-        was cancelled is released at once instead of holding the key for a whole lease."""
-        attempt = asyncio.ensure_future(_try_claim(runtime, caller, key, print_))
+        """`_try_claim`, safe against cancellation and lost connections: a claim that
+        commits after its request was cancelled, or whose commit went through though its
+        answer was lost, is released by its token instead of holding the key for a whole
+        lease."""
+        token = uuid.uuid4()
+        attempt = asyncio.ensure_future(_try_claim(runtime, caller, key, print_, token))
         try:
             return await asyncio.shield(attempt)
         except asyncio.CancelledError:
 
             async def release_if_claimed() -> None:
-                with contextlib.suppress(Exception):
-                    token = await attempt
-                    if token is not None:
-                        await _release(runtime, Claim(caller, key, token))
+                try:
+                    claimed = await attempt
+                except Exception:
+                    claimed = token  # its commit may have gone through all the same
+                if claimed is not None:
+                    await self._release_later(runtime, Claim(caller, key, token))
 
             self._detach(release_if_claimed())
             raise
+        except Exception:
+            self._detach(self._release_later(runtime, Claim(caller, key, token)))
+            raise
+
+    async def _abandon(self, runtime: Runtime, claim: Claim) -> None:
+        """The request failed, was cancelled or could not be stored: undo its work and free
+        its key. When the key cannot be freed now, it is freed in the background as soon
+        as the database answers again."""
+        session, claim.session = claim.session, None
+        if session is not None:
+            await _discard(session)
+        try:
+            await _release(runtime, claim)
+        except Exception as exc:
+            log.warning("could not release an idempotency key yet: %s", exc)
+            self._detach(self._release_later(runtime, claim))
+
+    async def _release_later(self, runtime: Runtime, claim: Claim) -> None:
+        """Free the key (if this claim holds it) once the database can be reached, then
+        wake requests waiting for it. Past the lease a retry takes the key over by itself,
+        so trying stops there."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + runtime.settings.idempotency_lease_seconds
+        delay, longest = RELEASE_RETRY_SECONDS
+        while True:
+            try:
+                await _release(runtime, claim)
+            except Exception as exc:
+                if loop.time() + delay >= until:
+                    log.warning("gave up releasing an idempotency key; its lease ends: %s", exc)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, longest)
+                continue
+            self._wake(claim)
+            return
 
     async def _settle(self, cleanup: Coroutine[Any, Any, None]) -> None:
         """Run a clean-up to its end even when the request is being cancelled."""
@@ -305,12 +364,13 @@ class IdempotencyMiddleware:
 
 
 async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outcome:
-    """Store a success with the request's own commit; release the key otherwise."""
+    """Store a success with the request's own commit; release the key otherwise. A
+    success whose commit failed is LOST, its session left for `_abandon` to undo."""
     session = claim.session
     if session is None or not 200 <= captured.status < 300:
         if session is not None:
-            await session.rollback()
-            await session.close()
+            claim.session = None
+            await _discard(session)
         await _release(runtime, claim)
         return _Outcome.RELEASED
     headers = [
@@ -334,15 +394,14 @@ async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outco
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise LookupError("the key was taken over after its lease ended")
         await session.commit()
-    except Exception:
-        log.exception("could not store the response for an idempotency key")
-        with contextlib.suppress(Exception):
-            await session.rollback()
-        claim.session = None
-        await _abandon(runtime, claim)
+    except Exception as exc:
+        if unavailable(exc):
+            log.warning("could not store the response for an idempotency key: %s", exc)
+        else:
+            log.exception("could not store the response for an idempotency key")
         return _Outcome.LOST
-    finally:
-        await session.close()
+    claim.session = None
+    await _discard(session)
     return _Outcome.STORED
 
 
@@ -395,12 +454,15 @@ def _replaying(body: bytes, disconnected: bool, receive: Receive) -> Receive:
     return replay
 
 
-async def _try_claim(runtime: Runtime, caller: str, key: str, print_: str) -> uuid.UUID | None:
-    """Claim the key: new, expired, or held by a request with the same fingerprint whose
-    lease has ended. None when someone else holds it or has settled it."""
+async def _try_claim(
+    runtime: Runtime, caller: str, key: str, print_: str, token: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """Claim the key with `token` (a new one by default): new, expired, or held by a request
+    with the same fingerprint whose lease has ended. None when someone else holds it or has
+    settled it."""
     now = clock.now()
     settings = runtime.settings
-    token = uuid.uuid4()
+    token = token or uuid.uuid4()
     statement = insert(keys).values(
         scope=caller,
         key=key,
@@ -466,16 +528,17 @@ async def _release(runtime: Runtime, claim: Claim) -> None:
         )
 
 
-async def _abandon(runtime: Runtime, claim: Claim) -> None:
-    """The request was cancelled or crashed: undo its work and free its key."""
+async def _discard(session: AsyncSession) -> None:
+    """Roll back and close a request's session. On a lost connection the server has rolled
+    back already, so failing to here is no failure."""
     try:
-        if claim.session is not None:
-            await claim.session.rollback()
-            await claim.session.close()
-        await _release(runtime, claim)
-    except Exception:
-        # The lease ends by itself; a retry takes the key over then.
-        log.exception("could not release an idempotency key")
+        await session.rollback()
+    except Exception as exc:
+        log.warning("could not roll back a request's session: %s", exc)
+    try:
+        await session.close()
+    except Exception as exc:
+        log.warning("could not close a request's session: %s", exc)
 
 
 async def _replay(send: Send, row: Any) -> None:

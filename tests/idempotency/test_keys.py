@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.db import table
-from app.idempotency import service
+from app.idempotency import middleware, service
 from app.idempotency.middleware import _try_claim, fingerprint, scope_of
 from app.idempotency.models import IdempotencyKey
 from app.insights.models import Insight
@@ -270,6 +270,35 @@ async def test_a_request_cancelled_midway_frees_its_key(
             await attempt
     retry = await client.post(f"{API}/insights", json=BODY, headers=headers)
     # Created now, or replayed when a cancelled attempt had already committed.
+    assert retry.status_code == 201, retry.text
+    async with sessions() as session:
+        assert await _count(session, world.kauppa.id) == 1
+
+
+async def test_a_claim_whose_answer_was_lost_frees_its_key_for_the_retry(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, sessions, client = live
+    headers = {**await world.auth("anna"), "Idempotency-Key": "claim-answer-lost"}
+    try_claim = middleware._try_claim
+
+    async def answer_lost(*args: Any) -> Any:
+        # The claim is committed, but the connection drops before its answer arrives.
+        await try_claim(*args)
+        raise ConnectionResetError("connection reset before the answer")
+
+    monkeypatch.setattr(middleware, "_try_claim", answer_lost)
+    first = await client.post(f"{API}/insights", json=BODY, headers=headers)
+    assert first.status_code == 503
+    assert first.json()["code"] == "service_unavailable"
+    assert first.headers["retry-after"] == "1"
+    monkeypatch.setattr(middleware, "_try_claim", try_claim)
+
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    retry = await client.post(f"{API}/insights", json=BODY, headers=headers)
+    # At once: not after waiting for the unknown holder, nor for its lease.
+    assert loop.time() - began < world.runtime.settings.idempotency_wait_seconds / 2
     assert retry.status_code == 201, retry.text
     async with sessions() as session:
         assert await _count(session, world.kauppa.id) == 1

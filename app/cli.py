@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from app.db import create_engine, database_url, session_factory, transaction
-from app.settings import Settings
+from app.platform.db import create_engine, database_url, session_factory, transaction
+from app.platform.settings import Settings
 
 
 def _migrate(url: str) -> None:
-    from app.migrations import upgrade
+    from app.platform.migrations import upgrade
 
     upgrade(url)
 
@@ -69,8 +69,8 @@ async def _token(settings: Settings, url: str, email: str, org_slug: str | None)
 
 async def _work(settings: Settings, url: str, concurrency: int) -> None:
     from app.attachments.storage import store_from_settings
-    from app.mail import SmtpMailer
-    from app.queue import build_queue, run_worker
+    from app.jobs import build_queue, run_worker
+    from app.platform.mail import SmtpMailer
 
     # procrastinate reports every job it runs at INFO: the worker's log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

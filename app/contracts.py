@@ -16,7 +16,7 @@ SDL_PATH = ROOT / "graphql" / "schema.graphql"
 
 def openapi_text() -> str:
     from app.main import create_app
-    from app.settings import Settings
+    from app.platform.settings import Settings
 
     # Built without I/O: the contract does not depend on a database.
     app = create_app(Settings(database_url="postgresql://contract@localhost/contract"))

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.actions import service as actions_service
 from app.actions.models import Action, ActionStatus
 from app.actions.schemas import ActionCreate, ActionUpdate
@@ -38,7 +37,9 @@ from app.loop.models import Audience, LoopCommunication
 from app.loop.schemas import CommunicationCreate
 from app.notify import service as notify_service
 from app.org import service as org_service
-from app.org.models import Locale, Person, Role, RoleGrant, Unit, UnitKind
+from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
+from app.platform import clock
+from app.platform.i18n import Locale
 
 ORG_NAME = "Pohjolan Kauppa Oy"
 ORG_SLUG = "pohjolan-kauppa"

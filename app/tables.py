@@ -3,14 +3,14 @@
 from app.actions import models as actions_models
 from app.attachments import models as attachments_models
 from app.auth import models as auth_models
-from app.db import Base
-from app.idempotency import models as idempotency_models
 from app.insights import models as insights_models
 from app.loop import models as loop_models
 from app.notify import models as notify_models
 from app.org import models as org_models
+from app.platform.db import Base
 from app.privacy import models as privacy_models
 from app.routing import models as routing_models
+from app.web.idempotency import models as idempotency_models
 from app.webhooks import models as webhooks_models
 
 metadata = Base.metadata

@@ -28,15 +28,15 @@ from sqlalchemy import make_url, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import clock  # noqa: E402
 from app.auth.tokens import BuiltinKeys, issue_access_token  # noqa: E402
-from app.db import create_engine, session_factory, start_embedded_server, transaction  # noqa: E402
 from app.insights import service as insights_service  # noqa: E402
 from app.insights.models import InsightKind  # noqa: E402
 from app.insights.schemas import InsightCreate  # noqa: E402
-from app.migrations import upgrade  # noqa: E402
 from app.org import service as org_service  # noqa: E402
 from app.org.models import Role, UnitKind  # noqa: E402
+from app.platform import clock  # noqa: E402
+from app.platform.db import create_engine, session_factory, start_embedded_server, transaction  # noqa: E402
+from app.platform.migrations import upgrade  # noqa: E402
 
 DATABASE = "insight_bench"
 TEXT = ("Asiakas kertoi, että itsepalvelukassa ei hyväksy bonuskorttia aamuisin. " * 14)[:1000]

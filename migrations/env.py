@@ -9,8 +9,8 @@ import logging.config
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.db import create_engine, database_url
-from app.settings import Settings
+from app.platform.db import create_engine, database_url
+from app.platform.settings import Settings
 from app.tables import metadata
 
 config = context.config

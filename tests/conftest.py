@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import delete, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db import create_engine, start_embedded_server
 from app.main import create_app
-from app.migrations import upgrade
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform.db import create_engine, start_embedded_server
+from app.platform.migrations import upgrade
+from app.platform.settings import Settings
 from app.tables import metadata
+from app.web.runtime import Runtime
 from tests.factories import Live, World, build_world, owner_after_each_request
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.auth.passwords import hash_password
 from app.auth.tokens import issue_access_token
 from app.org import service as org_service
-from app.org.models import Locale, Person, Role, Unit, UnitKind
-from app.runtime import Runtime
+from app.org.models import Person, Role, Unit, UnitKind
+from app.platform.i18n import Locale
+from app.web.runtime import Runtime
 
 DEMO_PASSWORD = "demo-password"
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.demo import DEMO_LOGINS, DemoSummary, seed_demo
 from app.insights import service as insights_service
@@ -22,6 +21,7 @@ from app.insights.models import (
 from app.insights.schemas import InsightFilters
 from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
+from app.platform import clock
 
 
 async def test_demo_chain(session: AsyncSession) -> None:

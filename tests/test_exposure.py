@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.gql.ids import global_id
 from app.org.models import Role
+from app.platform import clock
 from app.webhooks import service as webhooks_service
 from tests.attachments.files import png
 from tests.factories import World, add_person

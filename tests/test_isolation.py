@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.main import create_app
-from app.settings import Settings
+from app.platform.settings import Settings
 from tests.attachments.files import png
 from tests.factories import World
 

@@ -4,9 +4,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.main import create_app
-from app.ratelimit import Limiter
-from app.runtime import Runtime, rate_limits_from
-from app.settings import Settings
+from app.platform.settings import Settings
+from app.web.ratelimit import Limiter
+from app.web.runtime import Runtime, rate_limits_from
 from tests.factories import World, owner_after_each_request
 from tests.gql.client import operation
 

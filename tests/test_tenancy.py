@@ -10,10 +10,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import tenancy
 from app.auth.dependencies import authenticate
-from app.db import table
 from app.insights.models import Insight
+from app.platform import tenancy
+from app.platform.db import table
 from app.tables import metadata
 from tests.factories import World
 

@@ -13,8 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.org.models import enum_column
+from app.platform.db import Base, enum_column
 
 
 class ActionStatus(StrEnum):

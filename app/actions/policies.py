@@ -2,8 +2,8 @@
 
 from app.actions.models import Action, ActionStatus
 from app.auth.principal import Principal
-from app.errors import Conflict, Forbidden
 from app.insights.policies import ACTORS
+from app.platform.errors import Conflict, Forbidden
 
 ALLOWED: dict[ActionStatus, frozenset[ActionStatus]] = {
     ActionStatus.PLANNED: frozenset(

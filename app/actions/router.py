@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Response, status
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.auth.dependencies import Caller, Session
-from app.http import expected_version, set_etag, version_of
+from app.web.etags import expected_version, set_etag, version_of
 
 router = APIRouter(tags=["actions"])
 

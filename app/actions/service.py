@@ -7,13 +7,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.actions import policies
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.auth.principal import Principal
-from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from app.http import version_of
 from app.insights import service as insights_service
 from app.insights.models import EventType, Insight
 from app.notify import service as notify_service
@@ -21,6 +18,9 @@ from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import Person
 from app.org.schemas import PersonRef
+from app.platform import clock
+from app.platform.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.web.etags import version_of
 
 
 async def _require_person(session: AsyncSession, actor: Principal, person_id: uuid.UUID) -> None:

@@ -3,8 +3,8 @@
 import uuid
 
 from app.auth.principal import Principal
-from app.errors import Forbidden, InvalidInput, NotFound
 from app.insights.policies import READERS
+from app.platform.errors import Forbidden, InvalidInput, NotFound
 
 # Metrics read what the insight inbox reads: the roles that see every insight of a subtree.
 # HR sees the per-manager breakdown too: it already reads who acted on every insight's

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.analytics import policies
 from app.analytics.schemas import (
     DurationStats,
@@ -43,9 +42,10 @@ from app.analytics.schemas import (
     UnitMetrics,
 )
 from app.auth.principal import Principal
-from app.errors import InvalidInput
 from app.org import service as org_service
 from app.org.schemas import PersonRef, UnitRef
+from app.platform import clock
+from app.platform.errors import InvalidInput
 
 DEFAULT_PERIOD = timedelta(days=30)
 # A trend longer than this is no longer readable as one chart.

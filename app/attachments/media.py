@@ -18,7 +18,7 @@ from mutagen.wave import WAVE
 from PIL import Image, ImageOps
 
 from app.attachments.models import AttachmentKind
-from app.errors import InvalidInput, UnsupportedMediaType
+from app.platform.errors import InvalidInput, UnsupportedMediaType
 
 pillow_heif.register_heif_opener()
 

@@ -20,7 +20,7 @@ from app.attachments.schemas import AttachmentOut
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import receive_upload
 from app.auth.dependencies import Caller, Session, runtime
-from app.settings import Settings
+from app.platform.settings import Settings
 
 router = APIRouter(tags=["attachments"])
 

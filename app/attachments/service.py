@@ -13,7 +13,6 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.attachments import media
 from app.attachments.listing import attachment_out
 from app.attachments.models import Attachment, AttachmentKind
@@ -21,13 +20,14 @@ from app.attachments.schemas import AttachmentOut
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import Upload
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import Conflict, Forbidden, NotFound
 from app.insights import policies
 from app.insights import service as insights_service
 from app.insights.models import Comment
 from app.org.models import Person
-from app.settings import Settings
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import Conflict, Forbidden, NotFound
+from app.platform.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import anyio
 from anyio import to_thread
 
-from app.settings import Settings
+from app.platform.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

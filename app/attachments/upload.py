@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from app.attachments.media import SNIFF_BYTES, Format, sniff
 from app.attachments.models import AttachmentKind
-from app.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from app.platform.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
 # Form fields other than the file are a UUID at most.
 _MAX_FIELD_BYTES = 100

@@ -8,16 +8,16 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import tenancy
 from app.auth.principal import Principal
 from app.auth.tokens import TokenValidator
-from app.errors import Unauthenticated
-from app.i18n import from_accept_language
-from app.idempotency.claim import pending_claim
 from app.org import service as org_service
+from app.platform import tenancy
+from app.platform.errors import Unauthenticated
+from app.platform.i18n import from_accept_language
 from app.privacy import audit
-from app.problems import LOCALE_STATE
-from app.runtime import Runtime
+from app.web.idempotency.claim import pending_claim
+from app.web.problems import LOCALE_STATE
+from app.web.runtime import Runtime
 
 # Where the authenticated caller sits: `Request.state.principal`.
 PRINCIPAL_STATE = "principal"

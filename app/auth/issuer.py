@@ -33,13 +33,13 @@ from authlib.oauth2.rfc7636.challenge import (
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.models import AuthorizationCode, RefreshToken
 from app.auth.passwords import hash_password, verify_password
 from app.auth.schemas import AuthorizationParams, TokenForm, TokenResponse
 from app.auth.tokens import BuiltinKeys, issue_access_token, sign
 from app.org.models import Organisation, Person
-from app.settings import Settings
+from app.platform import clock
+from app.platform.settings import Settings
 
 SUPPORTED_SCOPES = ("openid", "profile", "email", "offline_access")
 DEFAULT_SCOPE = "openid"

@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, ForeignKeyConstraint, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.platform.db import Base
 
 
 class SigningKey(Base):

@@ -3,7 +3,8 @@
 import uuid
 from dataclasses import dataclass
 
-from app.org.models import Locale, Role
+from app.org.models import Role
+from app.platform.i18n import Locale
 
 
 @dataclass(frozen=True, slots=True)

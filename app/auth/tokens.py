@@ -17,9 +17,9 @@ from joserfc.jwk import ECKey, JWKRegistry, Key, KeySet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
 from app.auth.models import SigningKey
-from app.errors import DomainError, Unauthenticated
+from app.platform import clock
+from app.platform.errors import DomainError, Unauthenticated
 
 log = logging.getLogger(__name__)
 

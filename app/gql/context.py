@@ -17,14 +17,13 @@ from strawberry.types.graphql import OperationType
 
 from app.auth.dependencies import Session, authenticate, in_language, limit_rate
 from app.auth.principal import Principal
-from app.errors import DomainError
 from app.gql.errors import internal_error
 from app.gql.loaders import Loaders
-from app.i18n import DEFAULT, from_accept_language
-from app.idempotency.claim import pending_claim
-from app.org.models import Locale
+from app.platform.errors import DomainError
+from app.platform.i18n import DEFAULT, Locale, from_accept_language
 from app.privacy import audit
-from app.runtime import Runtime
+from app.web.idempotency.claim import pending_claim
+from app.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,9 @@ from graphql import GraphQLError
 from pydantic import ValidationError
 from strawberry.utils.str_converters import to_camel_case
 
-from app.db import unavailable
-from app.errors import DomainError
-from app.i18n import DEFAULT, field_message, problem_text
-from app.org.models import Locale
+from app.platform.db import unavailable
+from app.platform.errors import DomainError
+from app.platform.i18n import DEFAULT, Locale, field_message, problem_text
 
 log = logging.getLogger(__name__)
 

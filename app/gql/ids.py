@@ -5,7 +5,7 @@ import uuid
 
 import strawberry
 
-from app.errors import InvalidInput
+from app.platform.errors import InvalidInput
 
 
 def global_id(type_name: str, raw: uuid.UUID | int) -> strawberry.ID:

@@ -13,10 +13,10 @@ from strawberry.dataloader import DataLoader
 from app.actions import service as actions_service
 from app.auth.dependencies import Session
 from app.auth.principal import Principal
-from app.errors import DomainError
 from app.insights import service as insights_service
 from app.org import service as org_service
 from app.org.schemas import UnitOut
+from app.platform.errors import DomainError
 
 if TYPE_CHECKING:
     from app.gql.context import Context

@@ -11,7 +11,6 @@ from app.analytics import service as analytics_service
 from app.analytics.schemas import MetricsBucket, MetricsGrouping, MetricsQuery
 from app.auth.dependencies import Session
 from app.auth.principal import Principal
-from app.errors import NotFound
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import parse_global_id, uuid_of
@@ -37,7 +36,8 @@ from app.insights.service import Scope
 from app.notify import service as notify_service
 from app.org import service as org_service
 from app.org.schemas import TaxonomyOut
-from app.pagination import DEFAULT_PAGE_SIZE
+from app.platform.errors import NotFound
+from app.platform.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
 from app.sync import changes as sync_changes
 from app.webhooks import service as webhooks_service

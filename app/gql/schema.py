@@ -29,8 +29,8 @@ from app.gql.context import Context, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.mutations import Mutation
 from app.gql.queries import Query
-from app.i18n import DEFAULT
-from app.settings import Settings
+from app.platform.i18n import DEFAULT
+from app.platform.settings import Settings
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
 MAX_ALIASES = 15

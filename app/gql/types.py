@@ -51,7 +51,7 @@ from app.loop.models import Audience, Channel, DeliveryStatus
 from app.loop.schemas import AnswerOut, ContactChannel, CustomerContactOut
 from app.notify.models import NotificationKind
 from app.notify.schemas import NotificationOut
-from app.org.models import Locale, Role, UnitKind
+from app.org.models import Role, UnitKind
 from app.org.schemas import (
     GrantOut,
     MeOut,
@@ -61,7 +61,8 @@ from app.org.schemas import (
     UnitOut,
     UnitRef,
 )
-from app.pagination import Page
+from app.platform.i18n import Locale
+from app.platform.pagination import Page
 from app.routing.schemas import RoutingRuleOut
 from app.webhooks import service as webhooks_service
 from app.webhooks.models import DeliveryState

@@ -25,8 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import WRITING_TRANSACTION, Base, Xid8
-from app.org.models import enum_column
+from app.platform.db import WRITING_TRANSACTION, Base, Xid8, enum_column
 
 
 class InsightKind(StrEnum):

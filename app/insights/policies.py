@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_, select
 
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import Conflict, Forbidden, InvalidInput
 from app.insights.models import InsightStatus, Visibility
 from app.org.models import Role, Unit
+from app.platform.db import table
+from app.platform.errors import Conflict, Forbidden, InvalidInput
 
 # Roles that read every insight in their subtree; only some of them may act on it.
 READERS = (Role.MANAGER, Role.HR, Role.ADMIN)

@@ -4,7 +4,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.auth.dependencies import Caller, Session
-from app.http import expected_version, set_etag
 from app.insights import service
 from app.insights.models import InsightKind, InsightStatus
 from app.insights.schemas import (
@@ -25,7 +24,8 @@ from app.insights.schemas import (
     MyInsightOut,
     ResolveInput,
 )
-from app.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.web.etags import expected_version, set_etag
 
 router = APIRouter(tags=["insights"])
 

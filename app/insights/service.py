@@ -32,20 +32,10 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.actions.models import Action, ActionInsight
 from app.actions.schemas import ActionSummary
 from app.attachments.listing import attachments_of
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    PreconditionFailed,
-)
 from app.insights import policies
 from app.insights.language import detect_language
 from app.insights.models import Comment as CommentRow
@@ -87,7 +77,17 @@ from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit
 from app.org.schemas import PersonRef, UnitRef
-from app.pagination import Page, check_limit, encode_cursor, read_cursor
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
+from app.platform.pagination import Page, check_limit, encode_cursor, read_cursor
 from app.routing import service as routing_service
 
 Scope = Literal["inbox", "visible", "mine"]

@@ -15,8 +15,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.org.models import enum_column
+from app.platform.db import Base, enum_column
 
 
 class Audience(StrEnum):

@@ -2,9 +2,9 @@
 
 from collections.abc import Sequence
 
-from app.errors import Conflict
 from app.insights.models import InsightStatus
 from app.loop.models import CustomerContact
+from app.platform.errors import Conflict
 
 
 def require_not_merged(status: InsightStatus) -> None:

@@ -7,7 +7,7 @@ from app.auth.dependencies import Caller, Session, runtime
 from app.loop import service
 from app.loop.channels import CustomerChannel
 from app.loop.schemas import AnswerOut, CommunicationCreate, CustomerContactOut, CustomerLoopUpdate
-from app.runtime import Runtime
+from app.web.runtime import Runtime
 
 router = APIRouter(tags=["loop"])
 

@@ -9,10 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.insights import policies as insights_policies
 from app.insights import service as insights_service
 from app.insights.models import EventType, Insight
@@ -32,6 +29,9 @@ from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import RoleGrant, Unit
 from app.org.schemas import PersonRef
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 def _out(comm: LoopCommunication, author_name: str | None) -> AnswerOut:

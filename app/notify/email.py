@@ -11,13 +11,13 @@ from typing import Any, Literal
 from sqlalchemy import Column, ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
-from app.db import table, transaction
 from app.loop.models import Audience, Channel, CustomerContact, DeliveryStatus, LoopCommunication
-from app.mail import Mail, MailError, SmtpMailer
 from app.notify.messages import CUSTOMER_EMAIL, render
 from app.notify.models import EmailState, Notification
 from app.org.models import Organisation, Person
+from app.platform import clock
+from app.platform.db import table, transaction
+from app.platform.mail import Mail, MailError, SmtpMailer
 
 BACKOFF = (
     timedelta(seconds=30),

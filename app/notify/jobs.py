@@ -3,10 +3,10 @@
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db import transaction
-from app.mail import SmtpMailer
 from app.notify import email
-from app.routing.jobs import SESSIONS
+from app.platform.db import transaction
+from app.platform.mail import SmtpMailer
+from app.platform.queue import SESSIONS
 
 # The worker's context holds the configured mailer, or None when SMTP is not configured.
 MAILER = "mailer"

@@ -3,7 +3,7 @@
 from typing import Any
 
 from app.notify.models import NotificationKind
-from app.org.models import Locale
+from app.platform.i18n import Locale
 
 TEXTS: dict[NotificationKind, dict[Locale, tuple[str, str]]] = {
     NotificationKind.INSIGHT_ASSIGNED: {

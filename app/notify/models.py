@@ -8,8 +8,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import WRITING_TRANSACTION, Base, Xid8
-from app.org.models import enum_column
+from app.platform.db import WRITING_TRANSACTION, Base, Xid8, enum_column
 
 
 class NotificationKind(StrEnum):

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from app.auth.dependencies import Caller, Session
 from app.notify import service
 from app.notify.schemas import NotificationOut, ReadAllOut
-from app.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 
 router = APIRouter(tags=["notifications"])
 

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import NotFound
 from app.notify.messages import render
 from app.notify.models import EmailState, Notification, NotificationKind
 from app.notify.schemas import NotificationOut, ReadAllOut
-from app.pagination import Page, check_limit, encode_cursor, read_cursor
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import NotFound
+from app.platform.pagination import Page, check_limit, encode_cursor, read_cursor
 
 # What is worth an e-mail as well, when SMTP is configured: work handed to someone, and
 # answers to them. The rest stays in the app.

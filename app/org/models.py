@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -19,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.platform.db import Base, enum_column
+from app.platform.i18n import Locale
 
 
 class Role(StrEnum):
@@ -35,24 +35,6 @@ class UnitKind(StrEnum):
     STORE = "store"
     TEAM = "team"
     FUNCTION = "function"
-
-
-class Locale(StrEnum):
-    FI = "fi"
-    EN = "en"
-
-
-def enum_column(enum: type[StrEnum], name: str) -> Enum:
-    """Enums are stored as text with a CHECK constraint: adding a value is a plain migration."""
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class Organisation(Base):

@@ -2,7 +2,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict
 
-from app.org.models import Locale, Role, UnitKind
+from app.org.models import Role, UnitKind
+from app.platform.i18n import Locale
 
 
 class UnitOut(BaseModel):

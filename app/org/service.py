@@ -8,14 +8,11 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.passwords import hash_password
 from app.auth.principal import Grant, Principal
-from app.errors import Conflict, NotFound
 from app.insights.policies import colleague_pattern
 from app.org.models import (
     JourneyStage,
-    Locale,
     Organisation,
     Person,
     Role,
@@ -26,6 +23,9 @@ from app.org.models import (
 )
 from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
+from app.platform import clock
+from app.platform.errors import Conflict, NotFound
+from app.platform.i18n import Locale
 from app.routing.models import RoutingRule
 
 # Runs on every request: a plain statement, compiled once.

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.db import table
 from app.org.models import Role
+from app.platform import clock
+from app.platform.db import table
 from app.privacy.models import AuditEntry, AuditKind
 
 entries = table(AuditEntry)

@@ -4,11 +4,11 @@ import logging
 
 import procrastinate
 
-from app import clock
 from app.attachments.service import remove_stored
 from app.attachments.storage import AttachmentStore
+from app.platform import clock
+from app.platform.queue import SESSIONS
 from app.privacy import retention
-from app.routing.jobs import SESSIONS
 
 log = logging.getLogger(__name__)
 

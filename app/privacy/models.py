@@ -9,8 +9,7 @@ from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.org.models import enum_column
+from app.platform.db import Base, enum_column
 
 
 class AuditKind(StrEnum):

@@ -5,7 +5,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from app.attachments.service import remove_stored
 from app.auth.dependencies import Caller, Session, runtime
-from app.pagination import DEFAULT_PAGE_SIZE, Page
+from app.platform.pagination import DEFAULT_PAGE_SIZE, Page
 from app.privacy import service
 from app.privacy.models import AuditKind
 from app.privacy.schemas import AuditEntryOut, ErasureOut, RetentionIn, RetentionOut

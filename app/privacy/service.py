@@ -10,11 +10,12 @@ from sqlalchemy import Boolean, String, select, text, tuple_
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.errors import Conflict, Forbidden, NotFound
-from app.org.models import Locale, Role
-from app.pagination import Page, check_limit, encode_cursor, read_cursor
+from app.org.models import Role
+from app.platform import clock
+from app.platform.errors import Conflict, Forbidden, NotFound
+from app.platform.i18n import Locale
+from app.platform.pagination import Page, check_limit, encode_cursor, read_cursor
 from app.privacy.audit import entries
 from app.privacy.models import AuditKind
 from app.privacy.schemas import AuditEntryOut, RetentionIn, RetentionOut

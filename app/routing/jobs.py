@@ -3,13 +3,11 @@
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
-from app.db import transaction
+from app.platform import clock
+from app.platform.db import transaction
+from app.platform.queue import SESSIONS
 from app.routing import service
 from app.routing.schemas import EscalationReport
-
-# The worker's context holds the platform's session factory under this key.
-SESSIONS = "sessions"
 
 
 async def escalate_overdue(

@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
 from app.org.models import Organisation
+from app.platform.db import Base
 
 DEFAULT_RULE_NAME = "Default: managers of the nearest unit with managers"
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.auth.principal import Principal
-from app.errors import Forbidden
 from app.org.models import Role
+from app.platform.errors import Forbidden
 
 
 def require_admin(actor: Principal) -> None:

@@ -4,9 +4,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from app.auth.dependencies import Caller, Session
-from app.http import expected_version, set_etag
 from app.routing import service
 from app.routing.schemas import RoutingRuleCreate, RoutingRuleOut, RoutingRuleUpdate, RuleOrder
+from app.web.etags import expected_version, set_etag
 
 router = APIRouter(tags=["routing"])
 

@@ -10,10 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import InvalidInput, NotFound, PreconditionFailed
 from app.insights.models import EventType, Insight, InsightEvent, InsightStatus
 from app.insights.schemas import IMPACT_LEVELS
 from app.notify import service as notify_service
@@ -22,6 +19,9 @@ from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import JourneyStage, Organisation
 from app.org.schemas import UnitRef
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import InvalidInput, NotFound, PreconditionFailed
 from app.routing import policies
 from app.routing.models import RoutingRule
 from app.routing.policies import Facts

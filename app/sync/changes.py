@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.insights import service as insights
 from app.notify import service as notify
-from app.pagination import check_limit, encode_cursor, read_cursor
+from app.platform.pagination import check_limit, encode_cursor, read_cursor
 from app.sync.schemas import ChangesOut
 
 _EVENTS = text(

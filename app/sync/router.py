@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.dependencies import Caller, Session
-from app.pagination import MAX_PAGE_SIZE
+from app.platform.pagination import MAX_PAGE_SIZE
 from app.sync import changes, service
 from app.sync.schemas import ChangesOut, SyncBatchIn, SyncBatchOut
 

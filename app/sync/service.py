@@ -14,13 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import DomainError, InvalidInput
-from app.i18n import field_message, problem_text
 from app.insights import service as insights
 from app.insights.models import Comment
 from app.insights.schemas import CommentCreate, EndorsementCreate, InsightCreate
-from app.org.models import Locale
+from app.platform.db import table
+from app.platform.errors import DomainError, InvalidInput
+from app.platform.i18n import Locale, field_message, problem_text
 from app.sync.schemas import (
     MAX_BATCH,
     FieldError,

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
-from app.db import transaction
-from app.errors import DomainError
+from app.platform import clock
+from app.platform.db import transaction
+from app.platform.errors import DomainError
 from app.webhooks import policies, service, signing
 from app.webhooks.service import AttemptResult, Outgoing
 

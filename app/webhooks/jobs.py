@@ -3,7 +3,7 @@
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.routing.jobs import SESSIONS
+from app.platform.queue import SESSIONS
 from app.webhooks import delivery
 
 # The worker's context says whether loopback targets are allowed (development and tests).

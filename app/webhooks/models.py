@@ -21,8 +21,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.org.models import enum_column
+from app.platform.db import Base, enum_column
 
 
 class WebhookSubscription(Base):

@@ -6,8 +6,8 @@ import socket
 from urllib.parse import urlsplit
 
 from app.auth.principal import Principal
-from app.errors import Forbidden, InvalidInput
 from app.org.models import Role
+from app.platform.errors import Forbidden, InvalidInput
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1"}
 

@@ -10,12 +10,12 @@ from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.principal import Principal
-from app.db import table
-from app.errors import NotFound
 from app.insights.models import Insight, InsightEvent, Visibility
-from app.pagination import check_limit
+from app.platform import clock
+from app.platform.db import table
+from app.platform.errors import NotFound
+from app.platform.pagination import check_limit
 from app.webhooks import policies, signing
 from app.webhooks.models import (
     DeliveryState,

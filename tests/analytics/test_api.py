@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from app import clock
 from app.org import service as org_service
 from app.org.models import Role
+from app.platform import clock
 from app.routing import service as routing_service
 from tests.factories import World
 from tests.gql.client import GraphQL, codes, gid

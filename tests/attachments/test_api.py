@@ -9,7 +9,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.runtime import Runtime
+from app.web.runtime import Runtime
 from tests.attachments.files import (
     GPS_IFD,
     heic_with_location,

@@ -16,7 +16,7 @@ from app.attachments.upload import Upload
 from app.insights import service as insights_service
 from app.insights.schemas import InsightCreate
 from app.org import service as org_service
-from app.runtime import Runtime
+from app.web.runtime import Runtime
 from tests.attachments.files import jpeg_with_location
 from tests.factories import World
 

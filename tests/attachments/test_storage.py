@@ -9,8 +9,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from app.attachments.storage import S3Store, store_from_settings
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform.settings import Settings
+from app.web.runtime import Runtime
 from tests.attachments.files import jpeg_with_location, wav
 from tests.factories import World
 

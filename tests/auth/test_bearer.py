@@ -14,9 +14,9 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.auth.tokens import issue_access_token
-from app.runtime import Runtime
+from app.platform import clock
+from app.web.runtime import Runtime
 from tests.factories import World
 
 ME = "/api/v1/me"

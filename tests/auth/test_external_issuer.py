@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import clock
 from app.auth.tokens import RemoteKeys, TokenValidator
-from app.errors import Unauthenticated
 from app.org import service as org_service
-from app.settings import Settings
+from app.platform import clock
+from app.platform.errors import Unauthenticated
+from app.platform.settings import Settings
 from tests.factories import World
 
 ME = "/api/v1/me"

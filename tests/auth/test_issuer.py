@@ -17,9 +17,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
 from app.org import service as org_service
-from app.runtime import Runtime
+from app.platform import clock
+from app.web.runtime import Runtime
 from tests.factories import DEMO_PASSWORD, World
 
 CLIENT = "insight-app"

@@ -32,7 +32,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org import service as org_service
-from app.settings import Settings
+from app.platform.settings import Settings
 from tests.factories import World
 
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"

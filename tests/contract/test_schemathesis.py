@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db import create_engine
 from app.main import create_app
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform.db import create_engine
+from app.platform.settings import Settings
 from app.tables import metadata
+from app.web.runtime import Runtime
 from tests.factories import World
 from tests.servers import serving
 

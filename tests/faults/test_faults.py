@@ -24,15 +24,15 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
-from app.db import create_engine, session_factory, table
-from app.idempotency import middleware
-from app.idempotency.models import IdempotencyKey, KeyState
 from app.insights.models import Insight
+from app.jobs import build_queue, run_worker
 from app.main import create_app
-from app.queue import build_queue, run_worker
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform import clock
+from app.platform.db import create_engine, session_factory, table
+from app.platform.settings import Settings
+from app.web.idempotency import middleware
+from app.web.idempotency.models import IdempotencyKey, KeyState
+from app.web.runtime import Runtime
 from tests.factories import World
 from tests.faults.proxy import FaultProxy
 from tests.gql.client import operation
@@ -425,7 +425,7 @@ async def test_the_worker_runs_jobs_again_after_the_database_comes_back(
                 )
             )
         ).one()
-    caplog.set_level(logging.WARNING, logger="app.queue")
+    caplog.set_level(logging.WARNING, logger="app.platform.queue")
     try:
         async with queue.open_async(), direct.open_async():
             worker = asyncio.create_task(

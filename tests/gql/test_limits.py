@@ -6,8 +6,8 @@ import httpx
 
 from app.gql.schema import MAX_ALIASES, MAX_TOKENS
 from app.main import create_app
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform.settings import Settings
+from app.web.runtime import Runtime
 from tests.gql.client import GraphQL, codes
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app import clock
+from app.platform import clock
 from app.webhooks import delivery
 from tests.gql.client import GraphQL, codes
 from tests.webhooks.receiver import running_receiver

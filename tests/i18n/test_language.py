@@ -6,8 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.i18n import PROBLEMS, from_accept_language
-from app.org.models import Locale
+from app.platform.i18n import PROBLEMS, Locale, from_accept_language
 from tests.factories import World
 from tests.gql.client import operation
 
@@ -36,7 +35,7 @@ def test_every_error_code_has_finnish_and_english_texts() -> None:
     # The scan must find the codes we know are there, or it proves nothing.
     assert {"not_found", "invalid_status_transition", "idempotency_key_reused"} <= codes
     missing = sorted(codes - PROBLEMS.keys())
-    assert missing == [], f"add Finnish and English texts to app/i18n.py for: {missing}"
+    assert missing == [], f"add Finnish and English texts to app/platform/i18n.py for: {missing}"
     for code, (fi_title, fi_detail, en_title) in PROBLEMS.items():
         assert fi_title and fi_detail and en_title, code
 

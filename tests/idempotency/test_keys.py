@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
-from app.db import table
-from app.idempotency import middleware, service
-from app.idempotency.middleware import _try_claim, fingerprint, scope_of
-from app.idempotency.models import IdempotencyKey
 from app.insights.models import Insight
 from app.main import create_app
-from app.runtime import Runtime
-from app.settings import Settings
+from app.platform import clock
+from app.platform.db import table
+from app.platform.settings import Settings
+from app.web.idempotency import middleware, service
+from app.web.idempotency.middleware import _try_claim, fingerprint, scope_of
+from app.web.idempotency.models import IdempotencyKey
+from app.web.runtime import Runtime
 from tests.attachments.files import png
 from tests.factories import Live, World
 from tests.gql.client import operation

@@ -263,7 +263,7 @@ async def test_inbox_filters_search_and_pagination(client: httpx.AsyncClient, wo
 async def test_overdue_first_in_inbox(client: httpx.AsyncClient, world: World) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from app import clock
+    from app.platform import clock
 
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     try:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.insights.models import EventType, InsightEvent
 from app.loop.channels import CustomerMessage, DeliveryReport, InProcessChannel
 from app.loop.models import CustomerContact, DeliveryStatus
-from app.runtime import Runtime
+from app.web.runtime import Runtime
 from tests.factories import World
 from tests.insights.test_api import post_insight
 

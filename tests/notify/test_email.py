@@ -15,14 +15,14 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
 from app.loop.channels import EmailChannel, InProcessChannel
 from app.loop.models import LoopCommunication
-from app.mail import SmtpMailer
 from app.notify import email
 from app.notify.models import EmailState, Notification
 from app.org.models import Person
-from app.runtime import Runtime
+from app.platform import clock
+from app.platform.mail import SmtpMailer
+from app.web.runtime import Runtime
 from tests.factories import World
 from tests.loop.test_customer_loop import ADDRESS, _tell_customer, _with_contact
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound
 from app.org import service
 from app.org.models import Role, UnitKind
+from app.platform.errors import Conflict, NotFound
 from tests.factories import World
 
 

@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
 from app.gql.ids import global_id
+from app.platform import clock
 from app.privacy import retention
 from tests.attachments.files import png
 from tests.factories import World

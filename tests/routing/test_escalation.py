@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import clock
 from app.insights.models import EventType, InsightEvent
+from app.jobs import build_queue, run_worker
 from app.main import create_app
 from app.org import service as org_service
 from app.org.models import Role
-from app.queue import build_queue, run_worker
+from app.platform import clock
 from app.routing import service as routing_service
-from app.runtime import Runtime
+from app.web.runtime import Runtime
 from tests.factories import World
 
 API = "/api/v1"

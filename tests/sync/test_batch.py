@@ -7,8 +7,8 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import table
 from app.insights.models import Comment, Endorsement, Insight
+from app.platform.db import table
 from tests.factories import World
 
 API = "/api/v1"

@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from app.errors import InvalidInput
-from app.runtime import Runtime
+from app.platform.errors import InvalidInput
+from app.web.runtime import Runtime
 from app.webhooks import policies
 from tests.factories import World
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import clock
 from app.insights import service as insights_service
 from app.insights.schemas import InsightCreate
+from app.jobs import build_queue, run_worker
 from app.org import service as org_service
-from app.queue import build_queue, run_worker
-from app.runtime import Runtime
+from app.platform import clock
+from app.web.runtime import Runtime
 from app.webhooks import delivery
 from app.webhooks import service as webhooks_service
 from app.webhooks.models import WebhookDelivery

@@ -1,4 +1,6 @@
-"""The PostgreSQL-backed task queue (procrastinate): its tasks, and the worker that runs them.
+"""The PostgreSQL-backed task queue (procrastinate) and the worker loop that runs it.
+
+Which tasks exist is the business of `app/jobs.py`; this module knows none of them.
 
 The queue keeps its tables in the `procrastinate` schema, created by the migrations; it
 reaches the database through psycopg, while the platform's own work stays on asyncpg and
@@ -18,20 +20,14 @@ import psycopg
 from procrastinate import signals
 from procrastinate.worker import Worker
 from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.attachments.storage import AttachmentStore
-from app.db import unavailable
-from app.idempotency import jobs as idempotency_jobs
-from app.mail import SmtpMailer
-from app.notify import jobs as notify_jobs
-from app.privacy import jobs as privacy_jobs
-from app.routing import jobs as routing_jobs
-from app.webhooks import jobs as webhook_jobs
+from app.platform.db import unavailable
 
 log = logging.getLogger(__name__)
 
 SCHEMA = "procrastinate"
+# A job's context holds the platform's session factory under this key.
+SESSIONS = "sessions"
 # A worker that lost the database starts again after the first pause, doubling up to the
 # second; once it has run that long without trouble, the next pause is short again.
 RESTART_DELAYS = (0.5, 30.0)
@@ -41,8 +37,8 @@ def _conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
-    """A queue over the database at `url`, with every task registered; nothing connects
+def queue_app(url: str, *, pool_size: int = 2) -> procrastinate.App:
+    """A queue over the database at `url`, with no task registered yet; nothing connects
     until it is opened."""
     connector = procrastinate.PsycopgConnector(
         conninfo=_conninfo(url),
@@ -50,32 +46,7 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         min_size=1,
         max_size=pool_size,
     )
-    queue = procrastinate.App(connector=connector)
-    escalate = queue.task(name="escalate_overdue", queue="deadlines", pass_context=True)(
-        routing_jobs.escalate_overdue
-    )
-    # Every worker defers the periodic job, and procrastinate keeps one per minute.
-    queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
-    deliver = queue.task(name="deliver_webhooks", queue="webhooks", pass_context=True)(
-        webhook_jobs.deliver_webhooks
-    )
-    # Every five seconds (the sixth cron field): the longest a webhook waits for its first
-    # attempt. Concurrent runs are safe: they claim disjoint rows.
-    queue.periodic(cron="* * * * * */5", periodic_id="deliver_webhooks")(deliver)
-    send_emails = queue.task(name="send_emails", queue="email", pass_context=True)(
-        notify_jobs.send_emails
-    )
-    queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
-    purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
-        idempotency_jobs.purge_idempotency_keys
-    )
-    queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
-    retain = queue.task(name="apply_retention", queue="upkeep", pass_context=True)(
-        privacy_jobs.apply_retention
-    )
-    # Nightly, when little else runs.
-    queue.periodic(cron="17 3 * * *", periodic_id="apply_retention")(retain)
-    return queue
+    return procrastinate.App(connector=connector)
 
 
 def lost_database(exc: BaseException) -> bool:
@@ -91,29 +62,20 @@ def lost_database(exc: BaseException) -> bool:
 
 async def run_worker(
     queue: procrastinate.App,
-    sessions: async_sessionmaker[AsyncSession],
+    context: dict[str, Any],
     *,
     wait: bool = True,
     concurrency: int = 1,
     install_signal_handlers: bool = True,
-    webhook_allow_loopback: bool = False,
-    mailer: SmtpMailer | None = None,
-    attachments: AttachmentStore | None = None,
     restart_delays: tuple[float, float] = RESTART_DELAYS,
 ) -> None:
-    """Run jobs until cancelled or stopped by SIGINT or SIGTERM (or, with `wait=False`, until
-    none is waiting). A waiting worker that loses the database is started again, after
-    `restart_delays`. Without a `mailer` nothing is e-mailed; without `attachments`
-    retention leaves files in storage."""
+    """Run jobs, each given `context`, until cancelled or stopped by SIGINT or SIGTERM (or,
+    with `wait=False`, until none is waiting). A waiting worker that loses the database is
+    started again, after `restart_delays`."""
     options: dict[str, Any] = {
         "wait": wait,
         "concurrency": concurrency,
-        "additional_context": {
-            routing_jobs.SESSIONS: sessions,
-            webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
-            notify_jobs.MAILER: mailer,
-            privacy_jobs.ATTACHMENTS: attachments,
-        },
+        "additional_context": context,
         "delete_jobs": "successful",
     }
     if not wait:
@@ -166,33 +128,15 @@ class InProcessWorker:
     """A worker inside the API process, for the embedded default: started and stopped with
     the application."""
 
-    def __init__(
-        self,
-        url: str,
-        sessions: async_sessionmaker[AsyncSession],
-        *,
-        webhook_allow_loopback: bool = False,
-        mailer: SmtpMailer | None = None,
-        attachments: AttachmentStore | None = None,
-    ) -> None:
-        self.queue = build_queue(url)
-        self.attachments = attachments
-        self.sessions = sessions
-        self.webhook_allow_loopback = webhook_allow_loopback
-        self.mailer = mailer
+    def __init__(self, queue: procrastinate.App, context: dict[str, Any]) -> None:
+        self.queue = queue
+        self.context = context
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.queue.open_async()
         self._task = asyncio.create_task(
-            run_worker(
-                self.queue,
-                self.sessions,
-                install_signal_handlers=False,
-                webhook_allow_loopback=self.webhook_allow_loopback,
-                mailer=self.mailer,
-                attachments=self.attachments,
-            ),
+            run_worker(self.queue, self.context, install_signal_handlers=False),
             name="insight-worker",
         )
 

@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from app.errors import InvalidInput
+from app.platform.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from fastapi import Response
 
-from app.errors import PreconditionFailed
+from app.platform.errors import PreconditionFailed
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
 

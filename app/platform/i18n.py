@@ -9,9 +9,15 @@ falls back to the person's locale.
 
 import string
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
-from app.org.models import Locale
+
+# The interface languages.
+class Locale(StrEnum):
+    FI = "fi"
+    EN = "en"
+
 
 SUPPORTED: dict[str, Locale] = {"fi": Locale.FI, "en": Locale.EN}
 DEFAULT = Locale.EN

@@ -6,10 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.attachments.storage import AttachmentStore, store_from_settings
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
-from app.db import create_engine, database_url, session_factory
 from app.loop.channels import CustomerChannel, EmailChannel, InProcessChannel
-from app.ratelimit import Limiter, RateLimits
-from app.settings import Settings
+from app.platform.db import create_engine, database_url, session_factory
+from app.platform.settings import Settings
+from app.web.ratelimit import Limiter, RateLimits
 
 
 def rate_limits_from(settings: Settings) -> RateLimits:

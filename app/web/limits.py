@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import DomainError
-from app.problems import error_response
+from app.platform.errors import DomainError
+from app.platform.settings import Settings
+from app.web.openapi import API_PREFIX
+from app.web.problems import error_response
 
 
 class PayloadTooLarge(DomainError):
@@ -74,3 +76,16 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
         f"The request body may be at most {limit} bytes.", extra={"limit": limit}
     )
     await error_response(scope, error)(scope, receive, send)
+
+
+def body_limits(settings: Settings) -> Callable[[str], int]:
+    """The body limit of a path: uploads and the offline batch may be larger."""
+
+    def limit_for(path: str) -> int:
+        if path.endswith("/attachments"):
+            return settings.max_upload_bytes
+        if path == f"{API_PREFIX}/sync/batch":
+            return settings.max_batch_body_bytes
+        return settings.max_body_bytes
+
+    return limit_for

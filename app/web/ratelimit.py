@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.errors import DomainError
+from app.platform.errors import DomainError
 
 
 class RateLimited(DomainError):

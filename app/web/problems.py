@@ -11,10 +11,9 @@ from sqlalchemy import exc as sql_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from app.db import unavailable
-from app.errors import DomainError, Unavailable
-from app.i18n import DEFAULT, field_message, from_accept_language, problem_text
-from app.org.models import Locale
+from app.platform.db import unavailable
+from app.platform.errors import DomainError, Unavailable
+from app.platform.i18n import DEFAULT, Locale, field_message, from_accept_language, problem_text
 
 log = logging.getLogger(__name__)
 

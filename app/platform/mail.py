@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from app.settings import Settings
+from app.platform.settings import Settings
 
 TIMEOUT_SECONDS = 30
 

@@ -8,10 +8,11 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, Text, make_url, text
+from sqlalchemy import Enum, MetaData, Table, Text, make_url, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy import exc as sql_errors
 from sqlalchemy.dialects.postgresql import base as postgresql_types
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import UserDefinedType
 
-from app.settings import Settings
+from app.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -190,3 +191,16 @@ async def transaction(
             await session.rollback()
             raise
         await session.commit()
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """Enums are stored as text with a CHECK constraint: adding a value is a plain migration."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -2,10 +2,10 @@
 
 import procrastinate
 
-from app import clock
-from app.db import transaction
-from app.idempotency import service
-from app.routing.jobs import SESSIONS
+from app.platform import clock
+from app.platform.db import transaction
+from app.platform.queue import SESSIONS
+from app.web.idempotency import service
 
 
 async def purge_idempotency_keys(

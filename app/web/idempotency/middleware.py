@@ -41,13 +41,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import clock
-from app.db import table, transaction, unavailable
-from app.errors import Conflict, DomainError, InvalidInput, Unavailable
-from app.idempotency.claim import STATE, Claim
-from app.idempotency.models import IdempotencyKey, KeyState
-from app.problems import RETRY_AFTER_SECONDS, error_response, unavailable_response
-from app.runtime import Runtime
+from app.platform import clock
+from app.platform.db import table, transaction, unavailable
+from app.platform.errors import Conflict, DomainError, InvalidInput, Unavailable
+from app.web.idempotency.claim import STATE, Claim
+from app.web.idempotency.models import IdempotencyKey, KeyState
+from app.web.problems import RETRY_AFTER_SECONDS, error_response, unavailable_response
+from app.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

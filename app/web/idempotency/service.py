@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import table
-from app.idempotency.models import IdempotencyKey
+from app.platform.db import table
+from app.web.idempotency.models import IdempotencyKey
 
 PURGE_BATCH = 1000
 

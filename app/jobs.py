@@ -1,0 +1,113 @@
+"""The task queue's table of jobs: which tasks exist, when the periodic ones run, and what
+each finds in its context. The platform's queue (`app/platform/queue.py`) runs them."""
+
+from typing import Any
+
+import procrastinate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.attachments.storage import AttachmentStore
+from app.notify import jobs as notify_jobs
+from app.platform import queue as platform_queue
+from app.platform.mail import SmtpMailer
+from app.platform.queue import SESSIONS, InProcessWorker, queue_app
+from app.privacy import jobs as privacy_jobs
+from app.routing import jobs as routing_jobs
+from app.web.idempotency import jobs as idempotency_jobs
+from app.webhooks import jobs as webhook_jobs
+
+
+def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
+    """A queue over the database at `url`, with every task registered; nothing connects
+    until it is opened."""
+    queue = queue_app(url, pool_size=pool_size)
+    escalate = queue.task(name="escalate_overdue", queue="deadlines", pass_context=True)(
+        routing_jobs.escalate_overdue
+    )
+    # Every worker defers the periodic job, and procrastinate keeps one per minute.
+    queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
+    deliver = queue.task(name="deliver_webhooks", queue="webhooks", pass_context=True)(
+        webhook_jobs.deliver_webhooks
+    )
+    # Every five seconds (the sixth cron field): the longest a webhook waits for its first
+    # attempt. Concurrent runs are safe: they claim disjoint rows.
+    queue.periodic(cron="* * * * * */5", periodic_id="deliver_webhooks")(deliver)
+    send_emails = queue.task(name="send_emails", queue="email", pass_context=True)(
+        notify_jobs.send_emails
+    )
+    queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
+    purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
+        idempotency_jobs.purge_idempotency_keys
+    )
+    queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
+    retain = queue.task(name="apply_retention", queue="upkeep", pass_context=True)(
+        privacy_jobs.apply_retention
+    )
+    # Nightly, when little else runs.
+    queue.periodic(cron="17 3 * * *", periodic_id="apply_retention")(retain)
+    return queue
+
+
+def job_context(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    webhook_allow_loopback: bool = False,
+    mailer: SmtpMailer | None = None,
+    attachments: AttachmentStore | None = None,
+) -> dict[str, Any]:
+    """What every job finds in its context. Without a `mailer` nothing is e-mailed; without
+    `attachments` retention leaves files in storage."""
+    return {
+        SESSIONS: sessions,
+        webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
+        notify_jobs.MAILER: mailer,
+        privacy_jobs.ATTACHMENTS: attachments,
+    }
+
+
+async def run_worker(
+    queue: procrastinate.App,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    wait: bool = True,
+    concurrency: int = 1,
+    install_signal_handlers: bool = True,
+    webhook_allow_loopback: bool = False,
+    mailer: SmtpMailer | None = None,
+    attachments: AttachmentStore | None = None,
+    restart_delays: tuple[float, float] = platform_queue.RESTART_DELAYS,
+) -> None:
+    """Run the jobs of `queue` (see `app.platform.queue.run_worker`) with their context."""
+    await platform_queue.run_worker(
+        queue,
+        job_context(
+            sessions,
+            webhook_allow_loopback=webhook_allow_loopback,
+            mailer=mailer,
+            attachments=attachments,
+        ),
+        wait=wait,
+        concurrency=concurrency,
+        install_signal_handlers=install_signal_handlers,
+        restart_delays=restart_delays,
+    )
+
+
+def in_process_worker(
+    url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    webhook_allow_loopback: bool = False,
+    mailer: SmtpMailer | None = None,
+    attachments: AttachmentStore | None = None,
+) -> InProcessWorker:
+    """A worker that runs inside the API process, started and stopped with it."""
+    return InProcessWorker(
+        build_queue(url),
+        job_context(
+            sessions,
+            webhook_allow_loopback=webhook_allow_loopback,
+            mailer=mailer,
+            attachments=attachments,
+        ),
+    )

@@ -22,24 +22,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.actions import service as actions_service
 from app.actions.models import Action, ActionStatus
 from app.actions.schemas import ActionCreate, ActionUpdate
-from app.auth.principal import Principal
+from app.insights import comments as insight_comments
+from app.insights import endorsements as insight_endorsements
+from app.insights import merges as insight_merges
+from app.insights import posting as insight_posting
 from app.insights import service as insights_service
-from app.insights.models import Insight, InsightKind, InsightStatus, Visibility
-from app.insights.schemas import (
-    CommentCreate,
-    EndorsementCreate,
-    ImpactLevel,
-    InsightCreate,
-    MergeInput,
-)
+from app.insights.models import Insight, InsightStatus, Visibility
+from app.insights.schemas import CommentCreate, EndorsementCreate, InsightCreate, MergeInput
 from app.loop import service as loop_service
 from app.loop.models import Audience, LoopCommunication
 from app.loop.schemas import CommunicationCreate
 from app.notify import service as notify_service
 from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
+from app.org.principal import Principal
+from app.org.taxonomy import ImpactLevel, InsightKind
 from app.platform import clock
 from app.platform.i18n import Locale
+from app.routing import service as routing_service
 
 ORG_NAME = "Pohjolan Kauppa Oy"
 ORG_SLUG = "pohjolan-kauppa"
@@ -2121,6 +2121,7 @@ class _Seeder:
         org, root = await org_service.create_organisation(
             self.session, name=ORG_NAME, slug=ORG_SLUG, default_locale=Locale.FI
         )
+        await routing_service.add_default_rule(self.session, org)
         for key, name, kind, parent_key in _UNITS:
             if parent_key is None:
                 self.nodes[key] = _Node(key=key, unit=root, parent=None)
@@ -2602,7 +2603,7 @@ class _Seeder:
     # -- the deeds, through the services ---------------------------------------------
 
     async def post(self, plan: _Plan) -> None:
-        insight, _ = await insights_service.create_insight(
+        insight, _ = await insight_posting.create_insight(
             self.session,
             plan.author.principal,
             InsightCreate(
@@ -2621,13 +2622,15 @@ class _Seeder:
 
     async def merge(self, manager: _Member, parent: _Plan, duplicate: _Plan) -> None:
         assert parent.id is not None and duplicate.id is not None
-        await insights_service.merge_insights(
+        await insight_merges.merge_insights(
             self.session, manager.principal, parent.id, MergeInput(insight_ids=[duplicate.id])
         )
 
     async def endorse(self, member: _Member, plan: _Plan) -> None:
         assert plan.id is not None
-        await insights_service.endorse(self.session, member.principal, plan.id, EndorsementCreate())
+        await insight_endorsements.endorse(
+            self.session, member.principal, plan.id, EndorsementCreate()
+        )
 
     async def status(
         self, actor: _Member, plan: _Plan, target: InsightStatus, note: str | None = None
@@ -2639,7 +2642,7 @@ class _Seeder:
 
     async def comment(self, actor: _Member, plan: _Plan, body: str) -> None:
         assert plan.id is not None
-        await insights_service.add_comment(
+        await insight_comments.add_comment(
             self.session, actor.principal, plan.id, CommentCreate(body=body)
         )
 

@@ -7,12 +7,12 @@ import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.storage import AttachmentStore
-from app.notify import jobs as notify_jobs
+from app.insights import jobs as insight_jobs
+from app.loop import jobs as loop_jobs
 from app.platform import queue as platform_queue
 from app.platform.mail import SmtpMailer
 from app.platform.queue import SESSIONS, InProcessWorker, queue_app
 from app.privacy import jobs as privacy_jobs
-from app.routing import jobs as routing_jobs
 from app.web.idempotency import jobs as idempotency_jobs
 from app.webhooks import jobs as webhook_jobs
 
@@ -22,7 +22,7 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     until it is opened."""
     queue = queue_app(url, pool_size=pool_size)
     escalate = queue.task(name="escalate_overdue", queue="deadlines", pass_context=True)(
-        routing_jobs.escalate_overdue
+        insight_jobs.escalate_overdue
     )
     # Every worker defers the periodic job, and procrastinate keeps one per minute.
     queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
@@ -33,7 +33,7 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     # attempt. Concurrent runs are safe: they claim disjoint rows.
     queue.periodic(cron="* * * * * */5", periodic_id="deliver_webhooks")(deliver)
     send_emails = queue.task(name="send_emails", queue="email", pass_context=True)(
-        notify_jobs.send_emails
+        loop_jobs.send_emails
     )
     queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
     purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
@@ -60,7 +60,7 @@ def job_context(
     return {
         SESSIONS: sessions,
         webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
-        notify_jobs.MAILER: mailer,
+        loop_jobs.MAILER: mailer,
         privacy_jobs.ATTACHMENTS: attachments,
     }
 

@@ -1,7 +1,6 @@
 """Imports every domain's tables so that `Base.metadata` is complete (for Alembic and tests)."""
 
 from app.actions import models as actions_models
-from app.attachments import models as attachments_models
 from app.auth import models as auth_models
 from app.insights import models as insights_models
 from app.loop import models as loop_models
@@ -17,7 +16,6 @@ metadata = Base.metadata
 
 __all__ = [
     "actions_models",
-    "attachments_models",
     "auth_models",
     "idempotency_models",
     "insights_models",

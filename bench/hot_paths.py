@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.auth.tokens import BuiltinKeys, issue_access_token  # noqa: E402
-from app.insights import service as insights_service  # noqa: E402
+from app.insights import posting  # noqa: E402
 from app.insights.models import InsightKind  # noqa: E402
 from app.insights.schemas import InsightCreate  # noqa: E402
 from app.org import service as org_service  # noqa: E402
@@ -37,6 +37,7 @@ from app.org.models import Role, UnitKind  # noqa: E402
 from app.platform import clock  # noqa: E402
 from app.platform.db import create_engine, session_factory, start_embedded_server, transaction  # noqa: E402
 from app.platform.migrations import upgrade  # noqa: E402
+from app.routing import service as routing_service  # noqa: E402
 
 DATABASE = "insight_bench"
 TEXT = ("Asiakas kertoi, että itsepalvelukassa ei hyväksy bonuskorttia aamuisin. " * 14)[:1000]
@@ -71,6 +72,7 @@ async def seed(url: str, backlog: int) -> tuple[str, str]:
     sessions = session_factory(engine)
     async with transaction(sessions) as session:
         org, root = await org_service.create_organisation(session, name="Bench Oy", slug="bench")
+        await routing_service.add_default_rule(session, org)
         store = await org_service.create_unit(
             session, org_id=org.id, parent_id=root.id, name="Store", kind=UnitKind.STORE
         )
@@ -90,7 +92,7 @@ async def seed(url: str, backlog: int) -> tuple[str, str]:
         actor = await org_service.load_principal(session, staff.subject)
         assert actor is not None
         for i in range(backlog):
-            await insights_service.create_insight(
+            await posting.create_insight(
                 session,
                 actor,
                 InsightCreate(kind=InsightKind.OBSERVATION, text=f"{i}: {TEXT}", language="fi"),

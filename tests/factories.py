@@ -8,11 +8,12 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.auth.passwords import hash_password
 from app.auth.tokens import issue_access_token
 from app.org import service as org_service
 from app.org.models import Person, Role, Unit, UnitKind
 from app.platform.i18n import Locale
+from app.platform.passwords import hash_password
+from app.routing import service as routing_service
 from app.web.runtime import Runtime
 
 DEMO_PASSWORD = "demo-password"
@@ -98,6 +99,7 @@ async def build_world(session: AsyncSession, runtime: Runtime) -> World:
     k_org, k_root = await org_service.create_organisation(
         session, name="Kauppa Oy", slug=f"kauppa-{suffix}", ack_deadline_hours=48
     )
+    await routing_service.add_default_rule(session, k_org)
     kauppa = Org(id=k_org.id, root=k_root, units={"root": k_root})
     south = await add_unit(session, kauppa, "south", k_root, UnitKind.REGION)
     north = await add_unit(session, kauppa, "north", k_root, UnitKind.REGION)
@@ -120,6 +122,7 @@ async def build_world(session: AsyncSession, runtime: Runtime) -> World:
     p_org, p_root = await org_service.create_organisation(
         session, name="Pankki Oyj", slug=f"pankki-{suffix}"
     )
+    await routing_service.add_default_rule(session, p_org)
     pankki = Org(id=p_org.id, root=p_root, units={"root": p_root})
     branch = await add_unit(session, pankki, "branch", p_root, UnitKind.STORE)
     await add_person(session, pankki, "olli", branch, [(Role.FRONTLINE, branch)])

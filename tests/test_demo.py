@@ -8,19 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.demo import DEMO_LOGINS, DemoSummary, seed_demo
-from app.insights import service as insights_service
+from app.insights import queries as insight_queries
 from app.insights.models import (
     Comment,
     Endorsement,
     Insight,
     InsightEvent,
-    InsightKind,
     InsightStatus,
     Visibility,
 )
 from app.insights.schemas import InsightFilters
 from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
+from app.org.taxonomy import InsightKind
 from app.platform import clock
 
 
@@ -152,7 +152,7 @@ async def test_demo_chain(session: AsyncSession) -> None:
     assert manager is not None
     principal = await org_service.load_principal(session, manager.subject)
     assert principal is not None
-    inbox = await insights_service.list_insights(
+    inbox = await insight_queries.list_insights(
         session, principal, scope="inbox", filters=InsightFilters(), limit=100
     )
     flags = [item.overdue for item in inbox.items]
@@ -166,7 +166,7 @@ async def test_demo_chain(session: AsyncSession) -> None:
     assert frontline is not None
     me = await org_service.load_principal(session, frontline.subject)
     assert me is not None
-    mine = await insights_service.list_insights(
+    mine = await insight_queries.list_insights(
         session, me, scope="mine", filters=InsightFilters(), limit=100
     )
     assert len(mine.items) >= 8

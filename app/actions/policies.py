@@ -1,8 +1,8 @@
 """Who may do what with an action."""
 
 from app.actions.models import Action, ActionStatus
-from app.auth.principal import Principal
 from app.insights.policies import ACTORS
+from app.org.principal import Principal
 from app.platform.errors import Conflict, Forbidden
 
 ALLOWED: dict[ActionStatus, frozenset[ActionStatus]] = {

@@ -5,8 +5,9 @@ from fastapi import APIRouter, Header, Response, status
 
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
-from app.auth.dependencies import Caller, Session
+from app.auth.dependencies import Caller
 from app.web.etags import expected_version, set_etag, version_of
+from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["actions"])
 

@@ -10,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.actions import policies
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
-from app.auth.principal import Principal
+from app.insights import rows as insight_rows
 from app.insights import service as insights_service
+from app.insights import timeline
 from app.insights.models import EventType, Insight
 from app.notify import service as notify_service
 from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import Person
+from app.org.principal import Principal
 from app.org.schemas import PersonRef
 from app.platform import clock
 from app.platform.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
@@ -34,7 +36,7 @@ async def _link(
 ) -> list[uuid.UUID]:
     """Link insights the actor may act on; returns the ones newly linked."""
     rows = [
-        await insights_service.lock_for_action(session, actor, insight_id)
+        await insight_rows.lock_for_action(session, actor, insight_id)
         for insight_id in dict.fromkeys(insight_ids)
     ]
     now = clock.now()
@@ -58,7 +60,7 @@ async def _link(
     new_ids = list(linked)
     if not new_ids:
         return []
-    await insights_service.record_event(
+    await timeline.record_event(
         session,
         org_id=actor.org_id,
         insight_ids=new_ids,
@@ -148,7 +150,7 @@ async def _visible_linked(
             .order_by(ActionInsight.linked_at, ActionInsight.insight_id)
         )
     )
-    page = await insights_service.readable(session, actor, linked)
+    page = await insight_rows.readable(session, actor, linked)
     return [i for i in linked if i in page], any(page.values())
 
 
@@ -226,7 +228,7 @@ async def _announce_completion(session: AsyncSession, actor: Principal, action: 
         )
     ).all()
     insight_ids = [r.insight_id for r in rows]
-    await insights_service.record_event(
+    await timeline.record_event(
         session,
         org_id=actor.org_id,
         insight_ids=insight_ids,
@@ -235,7 +237,7 @@ async def _announce_completion(session: AsyncSession, actor: Principal, action: 
         data={"action_id": str(action.id), "title": action.title, "outcome": action.outcome},
     )
     for row in rows:
-        owners = await insights_service.owners_of(session, actor.org_id, row.owner_unit_id)
+        owners = await org_service.managers_of(session, actor.org_id, row.owner_unit_id)
         data: dict[str, Any] = {"action_id": str(action.id), "action_title": action.title}
         await notify_service.notify(
             session,

@@ -2,8 +2,8 @@
 
 import uuid
 
-from app.auth.principal import Principal
 from app.insights.policies import READERS
+from app.org.principal import Principal
 from app.platform.errors import Forbidden, InvalidInput, NotFound
 
 # Metrics read what the insight inbox reads: the roles that see every insight of a subtree.

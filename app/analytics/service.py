@@ -41,8 +41,8 @@ from app.analytics.schemas import (
     UnitGroup,
     UnitMetrics,
 )
-from app.auth.principal import Principal
 from app.org import service as org_service
+from app.org.principal import Principal
 from app.org.schemas import PersonRef, UnitRef
 from app.platform import clock
 from app.platform.errors import InvalidInput

@@ -17,7 +17,7 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 from PIL import Image, ImageOps
 
-from app.attachments.models import AttachmentKind
+from app.insights.models import AttachmentKind
 from app.platform.errors import InvalidInput, UnsupportedMediaType
 
 pillow_heif.register_heif_opener()

@@ -16,11 +16,12 @@ from app.attachments.media import (
     WAV,
     WEBP,
 )
-from app.attachments.schemas import AttachmentOut
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import receive_upload
-from app.auth.dependencies import Caller, Session, runtime
+from app.auth.dependencies import Caller
+from app.insights.schemas import AttachmentOut
 from app.platform.settings import Settings
+from app.web.unit_of_work import Session, runtime
 
 router = APIRouter(tags=["attachments"])
 

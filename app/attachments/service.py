@@ -6,24 +6,23 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Row, and_, select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments import media
-from app.attachments.listing import attachment_out
-from app.attachments.models import Attachment, AttachmentKind
-from app.attachments.schemas import AttachmentOut
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import Upload
-from app.auth.principal import Principal
 from app.insights import policies
-from app.insights import service as insights_service
-from app.insights.models import Comment
+from app.insights import rows as insight_rows
+from app.insights.attachments import attachment_out
+from app.insights.models import Attachment, AttachmentKind, Comment
+from app.insights.rows import InsightRef
+from app.insights.schemas import AttachmentOut
 from app.org.models import Person
+from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
 from app.platform.errors import Conflict, Forbidden, NotFound
@@ -34,7 +33,7 @@ from app.platform.settings import Settings
 class Target:
     """What an upload is for, checked before its bytes are read."""
 
-    row: Row[Any]
+    row: InsightRef
     comment_id: uuid.UUID | None
 
 
@@ -53,7 +52,7 @@ async def attach_target(
 ) -> Target:
     """Whoever may comment on the insight may attach to it; to a comment, only its author.
     404 when the insight (or the comment on it) is missing or out of reach."""
-    row = await insights_service.visible_insight(session, actor, insight_id)
+    row = await insight_rows.visible_insight(session, actor, insight_id)
     if comment_id is not None:
         author_id = await session.scalar(
             select(Comment.author_id).where(
@@ -206,7 +205,7 @@ def _keys(attachment: Attachment) -> list[str]:
 
 async def _readable(
     session: AsyncSession, actor: Principal, attachment_id: uuid.UUID
-) -> tuple[Attachment, str, Row[Any]]:
+) -> tuple[Attachment, str, InsightRef]:
     """The attachment with its uploader's name and its insight, if `actor` may see it:
     those who see the insight see its own attachments; a comment's, those who follow the
     thread. Anything else is 404, as missing."""
@@ -224,7 +223,7 @@ async def _readable(
         raise NotFound("No such attachment.")
     attachment, name = found
     try:
-        row = await insights_service.visible_insight(session, actor, attachment.insight_id)
+        row = await insight_rows.visible_insight(session, actor, attachment.insight_id)
     except NotFound:
         raise NotFound("No such attachment.") from None
     if attachment.comment_id is not None and not policies.follows(

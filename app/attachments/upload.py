@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 from app.attachments.media import SNIFF_BYTES, Format, sniff
-from app.attachments.models import AttachmentKind
+from app.insights.models import AttachmentKind
 from app.platform.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
 # Form fields other than the file are a UUID at most.

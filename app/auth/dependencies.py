@@ -1,84 +1,21 @@
-"""FastAPI dependencies: the request's database session and the authenticated caller."""
+"""FastAPI dependencies: the authenticated caller of a REST request."""
 
 import dataclasses
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.auth.tokens import TokenValidator
 from app.org import service as org_service
+from app.org.principal import Principal
 from app.platform import tenancy
 from app.platform.errors import Unauthenticated
 from app.platform.i18n import from_accept_language
-from app.privacy import audit
-from app.web.idempotency.claim import pending_claim
 from app.web.problems import LOCALE_STATE
 from app.web.runtime import Runtime
-
-# Where the authenticated caller sits: `Request.state.principal`.
-PRINCIPAL_STATE = "principal"
-
-
-def runtime(request: Request) -> Runtime:
-    value: Runtime = request.app.state.runtime
-    return value
-
-
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed before the response is sent, rolled back
-    on any error, so a client never sees success for something that was not stored.
-
-    A request with an Idempotency-Key leaves the commit to the idempotency middleware,
-    which stores the response in the same transaction."""
-    session = runtime(request).sessions()
-    try:
-        yield session
-    except BaseException:
-        await session.rollback()
-        await session.close()
-        raise
-    await _audit(request, session)
-    claim = pending_claim(request.state)
-    if claim is not None and claim.adopt(session):
-        return
-    try:
-        await session.commit()
-    finally:
-        await session.close()
-
-
-async def _audit(request: Request, session: AsyncSession) -> None:
-    """Every change, and every read by HR or an administrator, goes into the audit trail
-    with the request's own commit."""
-    principal = getattr(request.state, PRINCIPAL_STATE, None)
-    if not isinstance(principal, Principal):
-        return
-    kind = audit.kind_of(principal, changes=request.method in audit.CHANGING_METHODS)
-    if kind is None:
-        return
-    template = _template(request.url.path, request.path_params)
-    await audit.record(
-        session,
-        principal,
-        kind=kind,
-        operation=f"{request.method} {template}",
-        target={**request.query_params, **request.path_params},
-    )
-
-
-def _template(path: str, params: dict[str, Any]) -> str:
-    """The route's template: the path with each parameter's value put back as its name."""
-    names = {str(value): name for name, value in params.items()}
-    return "/".join(
-        "{" + names[segment] + "}" if segment in names else segment for segment in path.split("/")
-    )
-
-
-Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+from app.web.unit_of_work import PRINCIPAL_STATE, Session, runtime
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the OpenID issuer.")
 

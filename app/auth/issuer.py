@@ -34,11 +34,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import AuthorizationCode, RefreshToken
-from app.auth.passwords import hash_password, verify_password
 from app.auth.schemas import AuthorizationParams, TokenForm, TokenResponse
 from app.auth.tokens import BuiltinKeys, issue_access_token, sign
 from app.org.models import Organisation, Person
 from app.platform import clock
+from app.platform.passwords import hash_password, verify_password
 from app.platform.settings import Settings
 
 SUPPORTED_SCOPES = ("openid", "profile", "email", "offline_access")

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app.auth import issuer, pages
-from app.auth.dependencies import Session, runtime
 from app.auth.schemas import AuthorizationParams, LoginForm, TokenForm, TokenResponse
 from app.auth.tokens import BUILTIN_ALGORITHM, BuiltinKeys
+from app.web.unit_of_work import Session, runtime
 
 router = APIRouter(tags=["auth"])
 

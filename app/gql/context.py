@@ -15,15 +15,14 @@ from strawberry.fastapi import BaseContext
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app.auth.dependencies import Session, authenticate, in_language, limit_rate
-from app.auth.principal import Principal
+from app.auth.dependencies import authenticate, in_language, limit_rate
 from app.gql.errors import internal_error
 from app.gql.loaders import Loaders
+from app.org.principal import Principal
 from app.platform.errors import DomainError
 from app.platform.i18n import DEFAULT, Locale, from_accept_language
-from app.privacy import audit
-from app.web.idempotency.claim import pending_claim
 from app.web.runtime import Runtime
+from app.web.unit_of_work import Session, complete, discard
 
 log = logging.getLogger(__name__)
 
@@ -129,67 +128,43 @@ class Transaction(SchemaExtension):
                 await context.identify()
             yield
         except BaseException:
-            await session.rollback()
-            await session.close()
+            await discard(session)
             raise
         result = self.execution_context.result
         if result is None or result.errors:
-            await session.rollback()
-            await session.close()
-            return
-        try:
-            await self._audit(context, session)
-        except BaseException:
-            await session.rollback()
-            await session.close()
-            raise
-        # A mutation sent with an Idempotency-Key is committed by the idempotency
-        # middleware, together with the response it stores.
-        request = getattr(context, "request", None)
-        claim = pending_claim(request.state) if request is not None else None
-        if (
-            claim is not None
-            and self.execution_context.operation_type is OperationType.MUTATION
-            and claim.adopt(session)
-        ):
-            return
-        try:
-            await session.commit()
-        except Exception as exc:
-            log.exception("GraphQL commit failed")
-            await session.rollback()
-            result.data = None
-            result.errors = [internal_error(exc)]
-        finally:
-            await session.close()
-
-    async def _audit(self, context: Context, session: Session) -> None:
-        """Mutations, and reads by HR or administrators, go into the audit trail with the
-        operation's own commit."""
-        caller = context.caller
-        if caller is None:
+            await discard(session)
             return
         operation_type = self.execution_context.operation_type
-        kind = audit.kind_of(caller, changes=operation_type is OperationType.MUTATION)
-        if kind is None:
-            return
+        mutation = operation_type is OperationType.MUTATION
         variables = self.execution_context.variables or {}
-        named = self.execution_context.operation_name or "anonymous"
-        await audit.record(
-            session,
-            caller,
-            kind=kind,
-            operation=f"graphql {operation_type.value} {named}",
-            target={
-                "fields": sorted(_top_fields(self.execution_context)),
-                # Ids, never free text.
-                **{
-                    name: value
-                    for name, value in variables.items()
-                    if name.lower().endswith(("id", "ids"))
+        request = getattr(context, "request", None)
+        try:
+            await complete(
+                session,
+                request.state if request is not None else None,
+                context.caller,
+                changes=mutation,
+                operation=(
+                    f"graphql {operation_type.value} "
+                    f"{self.execution_context.operation_name or 'anonymous'}"
+                ),
+                target={
+                    "fields": sorted(_top_fields(self.execution_context)),
+                    # Ids, never free text.
+                    **{
+                        name: value
+                        for name, value in variables.items()
+                        if name.lower().endswith(("id", "ids"))
+                    },
                 },
-            },
-        )
+                # A mutation sent with an Idempotency-Key is committed by the idempotency
+                # middleware, together with the response it stores.
+                keyed=mutation,
+            )
+        except Exception as exc:
+            log.exception("GraphQL commit failed")
+            result.data = None
+            result.errors = [internal_error(exc)]
 
 
 def _top_fields(execution_context: ExecutionContext) -> set[str]:

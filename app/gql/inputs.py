@@ -10,27 +10,24 @@ import strawberry
 from app.actions.models import ActionStatus
 from app.actions.schemas import ActionCreate, ActionLink, ActionUpdate
 from app.gql.ids import uuid_of
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
+from app.insights.models import EventType, InsightStatus, Visibility
 from app.insights.schemas import (
     AssignInput,
     BulkOperation,
     BulkTriageInput,
     CommentCreate,
+    ContactChannel,
+    CustomerContactCreate,
     DeclineInput,
     EndorsementCreate,
-    ImpactLevel,
     InsightCreate,
     InsightFilters,
     MergeInput,
     ResolveInput,
 )
 from app.loop.models import Audience
-from app.loop.schemas import (
-    CommunicationCreate,
-    ContactChannel,
-    CustomerContactCreate,
-    CustomerLoopUpdate,
-)
+from app.loop.schemas import CommunicationCreate, CustomerLoopUpdate
+from app.org.taxonomy import ImpactLevel, InsightKind
 from app.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleUpdate,

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, TypeVar
 from strawberry.dataloader import DataLoader
 
 from app.actions import service as actions_service
-from app.auth.dependencies import Session
-from app.auth.principal import Principal
-from app.insights import service as insights_service
+from app.insights import comments as insight_comments
+from app.insights import endorsements as insight_endorsements
+from app.insights import timeline as insight_timeline
+from app.loop import followup
 from app.org import service as org_service
+from app.org.principal import Principal
 from app.org.schemas import UnitOut
 from app.platform.errors import DomainError
+from app.web.unit_of_work import Session
 
 if TYPE_CHECKING:
     from app.gql.context import Context
@@ -33,10 +36,10 @@ async def _unit(session: Session, caller: Principal, unit_id: uuid.UUID) -> Unit
 class Loaders:
     def __init__(self, context: "Context") -> None:
         self._context = context
-        self.insight = self._each(insights_service.get_insight)
-        self.timeline = self._each(insights_service.timeline)
-        self.comments = self._each(insights_service.list_comments)
-        self.endorsements = self._each(insights_service.list_endorsements)
+        self.insight = self._each(followup.insight_detail)
+        self.timeline = self._each(insight_timeline.timeline)
+        self.comments = self._each(insight_comments.list_comments)
+        self.endorsements = self._each(insight_endorsements.list_endorsements)
         self.action = self._each(actions_service.get_action)
         self.unit = self._each(_unit)
 

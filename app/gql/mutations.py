@@ -46,8 +46,13 @@ from app.gql.types import (
     TriageInsightsPayload,
     Webhook,
 )
+from app.insights import comments as insight_comments
+from app.insights import endorsements as insight_endorsements
+from app.insights import merges as insight_merges
+from app.insights import posting as insight_posting
 from app.insights import service as insights_service
 from app.insights.models import InsightStatus
+from app.loop import followup
 from app.loop import service as loop_service
 from app.notify import service as notify_service
 from app.routing import service as routing_service
@@ -198,14 +203,15 @@ async def _move(
     version: int | None,
     note: str | None = None,
 ) -> Insight:
-    detail = await info.context.write(
+    insight_id = uuid_of("Insight", id)
+    await info.context.write(
         insights_service.change_status,
-        uuid_of("Insight", id),
+        insight_id,
         target,
         note=note,
         expected_version=expected(version),
     )
-    return Insight.of(detail)
+    return Insight.of(await info.context.read(followup.insight_detail, insight_id))
 
 
 @strawberry.type
@@ -213,7 +219,7 @@ class Mutation:
     @mutation("Post an insight; it goes to the managers of the nearest unit that has any.")
     async def post_insight(self, info: Info, input: PostInsightInput) -> PostInsightPayload:
         insight, created = await info.context.write(
-            insights_service.create_insight, input.to_model()
+            insight_posting.create_insight, input.to_model()
         )
         return PostInsightPayload(insight=Insight.of(insight), created=created)
 
@@ -255,7 +261,7 @@ class Mutation:
     )
     async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
         comment = await info.context.write(
-            insights_service.add_comment, uuid_of("Insight", input.insight_id), input.to_model()
+            insight_comments.add_comment, uuid_of("Insight", input.insight_id), input.to_model()
         )
         return AddCommentPayload(comment=Comment.of(comment))
 
@@ -319,12 +325,14 @@ class Mutation:
 
     @mutation("Hand an open insight to the managers of another unit, with fresh deadlines.")
     async def assign_insight(self, info: Info, input: AssignInsightInput) -> AssignInsightPayload:
-        detail = await info.context.write(
+        insight_id = uuid_of("Insight", input.id)
+        await info.context.write(
             insights_service.assign_insight,
-            uuid_of("Insight", input.id),
+            insight_id,
             input.to_model(),
             expected_version=expected(input.expected_version),
         )
+        detail = await info.context.read(followup.insight_detail, insight_id)
         return AssignInsightPayload(insight=Insight.of(detail))
 
     @mutation(
@@ -375,7 +383,7 @@ class Mutation:
         self, info: Info, input: EndorseInsightInput
     ) -> EndorseInsightPayload:
         endorsement, created = await info.context.write(
-            insights_service.endorse, uuid_of("Insight", input.insight_id), input.to_model()
+            insight_endorsements.endorse, uuid_of("Insight", input.insight_id), input.to_model()
         )
         return EndorseInsightPayload(endorsement=Endorsement.of(endorsement), created=created)
 
@@ -384,9 +392,9 @@ class Mutation:
         "reporters, endorsers and customers are answered with it."
     )
     async def merge_insights(self, info: Info, input: MergeInsightsInput) -> MergeInsightsPayload:
-        insight = await info.context.write(
-            insights_service.merge_insights, uuid_of("Insight", input.parent_id), input.to_model()
-        )
+        parent_id = uuid_of("Insight", input.parent_id)
+        await info.context.write(insight_merges.merge_insights, parent_id, input.to_model())
+        insight = await info.context.read(followup.insight_detail, parent_id)
         return MergeInsightsPayload(insight=Insight.of(insight))
 
     @mutation("Erase the customer's name and address for good, on request; the insight stays.")
@@ -395,7 +403,7 @@ class Mutation:
     ) -> EraseCustomerContactPayload:
         insight_id = uuid_of("Insight", input.insight_id)
         await info.context.write(loop_service.erase_customer_contact, insight_id)
-        insight = await info.context.read(insights_service.get_insight, insight_id)
+        insight = await info.context.read(followup.insight_detail, insight_id)
         return EraseCustomerContactPayload(insight=Insight.of(insight))
 
     @mutation("Choose who tells the customer (a manager of the insight) and by when.")

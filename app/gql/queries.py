@@ -9,8 +9,6 @@ import strawberry
 
 from app.analytics import service as analytics_service
 from app.analytics.schemas import MetricsBucket, MetricsGrouping, MetricsQuery
-from app.auth.dependencies import Session
-from app.auth.principal import Principal
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import parse_global_id, uuid_of
@@ -29,17 +27,20 @@ from app.gql.types import (
     Webhook,
     connection,
 )
-from app.insights import service as insights_service
+from app.insights import queries as insight_queries
 from app.insights.models import InsightStatus
+from app.insights.queries import Scope
 from app.insights.schemas import InsightFilters
-from app.insights.service import Scope
+from app.loop import followup
 from app.notify import service as notify_service
 from app.org import service as org_service
+from app.org.principal import Principal
 from app.org.schemas import TaxonomyOut
 from app.platform.errors import NotFound
 from app.platform.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
 from app.sync import changes as sync_changes
+from app.web.unit_of_work import Session
 from app.webhooks import service as webhooks_service
 
 T = TypeVar("T")
@@ -82,8 +83,13 @@ async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
 async def _insights(
     info: Info, scope: Scope, filters: InsightFilters, first: int, after: str | None
 ) -> Connection[Insight]:
+    if scope == "mine":
+        mine = await info.context.read(
+            followup.my_insights, filters=filters, limit=first, cursor=after
+        )
+        return connection(mine, Insight.of)
     page = await info.context.read(
-        insights_service.list_insights, scope=scope, filters=filters, limit=first, cursor=after
+        insight_queries.list_insights, scope=scope, filters=filters, limit=first, cursor=after
     )
     return connection(page, Insight.of)
 

@@ -23,32 +23,26 @@ from app.analytics.schemas import ManagerMetrics as ManagerMetricsOut
 from app.analytics.schemas import MetricsBucket, MetricsGrouping
 from app.analytics.schemas import Share as ShareOut
 from app.analytics.schemas import UnitMetrics as UnitMetricsOut
-from app.attachments.models import AttachmentKind
-from app.attachments.schemas import AttachmentOut
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import global_id
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
+from app.insights.models import AttachmentKind, Channel, EventType, InsightStatus, Visibility
 from app.insights.schemas import (
+    AttachmentOut,
     BulkItemResult,
     BulkOperation,
     BulkTriageOut,
     CommentOut,
+    ContactChannel,
+    CustomerContactOut,
     EndorsementOut,
     EventOut,
-    ImpactLevel,
-    InsightDetail,
     InsightOut,
-    MyInsightOut,
 )
-from app.insights.schemas import (
-    EndorsingUnit as EndorsingUnitOut,
-)
-from app.insights.schemas import (
-    MergedOutcome as MergedOutcomeOut,
-)
-from app.loop.models import Audience, Channel, DeliveryStatus
-from app.loop.schemas import AnswerOut, ContactChannel, CustomerContactOut
+from app.insights.schemas import EndorsingUnit as EndorsingUnitOut
+from app.loop.models import Audience, DeliveryStatus
+from app.loop.schemas import AnswerOut, InsightDetail, MyInsightOut
+from app.loop.schemas import MergedOutcome as MergedOutcomeOut
 from app.notify.models import NotificationKind
 from app.notify.schemas import NotificationOut
 from app.org.models import Role, UnitKind
@@ -61,6 +55,7 @@ from app.org.schemas import (
     UnitOut,
     UnitRef,
 )
+from app.org.taxonomy import ImpactLevel, InsightKind
 from app.platform.i18n import Locale
 from app.platform.pagination import Page
 from app.routing.schemas import RoutingRuleOut

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Computed,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Identity,
@@ -25,21 +26,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.org.taxonomy import InsightKind
 from app.platform.db import WRITING_TRANSACTION, Base, Xid8, enum_column
-
-
-class InsightKind(StrEnum):
-    OBSERVATION = "observation"
-    CUSTOMER_STORY = "customer_story"
-    IDEA = "idea"
-    COMPLAINT = "complaint"
-    PRAISE = "praise"
 
 
 class Visibility(StrEnum):
     NAMED = "named"
     # The author is hidden from everyone but themselves, yet can still be answered.
     CONFIDENTIAL = "confidential"
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
 
 
 class InsightStatus(StrEnum):
@@ -248,4 +249,86 @@ class Endorsement(Base):
         ForeignKeyConstraint(["org_id", "unit_id"], ["units.org_id", "units.id"]),
         # One per person and insight: a second "me too" is the first one again.
         UniqueConstraint("org_id", "insight_id", "person_id"),
+    )
+
+
+class CustomerContact(Base):
+    """How to reach the customer an insight is about, given with their recorded consent.
+
+    Personal data: erasing it blanks name and address for good and keeps only the fact that a
+    consented contact existed. The customer loop (owner, deadline, when told) lives here too.
+    """
+
+    __tablename__ = "customer_contacts"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    insight_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(320))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[uuid.UUID]
+    loop_owner_id: Mapped[uuid.UUID | None]
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "recorded_by"], ["people.org_id", "people.id"]),
+        ForeignKeyConstraint(["org_id", "loop_owner_id"], ["people.org_id", "people.id"]),
+        CheckConstraint(
+            "(erased_at IS NULL) = (name IS NOT NULL AND address IS NOT NULL)",
+            name="erased_or_complete",
+        ),
+    )
+
+
+class AttachmentKind(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
+class Attachment(Base):
+    """A photo or a short voice note on an insight, or on one comment of its thread.
+
+    The stored bytes are what the platform produced (images re-encoded without metadata),
+    kept under keys the platform generates; the client's file name is never kept."""
+
+    __tablename__ = "attachments"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # Client-generated ids make a retried upload return the stored attachment.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    insight_id: Mapped[uuid.UUID]
+    comment_id: Mapped[uuid.UUID | None]
+    uploader_id: Mapped[uuid.UUID]
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind, "attachment_kind"))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Hex SHA-256 of the stored content: the ETag, and how a retry is recognised.
+    sha256: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the bytes as uploaded, so that a retry of the same file matches even
+    # though the stored image is a re-encoding of it.
+    upload_sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    thumbnail_size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
+        ForeignKeyConstraint(["org_id", "comment_id"], ["comments.org_id", "comments.id"]),
+        ForeignKeyConstraint(["org_id", "uploader_id"], ["people.org_id", "people.id"]),
+        Index("ix_attachments_insight", "org_id", "insight_id", "created_at", "id"),
+        Index(
+            "ix_attachments_comment",
+            "org_id",
+            "comment_id",
+            postgresql_where=sql_text("comment_id IS NOT NULL"),
+        ),
     )

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_, select
 
-from app.auth.principal import Principal
 from app.insights.models import InsightStatus, Visibility
 from app.org.models import Role, Unit
+from app.org.principal import Principal
 from app.platform.db import table
 from app.platform.errors import Conflict, Forbidden, InvalidInput
 
@@ -93,7 +93,7 @@ def visibility_params(actor: Principal) -> dict[str, Any]:
         "org_id": actor.org_id,
         "reader_id": actor.person_id,
         "reader_patterns": [prefix + "%" for prefix in actor.paths(*READERS)],
-        "colleague_pattern": actor.colleague_pattern,
+        "colleague_pattern": colleague_pattern(actor.home_path, actor.store_path),
     }
 
 

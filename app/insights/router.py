@@ -3,9 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from app.auth.dependencies import Caller, Session
-from app.insights import service
-from app.insights.models import InsightKind, InsightStatus
+from app.auth.dependencies import Caller
+from app.insights import comments, endorsements, merges, posting, queries, service, timeline
+from app.insights.models import InsightStatus
 from app.insights.schemas import (
     AssignInput,
     BulkTriageInput,
@@ -17,15 +17,17 @@ from app.insights.schemas import (
     EndorsementOut,
     EventOut,
     InsightCreate,
-    InsightDetail,
     InsightFilters,
     InsightOut,
     MergeInput,
-    MyInsightOut,
     ResolveInput,
 )
+from app.loop import followup
+from app.loop.schemas import InsightDetail, MyInsightOut
+from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.web.etags import expected_version, set_etag
+from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["insights"])
 
@@ -57,7 +59,7 @@ async def post_insight(
     body: InsightCreate, session: Session, caller: Caller, response: Response
 ) -> InsightOut:
     """Post an insight. It is routed to the managers of the nearest unit that has any."""
-    insight, created = await service.create_insight(session, caller, body)
+    insight, created = await posting.create_insight(session, caller, body)
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/insights/{insight.id}"
@@ -81,7 +83,7 @@ async def list_inbox(
     cursor: str | None = None,
 ) -> Page[InsightOut]:
     """Insights routed to the caller's units: overdue first, then newest; open ones by default."""
-    return await service.list_insights(
+    return await queries.list_insights(
         session, caller, scope="inbox", filters=filters, limit=limit, cursor=cursor
     )
 
@@ -95,7 +97,7 @@ async def list_insights(
     cursor: str | None = None,
 ) -> Page[InsightOut]:
     """Every insight the caller may read, newest first."""
-    return await service.list_insights(
+    return await queries.list_insights(
         session, caller, scope="visible", filters=filters, limit=limit, cursor=cursor
     )
 
@@ -109,22 +111,23 @@ async def list_my_insights(
     cursor: str | None = None,
 ) -> Page[MyInsightOut]:
     """The caller's own insights with their status, actions and latest answer."""
-    page = await service.list_insights(
-        session,
-        caller,
-        scope="mine",
-        filters=InsightFilters(status=status_),
-        limit=limit,
-        cursor=cursor,
+    return await followup.my_insights(
+        session, caller, filters=InsightFilters(status=status_), limit=limit, cursor=cursor
     )
-    return Page[MyInsightOut].model_validate(page.model_dump())
 
 
 @router.get("/insights/{insight_id}")
 async def get_insight(
     insight_id: uuid.UUID, session: Session, caller: Caller, response: Response
 ) -> InsightDetail:
-    insight = await service.get_insight(session, caller, insight_id)
+    return await _detail(session, caller, response, insight_id)
+
+
+async def _detail(
+    session: Session, caller: Caller, response: Response, insight_id: uuid.UUID
+) -> InsightDetail:
+    """The insight as it is now, with what followed it, and its version as the ETag."""
+    insight = await followup.insight_detail(session, caller, insight_id)
     set_etag(response, insight.version)
     return insight
 
@@ -138,7 +141,7 @@ async def _transition(
     note: str | None,
     if_match: str | None,
 ) -> InsightDetail:
-    insight = await service.change_status(
+    await service.change_status(
         session,
         caller,
         insight_id,
@@ -146,8 +149,7 @@ async def _transition(
         note=note,
         expected_version=expected_version(if_match),
     )
-    set_etag(response, insight.version)
-    return insight
+    return await _detail(session, caller, response, insight_id)
 
 
 @router.post("/insights/{insight_id}/acknowledge")
@@ -215,23 +217,22 @@ async def assign_insight(
     if_match: IfMatch = None,
 ) -> InsightDetail:
     """Hand an open insight to the managers of another unit, with fresh deadlines."""
-    insight = await service.assign_insight(
+    await service.assign_insight(
         session, caller, insight_id, body, expected_version=expected_version(if_match)
     )
-    set_etag(response, insight.version)
-    return insight
+    return await _detail(session, caller, response, insight_id)
 
 
 @router.get("/insights/{insight_id}/timeline")
 async def get_timeline(insight_id: uuid.UUID, session: Session, caller: Caller) -> list[EventOut]:
-    return await service.timeline(session, caller, insight_id)
+    return await timeline.timeline(session, caller, insight_id)
 
 
 @router.get("/insights/{insight_id}/comments")
 async def list_comments(
     insight_id: uuid.UUID, session: Session, caller: Caller
 ) -> list[CommentOut]:
-    return await service.list_comments(session, caller, insight_id)
+    return await comments.list_comments(session, caller, insight_id)
 
 
 @router.post("/insights/{insight_id}/comments", status_code=status.HTTP_201_CREATED)
@@ -240,7 +241,7 @@ async def post_comment(
 ) -> CommentOut:
     """Add to the thread between the reporter and the managers (a confidential reporter
     stays unnamed)."""
-    return await service.add_comment(session, caller, insight_id, body)
+    return await comments.add_comment(session, caller, insight_id, body)
 
 
 @router.post(
@@ -256,7 +257,7 @@ async def endorse_insight(
     response: Response,
 ) -> EndorsementOut:
     """ "I see this too": back a colleague's insight from your unit. Once per person."""
-    endorsement, created = await service.endorse(session, caller, insight_id, body)
+    endorsement, created = await endorsements.endorse(session, caller, insight_id, body)
     if not created:
         response.status_code = status.HTTP_200_OK
     return endorsement
@@ -267,7 +268,7 @@ async def list_endorsements(
     insight_id: uuid.UUID, session: Session, caller: Caller
 ) -> list[EndorsementOut]:
     """Who backed it and from where; the endorsers are named to its managers only."""
-    return await service.list_endorsements(session, caller, insight_id)
+    return await endorsements.list_endorsements(session, caller, insight_id)
 
 
 @router.post("/insights/{insight_id}/merge")
@@ -276,6 +277,5 @@ async def merge_insights(
 ) -> InsightDetail:
     """Fold duplicates into this insight: they leave the inboxes and follow it, and their
     reporters, endorsers and customers are answered with it."""
-    insight = await service.merge_insights(session, caller, insight_id, body)
-    set_etag(response, insight.version)
-    return insight
+    await merges.merge_insights(session, caller, insight_id, body)
+    return await _detail(session, caller, response, insight_id)

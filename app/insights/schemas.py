@@ -1,42 +1,73 @@
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.actions.schemas import ActionSummary
-from app.attachments.schemas import AttachmentOut
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
-from app.loop.schemas import AnswerOut, CustomerContactCreate, CustomerContactOut
+from app.insights.models import AttachmentKind, Channel, EventType, InsightStatus, Visibility
 from app.org.schemas import PersonRef, UnitRef
+from app.org.taxonomy import MAX_TAGS, ImpactLevel, InsightKind, Tag, unique_tags
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
 
 
-class ImpactLevel(StrEnum):
-    NONE = "none"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+class ContactChannel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
 
 
-IMPACT_LEVELS: tuple[ImpactLevel, ...] = tuple(ImpactLevel)
+class CustomerContactCreate(BaseModel):
+    """A customer's contact, given with their explicit consent to be told what happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    channel: ContactChannel
+    address: str = Field(
+        min_length=3, max_length=320, description="An e-mail address, or a phone number."
+    )
+    consent: bool = Field(description="The customer agreed to be contacted: must be true.")
+    consent_text: str | None = Field(
+        default=None, max_length=2000, description="The wording the customer agreed to."
+    )
+
+    @field_validator("name", "address")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        stripped = value.strip()
+        if not stripped:
+            raise ValueError("must not be blank")
+        return stripped
+
+    @model_validator(mode="after")
+    def consented_and_reachable(self) -> Self:
+        if self.consent is not True:
+            raise ValueError("a customer contact needs the customer's consent")
+        pattern = _EMAIL if self.channel is ContactChannel.EMAIL else _PHONE
+        if not pattern.match(self.address):
+            raise ValueError(f"address is not a valid {self.channel.value} address")
+        return self
 
 
-def _normal_tag(value: object) -> object:
-    return value.strip().lower() if isinstance(value, str) else value
+class CustomerContactOut(BaseModel):
+    """The customer loop of an insight. Name and address only to those who must reach the
+    customer and to the reporter; after erasure, to nobody."""
 
-
-# A label such as "logistics" or "self-checkout": compared in lowercase.
-Tag = Annotated[
-    str,
-    BeforeValidator(_normal_tag),
-    Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$"),
-]
-MAX_TAGS = 10
-
-
-def unique_tags(tags: list[str]) -> list[str]:
-    return list(dict.fromkeys(tags))
+    channel: Channel
+    name: str | None
+    address: str | None
+    consent_text: str | None
+    consented_at: datetime
+    owner: PersonRef | None = Field(description="Who tells the customer; null until chosen.")
+    due_at: datetime = Field(description="When the customer should have heard back.")
+    told_at: datetime | None = Field(
+        description="When a message reached the customer: the customer loop is closed."
+    )
+    erased_at: datetime | None
 
 
 class InsightCreate(BaseModel):
@@ -146,33 +177,6 @@ class InsightOut(BaseModel):
     version: int
 
 
-class InsightDetail(InsightOut):
-    actions: list[ActionSummary]
-    answers: list[AnswerOut]
-    attachments: list[AttachmentOut] = Field(
-        default_factory=list, description="Photos and recordings on the insight itself."
-    )
-
-
-class MergedOutcome(BaseModel):
-    """What became of the insight a merged one follows: its outcome, not its text or author."""
-
-    id: uuid.UUID
-    status: InsightStatus
-    closed_at: datetime | None
-    resolution: str | None
-    loop_closed_at: datetime | None
-
-
-class MyInsightOut(InsightOut):
-    """An insight as its reporter follows it: with the actions taken and the latest answer.
-    A merged one shows the outcome and actions of the insight it was merged into."""
-
-    actions: list[ActionSummary]
-    latest_answer: AnswerOut | None
-    merged_into: MergedOutcome | None
-
-
 class EndorsementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -245,6 +249,30 @@ class CommentCreate(BaseModel):
         if not stripped:
             raise ValueError("body must not be blank")
         return stripped
+
+
+API_PATH = "/api/v1/attachments/"
+
+
+class AttachmentOut(BaseModel):
+    id: uuid.UUID
+    insight_id: uuid.UUID
+    comment_id: uuid.UUID | None = Field(description="Set when it belongs to one comment.")
+    kind: AttachmentKind
+    media_type: str = Field(description="Decided from the content, never from the upload.")
+    size: int = Field(description="Bytes of the stored content.")
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    uploaded_by: PersonRef | None = Field(
+        description="Left out when the confidential reporter uploaded it."
+    )
+    by_reporter: bool
+    is_mine: bool
+    created_at: datetime
+    content_url: str
+    thumbnail_url: str | None = Field(description="Images only.")
 
 
 class CommentOut(BaseModel):

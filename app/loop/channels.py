@@ -12,7 +12,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.loop.models import Channel, DeliveryStatus
+from app.insights.models import Channel
+from app.loop.models import DeliveryStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    CheckConstraint,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -15,19 +14,13 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.insights.models import Channel
 from app.platform.db import Base, enum_column
 
 
 class Audience(StrEnum):
     REPORTER = "reporter"
     CUSTOMER = "customer"
-
-
-class Channel(StrEnum):
-    IN_APP = "in_app"
-    EMAIL = "email"
-    SMS = "sms"
-    PHONE = "phone"
 
 
 class DeliveryStatus(StrEnum):
@@ -72,38 +65,5 @@ class LoopCommunication(Base):
             "ix_loop_communications_queued",
             "next_attempt_at",
             postgresql_where=sql_text("status = 'queued'"),
-        ),
-    )
-
-
-class CustomerContact(Base):
-    """How to reach the customer an insight is about, given with their recorded consent.
-
-    Personal data: erasing it blanks name and address for good and keeps only the fact that a
-    consented contact existed. The customer loop (owner, deadline, when told) lives here too.
-    """
-
-    __tablename__ = "customer_contacts"
-
-    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
-    insight_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
-    name: Mapped[str | None] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(320))
-    consent_text: Mapped[str | None] = mapped_column(Text)
-    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[uuid.UUID]
-    loop_owner_id: Mapped[uuid.UUID | None]
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    __table_args__ = (
-        ForeignKeyConstraint(["org_id", "insight_id"], ["insights.org_id", "insights.id"]),
-        ForeignKeyConstraint(["org_id", "recorded_by"], ["people.org_id", "people.id"]),
-        ForeignKeyConstraint(["org_id", "loop_owner_id"], ["people.org_id", "people.id"]),
-        CheckConstraint(
-            "(erased_at IS NULL) = (name IS NOT NULL AND address IS NOT NULL)",
-            name="erased_or_complete",
         ),
     )

@@ -2,8 +2,7 @@
 
 from collections.abc import Sequence
 
-from app.insights.models import InsightStatus
-from app.loop.models import CustomerContact
+from app.insights.models import CustomerContact, InsightStatus
 from app.platform.errors import Conflict
 
 

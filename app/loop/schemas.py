@@ -1,12 +1,12 @@
-import re
 import uuid
 from datetime import datetime
-from enum import StrEnum
-from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.loop.models import Audience, Channel, DeliveryStatus
+from app.actions.schemas import ActionSummary
+from app.insights.models import Channel, InsightStatus
+from app.insights.schemas import AttachmentOut, InsightOut
+from app.loop.models import Audience, DeliveryStatus
 from app.org.schemas import PersonRef
 
 
@@ -50,66 +50,6 @@ class CommunicationCreate(BaseModel):
         return stripped
 
 
-class ContactChannel(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    SMS = "sms"
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
-
-
-class CustomerContactCreate(BaseModel):
-    """A customer's contact, given with their explicit consent to be told what happened."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    channel: ContactChannel
-    address: str = Field(
-        min_length=3, max_length=320, description="An e-mail address, or a phone number."
-    )
-    consent: bool = Field(description="The customer agreed to be contacted: must be true.")
-    consent_text: str | None = Field(
-        default=None, max_length=2000, description="The wording the customer agreed to."
-    )
-
-    @field_validator("name", "address")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        stripped = value.strip()
-        if not stripped:
-            raise ValueError("must not be blank")
-        return stripped
-
-    @model_validator(mode="after")
-    def consented_and_reachable(self) -> Self:
-        if self.consent is not True:
-            raise ValueError("a customer contact needs the customer's consent")
-        pattern = _EMAIL if self.channel is ContactChannel.EMAIL else _PHONE
-        if not pattern.match(self.address):
-            raise ValueError(f"address is not a valid {self.channel.value} address")
-        return self
-
-
-class CustomerContactOut(BaseModel):
-    """The customer loop of an insight. Name and address only to those who must reach the
-    customer and to the reporter; after erasure, to nobody."""
-
-    channel: Channel
-    name: str | None
-    address: str | None
-    consent_text: str | None
-    consented_at: datetime
-    owner: PersonRef | None = Field(description="Who tells the customer; null until chosen.")
-    due_at: datetime = Field(description="When the customer should have heard back.")
-    told_at: datetime | None = Field(
-        description="When a message reached the customer: the customer loop is closed."
-    )
-    erased_at: datetime | None
-
-
 class CustomerLoopUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -122,3 +62,30 @@ class CustomerLoopUpdate(BaseModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("due_at needs a timezone offset")
         return value
+
+
+class InsightDetail(InsightOut):
+    actions: list[ActionSummary]
+    answers: list[AnswerOut]
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Photos and recordings on the insight itself."
+    )
+
+
+class MergedOutcome(BaseModel):
+    """What became of the insight a merged one follows: its outcome, not its text or author."""
+
+    id: uuid.UUID
+    status: InsightStatus
+    closed_at: datetime | None
+    resolution: str | None
+    loop_closed_at: datetime | None
+
+
+class MyInsightOut(InsightOut):
+    """An insight as its reporter follows it: with the actions taken and the latest answer.
+    A merged one shows the outcome and actions of the insight it was merged into."""
+
+    actions: list[ActionSummary]
+    latest_answer: AnswerOut | None
+    merged_into: MergedOutcome | None

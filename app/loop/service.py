@@ -2,32 +2,31 @@
 consent, the customer what was done, with proof of delivery."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.insights import policies as insights_policies
-from app.insights import service as insights_service
-from app.insights.models import EventType, Insight
+from app.insights import rows, timeline
+from app.insights.endorsements import ec
+from app.insights.models import Channel, CustomerContact, EventType, Insight
+from app.insights.rows import InsightRef
+from app.insights.schemas import CustomerContactOut
 from app.loop import policies
 from app.loop.channels import CustomerChannel, CustomerMessage
-from app.loop.models import (
-    Audience,
-    Channel,
-    CustomerContact,
-    DeliveryStatus,
-    LoopCommunication,
-)
-from app.loop.schemas import AnswerOut, CommunicationCreate, CustomerContactOut, CustomerLoopUpdate
+from app.loop.followup import answer_out, insight_detail
+from app.loop.models import Audience, DeliveryStatus, LoopCommunication
+from app.loop.schemas import AnswerOut, CommunicationCreate, CustomerLoopUpdate
 from app.notify import service as notify_service
 from app.notify.messages import excerpt
 from app.notify.models import NotificationKind
 from app.org import service as org_service
 from app.org.models import RoleGrant, Unit
+from app.org.principal import Principal
 from app.org.schemas import PersonRef
 from app.platform import clock
 from app.platform.db import table
@@ -36,7 +35,7 @@ from app.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 def _out(comm: LoopCommunication, author_name: str | None) -> AnswerOut:
     author = PersonRef(id=comm.author_id, display_name=author_name) if author_name else None
-    return insights_service.answer_out(comm, author)
+    return answer_out(comm, author)
 
 
 def _fan_out_id(communication_id: uuid.UUID, key: uuid.UUID) -> uuid.UUID:
@@ -90,7 +89,7 @@ async def tell_reporter(
     Returns the message to the insight's own reporter. A retry with the same client id
     returns it and sends nothing again. 409 `insight_merged`: tell the parent instead.
     """
-    row = await insights_service.lock_for_action(session, actor, insight_id)
+    row = await rows.lock_for_action(session, actor, insight_id)
     policies.require_not_merged(row.status)
     comm_id = data.id or uuid.uuid4()
     replayed = await _replay(session, actor, comm_id, data, {row.id})
@@ -98,7 +97,7 @@ async def tell_reporter(
         return replayed
 
     closing = row.status in insights_policies.CLOSED_STATUSES
-    children, backers = await insights_service.loop_family(session, actor.org_id, row.id)
+    children, backers = await loop_family(session, actor.org_id, row.id)
     # (communication id, insight it is filed on, recipient, notification)
     recipients = [(comm_id, row.id, row.author_id, NotificationKind.REPORTER_TOLD)]
     told = {row.author_id}
@@ -150,7 +149,7 @@ async def tell_reporter(
     )
     for recipient_comm, filed_on, person_id, kind in recipients:
         if kind is NotificationKind.REPORTER_TOLD:
-            await insights_service.record_event(
+            await timeline.record_event(
                 session,
                 org_id=actor.org_id,
                 insight_ids=filed_on,
@@ -171,9 +170,9 @@ async def tell_reporter(
             data={"message": excerpt(data.message), "communication_id": str(recipient_comm)},
             exclude=actor.person_id,
         )
-    await insights_service.close_loop_if_answered(session, actor, row)
+    await close_loop_if_answered(session, actor, row)
     if closing:
-        await insights_service.close_merged_loops(session, actor, [c.id for c in children])
+        await close_merged_loops(session, actor, [c.id for c in children])
     stored = await session.get_one(LoopCommunication, (actor.org_id, comm_id))
     return _out(stored, actor.display_name)
 
@@ -213,7 +212,7 @@ async def tell_customer(
     Returns the first message. 409 `no_customer_contact`, `customer_contact_erased` (every
     contact was erased), `insight_merged`. A retry with the same client id sends nothing.
     """
-    row = await insights_service.lock_for_action(session, actor, insight_id)
+    row = await rows.lock_for_action(session, actor, insight_id)
     policies.require_not_merged(row.status)
     comm_id = data.id or uuid.uuid4()
     family = await _family_contacts(session, actor.org_id, row.id)
@@ -255,7 +254,7 @@ async def tell_customer(
         if contact.loop_owner_id is None:
             contact.loop_owner_id = actor.person_id
         # The event names the message and its fate, never whom it went to.
-        await insights_service.record_event(
+        await timeline.record_event(
             session,
             org_id=actor.org_id,
             insight_ids=contact.insight_id,
@@ -301,7 +300,7 @@ async def erase_customer_contact(
     insight stays, with the fact that a consented contact existed and when it was erased.
     For the reporter and the managers who can act; erasing again changes nothing.
     """
-    row = await insights_service.lock_visible(session, actor, insight_id)
+    row = await rows.lock_visible(session, actor, insight_id)
     if not insights_policies.may_erase_contact(actor, row.author_id, row.unit_path, row.owner_path):
         raise Forbidden(
             "Only the reporter and the insight's managers can erase the customer contact.",
@@ -316,7 +315,7 @@ async def erase_customer_contact(
     contact.address = None
     contact.erased_at = clock.now()
     await session.flush()
-    await insights_service.record_event(
+    await timeline.record_event(
         session,
         org_id=actor.org_id,
         insight_ids=row.id,
@@ -329,7 +328,7 @@ async def update_customer_loop(
     session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: CustomerLoopUpdate
 ) -> CustomerContactOut:
     """Choose who tells the customer (a manager who can act on the insight) and by when."""
-    row = await insights_service.lock_for_action(session, actor, insight_id)
+    row = await rows.lock_for_action(session, actor, insight_id)
     contact = await session.get(CustomerContact, (actor.org_id, row.id))
     if contact is None:
         raise NotFound("The insight has no customer contact.", code="no_customer_contact")
@@ -343,7 +342,7 @@ async def update_customer_loop(
         change["due_at"] = data.due_at.isoformat()
     if change:
         await session.flush()
-        await insights_service.record_event(
+        await timeline.record_event(
             session,
             org_id=actor.org_id,
             insight_ids=row.id,
@@ -351,7 +350,7 @@ async def update_customer_loop(
             actor_id=actor.person_id,
             data=change,
         )
-    detail = await insights_service.get_insight(session, actor, row.id)
+    detail = await insight_detail(session, actor, row.id)
     assert detail.customer_contact is not None
     return detail.customer_contact
 
@@ -397,3 +396,77 @@ async def acknowledge_answer(
         await session.flush()
     names = await org_service.person_names(session, actor.org_id, [comm.author_id])
     return _out(comm, names.get(comm.author_id))
+
+
+async def close_loop_if_answered(session: AsyncSession, actor: Principal, row: InsightRef) -> bool:
+    """Mark the staff loop closed when the insight is resolved or declined and the reporter
+    has been told. Returns whether it closed now."""
+    if row.loop_closed_at is not None:
+        return False
+    status = await session.scalar(
+        select(rows.ic.status).where(rows.ic.org_id == actor.org_id, rows.ic.id == row.id)
+    )
+    if status not in insights_policies.CLOSED_STATUSES:
+        return False
+    now = clock.now()
+    await session.execute(
+        update(rows.insights)
+        .where(rows.ic.org_id == actor.org_id, rows.ic.id == row.id)
+        .values(loop_closed_at=now, updated_at=now, version=rows.ic.version + 1)
+    )
+    await timeline.record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=row.id,
+        type=EventType.LOOP_CLOSED,
+        actor_id=actor.person_id,
+    )
+    return True
+
+
+async def loop_family(
+    session: AsyncSession, org_id: uuid.UUID, parent_id: uuid.UUID
+) -> tuple[Sequence[Row[Any, Any, Any]], list[uuid.UUID]]:
+    """Who an answer on `parent_id` reaches besides its reporter: the insights merged into it
+    (id, author_id, loop_closed_at) and the people who backed it."""
+    children = (
+        await session.execute(
+            select(rows.ic.id, rows.ic.author_id, rows.ic.loop_closed_at)
+            .where(rows.ic.org_id == org_id, rows.ic.merged_into_id == parent_id)
+            .order_by(rows.ic.created_at, rows.ic.id)
+        )
+    ).all()
+    backers: list[uuid.UUID] = list(
+        await session.scalars(
+            select(ec.person_id)
+            .where(ec.org_id == org_id, ec.insight_id == parent_id)
+            .order_by(ec.created_at, ec.id)
+        )
+    )
+    return children, backers
+
+
+async def close_merged_loops(
+    session: AsyncSession, actor: Principal, child_ids: list[uuid.UUID]
+) -> None:
+    """Close the staff loop of merged insights whose reporters were just told the outcome."""
+    if not child_ids:
+        return
+    now = clock.now()
+    closed = await session.scalars(
+        update(rows.insights)
+        .where(
+            rows.ic.org_id == actor.org_id,
+            rows.ic.id.in_(child_ids),
+            rows.ic.loop_closed_at.is_(None),
+        )
+        .values(loop_closed_at=now, updated_at=now, version=rows.ic.version + 1)
+        .returning(rows.ic.id)
+    )
+    await timeline.record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=list(closed),
+        type=EventType.LOOP_CLOSED,
+        actor_id=actor.person_id,
+    )

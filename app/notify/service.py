@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.notify.messages import render
 from app.notify.models import EmailState, Notification, NotificationKind
 from app.notify.schemas import NotificationOut, ReadAllOut
+from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
 from app.platform.errors import NotFound

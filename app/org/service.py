@@ -1,16 +1,13 @@
 """Organisations, the unit tree, people and their role grants."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.passwords import hash_password
-from app.auth.principal import Grant, Principal
-from app.insights.policies import colleague_pattern
 from app.org.models import (
     JourneyStage,
     Organisation,
@@ -21,12 +18,12 @@ from app.org.models import (
     Unit,
     UnitKind,
 )
+from app.org.principal import Grant, Principal
 from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
-from app.platform import clock
 from app.platform.errors import Conflict, NotFound
 from app.platform.i18n import Locale
-from app.routing.models import RoutingRule
+from app.platform.passwords import hash_password
 
 # Runs on every request: a plain statement, compiled once.
 # The nearest store at or above the home unit comes along: it bounds which colleagues'
@@ -67,7 +64,8 @@ async def load_principal(session: AsyncSession, subject: str) -> Principal | Non
         locale=Locale(first.locale),
         home_unit_id=first.home_unit_id,
         grants=grants,
-        colleague_pattern=colleague_pattern(first.home_path, first.store_path),
+        home_path=first.home_path,
+        store_path=first.store_path,
     )
 
 
@@ -97,7 +95,6 @@ async def create_organisation(
     root = await create_unit(
         session, org_id=org.id, parent_id=None, name=name, kind=UnitKind.COMPANY
     )
-    session.add(RoutingRule.default_for(org, clock.now()))
     await session.execute(
         insert(JourneyStage),
         [
@@ -217,6 +214,18 @@ async def get_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID) 
     return unit
 
 
+async def units_by_id(
+    session: AsyncSession, actor: Principal, unit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, UnitOut]:
+    """The units of the caller's organisation among `unit_ids`, in one statement."""
+    if not unit_ids:
+        return {}
+    found = await session.scalars(
+        select(Unit).where(Unit.org_id == actor.org_id, Unit.id.in_(set(unit_ids)))
+    )
+    return {unit.id: UnitOut.model_validate(unit) for unit in found}
+
+
 async def unit_names(
     session: AsyncSession, org_id: uuid.UUID, ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
@@ -307,3 +316,17 @@ async def nearest_managers(session: AsyncSession, org_id: uuid.UUID, unit_id: uu
         unit_name=owners[0].name,
         manager_ids=sorted({row.person_id for row in owners if row.person_id is not None}),
     )
+
+
+async def managers_of(
+    session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The people who hold the manager role on `unit_id` itself."""
+    found = await session.scalars(
+        select(RoleGrant.person_id).where(
+            RoleGrant.org_id == org_id,
+            RoleGrant.unit_id == unit_id,
+            RoleGrant.role == Role.MANAGER,
+        )
+    )
+    return list(found)

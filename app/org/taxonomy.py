@@ -1,4 +1,47 @@
-"""Default journey stages and touchpoints every new organisation starts with."""
+"""What an insight is described with: its kind, its customer impact, its tags, and the journey
+stages and touchpoints every new organisation starts with."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+
+class InsightKind(StrEnum):
+    OBSERVATION = "observation"
+    CUSTOMER_STORY = "customer_story"
+    IDEA = "idea"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+
+
+class ImpactLevel(StrEnum):
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+IMPACT_LEVELS: tuple[ImpactLevel, ...] = tuple(ImpactLevel)
+
+
+def _normal_tag(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# A label such as "logistics" or "self-checkout": compared in lowercase.
+Tag = Annotated[
+    str,
+    BeforeValidator(_normal_tag),
+    Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$"),
+]
+
+MAX_TAGS = 10
+
+
+def unique_tags(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
 
 # (key, Finnish label, English label)
 DEFAULT_JOURNEY_STAGES: tuple[tuple[str, str, str], ...] = (

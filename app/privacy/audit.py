@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.org.models import Role
+from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
 from app.privacy.models import AuditEntry, AuditKind

@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, String, select, text, tuple_
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.org.models import Role
+from app.org.principal import Principal
 from app.platform import clock
 from app.platform.errors import Conflict, Forbidden, NotFound
 from app.platform.i18n import Locale

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.auth.principal import Principal
 from app.org.models import Role
+from app.org.principal import Principal
 from app.platform.errors import Forbidden
 
 

@@ -3,9 +3,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.insights.models import InsightKind
-from app.insights.schemas import MAX_TAGS, ImpactLevel, Tag, unique_tags
 from app.org.schemas import UnitRef
+from app.org.taxonomy import MAX_TAGS, ImpactLevel, InsightKind, Tag, unique_tags
 
 MAX_HOURS = 24 * 365
 MAX_LEVELS_UP = 32
@@ -119,8 +118,3 @@ class RoutingRuleOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
-
-
-class EscalationReport(BaseModel):
-    escalated: int = Field(description="Insights moved one level up.")
-    stopped: int = Field(description="Insights that missed a deadline at the top.")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
-from app.insights import service as insights
+from app.loop import followup
 from app.notify import service as notify
+from app.org.principal import Principal
 from app.platform.pagination import check_limit, encode_cursor, read_cursor
 from app.sync.schemas import ChangesOut
 
@@ -74,7 +74,7 @@ async def changes(
         position["nt"], position["ni"] = int(notes[-1].txid), notes[-1].id
     changed = list(dict.fromkeys(row.insight_id for row in events))
     return ChangesOut(
-        insights=await insights.my_insights_by_id(session, actor, changed),
+        insights=await followup.my_insights_by_id(session, actor, changed),
         notifications=await notify.notifications_by_id(session, actor, [n.id for n in notes]),
         next_cursor=encode_cursor({k: str(v) for k, v in position.items()}),
         has_more=has_more,

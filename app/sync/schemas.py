@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.insights.schemas import MyInsightOut
+from app.loop.schemas import MyInsightOut
 from app.notify.schemas import NotificationOut
 
 MAX_BATCH = 500

@@ -13,10 +13,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
-from app.insights import service as insights
+from app.insights import comments as insight_comments
+from app.insights import endorsements, posting
 from app.insights.models import Comment
 from app.insights.schemas import CommentCreate, EndorsementCreate, InsightCreate
+from app.org.principal import Principal
 from app.platform.db import table
 from app.platform.errors import DomainError, InvalidInput
 from app.platform.i18n import Locale, field_message, problem_text
@@ -124,16 +125,16 @@ async def _apply(
 ) -> tuple[uuid.UUID, bool]:
     """Apply one item; returns the object's id and whether it was created now."""
     if isinstance(data, InsightCreate):
-        insight, created = await insights.create_insight(session, actor, data)
+        insight, created = await posting.create_insight(session, actor, data)
         return insight.id, created
     assert insight_id is not None
     if isinstance(data, CommentCreate):
-        comment = await insights.add_comment(session, actor, insight_id, data)
+        comment = await insight_comments.add_comment(session, actor, insight_id, data)
         created = comment.id not in stored_comments
         stored_comments.add(comment.id)
         return comment.id, created
     assert isinstance(data, EndorsementCreate)
-    endorsement, created = await insights.endorse(session, actor, insight_id, data)
+    endorsement, created = await endorsements.endorse(session, actor, insight_id, data)
     return endorsement.id, created
 
 

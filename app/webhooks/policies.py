@@ -5,8 +5,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from app.auth.principal import Principal
 from app.org.models import Role
+from app.org.principal import Principal
 from app.platform.errors import Forbidden, InvalidInput
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1"}

@@ -10,8 +10,8 @@ from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
 from app.insights.models import Insight, InsightEvent, Visibility
+from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
 from app.platform.errors import NotFound

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from app.insights import escalation as insight_escalation
 from app.org import service as org_service
 from app.org.models import Role
 from app.platform import clock
-from app.routing import service as routing_service
 from tests.factories import World
 from tests.gql.client import GraphQL, codes, gid
 
@@ -147,7 +147,7 @@ async def _escalated_and_answered(
 
     escalation = at(11, 1)
     async with sessions() as session:
-        await routing_service.escalate_overdue(session, now=escalation)
+        await insight_escalation.escalate_overdue(session, now=escalation)
         await session.commit()
     # Tokens live ten minutes: each step asks for a fresh one at the frozen time.
     rita = await world.auth("rita")

@@ -10,11 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments import media
 from app.attachments import service as attachments_service
-from app.attachments.models import Attachment
-from app.attachments.schemas import AttachmentOut
 from app.attachments.upload import Upload
-from app.insights import service as insights_service
-from app.insights.schemas import InsightCreate
+from app.insights import posting
+from app.insights.models import Attachment
+from app.insights.schemas import AttachmentOut, InsightCreate
 from app.org import service as org_service
 from app.web.runtime import Runtime
 from tests.attachments.files import jpeg_with_location
@@ -37,7 +36,7 @@ async def test_racing_retries_keep_one_attachment(
     async with sessions() as session:
         anna = await org_service.load_principal(session, world.people["anna"].subject)
         assert anna is not None
-        posted, _ = await insights_service.create_insight(
+        posted, _ = await posting.create_insight(
             session, anna, InsightCreate(kind="idea", text="Kuva tulee kahdesti.")
         )
         await session.commit()

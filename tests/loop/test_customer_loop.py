@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.insights.models import EventType, InsightEvent
+from app.insights.models import CustomerContact, EventType, InsightEvent
 from app.loop.channels import CustomerMessage, DeliveryReport, InProcessChannel
-from app.loop.models import CustomerContact, DeliveryStatus
+from app.loop.models import DeliveryStatus
 from app.web.runtime import Runtime
 from tests.factories import World
 from tests.insights.test_api import post_insight

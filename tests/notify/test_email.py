@@ -15,12 +15,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.loop import email
 from app.loop.channels import EmailChannel, InProcessChannel
 from app.loop.models import LoopCommunication
-from app.notify import email
+from app.notify.email import forget_pending
 from app.notify.models import EmailState, Notification
 from app.org.models import Person
-from app.platform import clock
+from app.platform import clock, mail
 from app.platform.mail import SmtpMailer
 from app.web.runtime import Runtime
 from tests.factories import World
@@ -140,7 +141,7 @@ async def test_a_refusing_server_fails_the_customer_message_after_retries(
     refusing = Inbox(refuse=True)
     for mailer in _serve(refusing):
         at = NINE
-        for wait in (timedelta(0), *email.BACKOFF):
+        for wait in (timedelta(0), *mail.BACKOFF):
             at += wait
             clock.freeze(at)
             await email.send_round(sessions, mailer)
@@ -157,7 +158,7 @@ async def test_a_refusing_server_fails_the_customer_message_after_retries(
             select(LoopCommunication).where(LoopCommunication.id == told.json()["id"])
         )
     assert stored is not None
-    assert stored.attempts == email.MAX_ATTEMPTS
+    assert stored.attempts == mail.MAX_ATTEMPTS
     assert stored.failure_reason is not None and "451" in stored.failure_reason
 
 
@@ -215,7 +216,7 @@ async def test_without_smtp_nothing_waits_to_be_emailed(
 
     async with sessions() as session:
         assert list(await session.scalars(pending()))
-        await email.forget_pending(session)
+        await forget_pending(session)
         await session.commit()
         assert list(await session.scalars(pending())) == []
 

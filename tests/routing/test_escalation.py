@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.insights import escalation
 from app.insights.models import EventType, InsightEvent
 from app.jobs import build_queue, run_worker
 from app.main import create_app
 from app.org import service as org_service
 from app.org.models import Role
 from app.platform import clock
-from app.routing import service as routing_service
 from app.web.runtime import Runtime
 from tests.factories import World
 
@@ -35,7 +35,7 @@ def frozen() -> Iterator[None]:
 async def _escalate(sessions: async_sessionmaker[AsyncSession], at: datetime) -> None:
     clock.freeze(at)
     async with sessions() as session:
-        await routing_service.escalate_overdue(session, now=at)
+        await escalation.escalate_overdue(session, now=at)
         await session.commit()
 
 
@@ -227,7 +227,7 @@ async def test_the_queue_task_escalates_through_a_worker(
 async def test_two_escalators_never_take_the_same_insight(
     committed: tuple[World, async_sessionmaker[AsyncSession]], frozen: None
 ) -> None:
-    from app.insights import service as insights_service
+    from app.insights import posting
     from app.insights.schemas import InsightCreate
 
     world, sessions = committed
@@ -236,7 +236,7 @@ async def test_two_escalators_never_take_the_same_insight(
         assert anna is not None
         ids = []
         for n in range(12):
-            insight, _ = await insights_service.create_insight(
+            insight, _ = await posting.create_insight(
                 session, anna, InsightCreate(kind="idea", text=f"Idea numero {n}.")
             )
             ids.append(insight.id)
@@ -249,7 +249,7 @@ async def test_two_escalators_never_take_the_same_insight(
         # Small batches, each held open a moment, so the two interleave.
         while True:
             async with sessions() as session:
-                report = await routing_service.escalate_overdue(session, now=later, limit=2)
+                report = await escalation.escalate_overdue(session, now=later, limit=2)
                 await asyncio.sleep(0.02)
                 await session.commit()
             if report.escalated + report.stopped == 0:

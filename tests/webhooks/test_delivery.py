@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.insights import service as insights_service
+from app.insights import posting
 from app.insights.schemas import InsightCreate
 from app.jobs import build_queue, run_worker
 from app.org import service as org_service
@@ -210,7 +210,7 @@ async def test_two_workers_never_double_an_event(
             session, aaro, WebhookCreate(url=receiver.url), allow_loopback=True
         )
         for n in range(30):
-            await insights_service.create_insight(
+            await posting.create_insight(
                 session, anna, InsightCreate(kind="idea", text=f"Idea numero {n}.")
             )
         await session.commit()
@@ -260,7 +260,7 @@ async def test_two_dispatchers_take_disjoint_events_and_make_each_delivery_once(
             session, aaro, WebhookCreate(url="https://hooks.example.com/in"), allow_loopback=False
         )
         for n in range(12):
-            await insights_service.create_insight(
+            await posting.create_insight(
                 session, anna, InsightCreate(kind="idea", text=f"Idea numero {n}.")
             )
         await session.commit()

@@ -38,7 +38,6 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.platform import clock
@@ -48,6 +47,7 @@ from app.web.idempotency.claim import STATE, Claim
 from app.web.idempotency.models import IdempotencyKey, KeyState
 from app.web.problems import RETRY_AFTER_SECONDS, error_response, unavailable_response
 from app.web.runtime import Runtime
+from app.web.unit_of_work import discard
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +318,7 @@ class IdempotencyMiddleware:
         as the database answers again."""
         session, claim.session = claim.session, None
         if session is not None:
-            await _discard(session)
+            await discard(session)
         try:
             await _release(runtime, claim)
         except Exception as exc:
@@ -370,7 +370,7 @@ async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outco
     if session is None or not 200 <= captured.status < 300:
         if session is not None:
             claim.session = None
-            await _discard(session)
+            await discard(session)
         await _release(runtime, claim)
         return _Outcome.RELEASED
     headers = [
@@ -401,7 +401,7 @@ async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outco
             log.exception("could not store the response for an idempotency key")
         return _Outcome.LOST
     claim.session = None
-    await _discard(session)
+    await discard(session)
     return _Outcome.STORED
 
 
@@ -526,19 +526,6 @@ async def _release(runtime: Runtime, claim: Claim) -> None:
                 keys.c.state == KeyState.RUNNING,
             )
         )
-
-
-async def _discard(session: AsyncSession) -> None:
-    """Roll back and close a request's session. On a lost connection the server has rolled
-    back already, so failing to here is no failure."""
-    try:
-        await session.rollback()
-    except Exception as exc:
-        log.warning("could not roll back a request's session: %s", exc)
-    try:
-        await session.close()
-    except Exception as exc:
-        log.warning("could not close a request's session: %s", exc)
 
 
 async def _replay(send: Send, row: Any) -> None:

@@ -3,7 +3,8 @@
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.notify import email
+from app.loop import email
+from app.notify.email import forget_pending
 from app.platform.db import transaction
 from app.platform.mail import SmtpMailer
 from app.platform.queue import SESSIONS
@@ -18,6 +19,6 @@ async def send_emails(context: procrastinate.JobContext, timestamp: int | None =
     sessions: async_sessionmaker[AsyncSession] = context.additional_context[SESSIONS]
     if mailer is None:
         async with transaction(sessions) as session:
-            await email.forget_pending(session)
+            await forget_pending(session)
         return 0
     return await email.send_round(sessions, mailer)

@@ -2,16 +2,17 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.attachments.models import Attachment
-from app.attachments.schemas import API_PATH, AttachmentOut
-from app.auth.principal import Principal
 from app.insights import policies
-from app.insights.models import Visibility
+from app.insights.models import Attachment, Visibility
+from app.insights.rows import InsightRef
+from app.insights.schemas import API_PATH, AttachmentOut
 from app.org.models import Person
+from app.org.principal import Principal
 from app.org.schemas import PersonRef
 
 
@@ -51,25 +52,30 @@ def attachment_out(
 async def attachments_of(
     session: AsyncSession,
     actor: Principal,
-    insight_id: uuid.UUID,
-    reporter_id: uuid.UUID,
-    visibility: Visibility,
+    insights: Sequence[InsightRef],
     *,
     with_comments: bool,
-) -> dict[uuid.UUID | None, list[AttachmentOut]]:
-    """An insight's attachments grouped by comment id (None: on the insight itself), oldest
-    first. Comment attachments only when `with_comments` (the reader follows the thread)."""
+) -> dict[uuid.UUID, dict[uuid.UUID | None, list[AttachmentOut]]]:
+    """The attachments of each of `insights`, grouped by comment id (None: on the insight
+    itself), oldest first, in one statement. Comment attachments only when `with_comments`
+    (the reader follows the thread)."""
+    by_id = {i.id: i for i in insights}
+    grouped: dict[uuid.UUID, dict[uuid.UUID | None, list[AttachmentOut]]] = {
+        i: defaultdict(list) for i in by_id
+    }
+    if not by_id:
+        return grouped
     query = (
         select(Attachment, Person.display_name)
         .join(Person, and_(Person.org_id == Attachment.org_id, Person.id == Attachment.uploader_id))
-        .where(Attachment.org_id == actor.org_id, Attachment.insight_id == insight_id)
+        .where(Attachment.org_id == actor.org_id, Attachment.insight_id.in_(list(by_id)))
         .order_by(Attachment.created_at, Attachment.id)
     )
     if not with_comments:
         query = query.where(Attachment.comment_id.is_(None))
-    grouped: dict[uuid.UUID | None, list[AttachmentOut]] = defaultdict(list)
     for attachment, name in await session.execute(query):
-        grouped[attachment.comment_id].append(
-            attachment_out(actor, attachment, name, reporter_id, visibility)
+        insight = by_id[attachment.insight_id]
+        grouped[insight.id][attachment.comment_id].append(
+            attachment_out(actor, attachment, name, insight.author_id, insight.visibility)
         )
     return grouped

@@ -22,9 +22,11 @@ class Principal:
     locale: Locale
     home_unit_id: uuid.UUID
     grants: tuple[Grant, ...]
-    # Where colleagues' named insights are readable to this person, to back them ("me too"):
-    # a unit-path LIKE pattern; see `app.insights.policies.colleague_pattern`.
-    colleague_pattern: str
+    # The path of the home unit, and of the nearest store at or above it (None when the
+    # person is homed above every store): they bound which colleagues' insights the person
+    # may read (`app.insights.policies.colleague_pattern`).
+    home_path: str
+    store_path: str | None
 
     def paths(self, *roles: Role) -> list[str]:
         """Unit-path prefixes of the subtrees where the person holds any of `roles`."""

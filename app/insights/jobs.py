@@ -1,13 +1,15 @@
-"""Background jobs of routing, run by the task queue's workers."""
+"""Background jobs of insights, run by the task queue's workers."""
+
+import dataclasses
 
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.insights import escalation
+from app.insights.escalation import EscalationReport
 from app.platform import clock
 from app.platform.db import transaction
 from app.platform.queue import SESSIONS
-from app.routing import service
-from app.routing.schemas import EscalationReport
 
 
 async def escalate_overdue(
@@ -19,9 +21,9 @@ async def escalate_overdue(
     total = EscalationReport(escalated=0, stopped=0)
     while True:
         async with transaction(sessions) as session:
-            report = await service.escalate_overdue(session, now=clock.now())
+            report = await escalation.escalate_overdue(session, now=clock.now())
         total = EscalationReport(
             escalated=total.escalated + report.escalated, stopped=total.stopped + report.stopped
         )
-        if report.escalated + report.stopped < service.ESCALATION_BATCH:
-            return total.model_dump()
+        if report.escalated + report.stopped < escalation.ESCALATION_BATCH:
+            return dataclasses.asdict(total)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     Text,
 )
@@ -40,6 +41,8 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised by every change: the ETag, as for insights and routing rules.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "owner_id"], ["people.org_id", "people.id"]),

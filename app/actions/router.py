@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Response, status
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.auth.dependencies import Caller
-from app.web.etags import expected_version, set_etag, version_of
+from app.web.etags import expected_version, set_etag
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["actions"])
@@ -23,7 +23,7 @@ async def get_action(
     action_id: uuid.UUID, session: Session, caller: Caller, response: Response
 ) -> ActionOut:
     action = await service.get_action(session, caller, action_id)
-    set_etag(response, version_of(action.updated_at))
+    set_etag(response, action.version)
     return action
 
 
@@ -43,7 +43,7 @@ async def update_action(
     action = await service.update_action(
         session, caller, action_id, body, expected_version=expected_version(if_match)
     )
-    set_etag(response, version_of(action.updated_at))
+    set_etag(response, action.version)
     return action
 
 

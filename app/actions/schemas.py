@@ -52,3 +52,5 @@ class ActionOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    # For the ETag only: the body's contract has no version.
+    version: int = Field(exclude=True)

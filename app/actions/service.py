@@ -22,7 +22,6 @@ from app.org.principal import Principal
 from app.org.schemas import PersonRef
 from app.platform import clock
 from app.platform.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from app.web.etags import version_of
 
 
 async def _require_person(session: AsyncSession, actor: Principal, person_id: uuid.UUID) -> None:
@@ -118,7 +117,9 @@ async def link_insights(
 ) -> ActionOut:
     # Out of sight it must look missing: linking one's own insight would otherwise reveal it.
     action, _, _ = await _load_visible(session, actor, action_id, lock=True)
-    await _link(session, actor, action, data.insight_ids)
+    if await _link(session, actor, action, data.insight_ids):
+        action.version += 1
+        await session.flush()
     return await get_action(session, actor, action_id)
 
 
@@ -170,6 +171,7 @@ async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UU
         created_at=action.created_at,
         updated_at=action.updated_at,
         completed_at=action.completed_at,
+        version=action.version,
     )
 
 
@@ -186,7 +188,7 @@ async def update_action(
     changed after the version the client based its change on (its ETag)."""
     action, _, actable = await _load_visible(session, actor, action_id, lock=True)
     policies.require_edit(actor, action, actable)
-    if expected_version is not None and expected_version != version_of(action.updated_at):
+    if expected_version is not None and expected_version != action.version:
         raise PreconditionFailed("The action was changed by someone else; reload it.")
     fields = data.model_fields_set
     now = clock.now()
@@ -207,6 +209,7 @@ async def update_action(
         await _require_person(session, actor, data.owner_id)
         action.owner_id = data.owner_id
     action.updated_at = now
+    action.version += 1
     await session.flush()
     if completed:
         await _announce_completion(session, actor, action)

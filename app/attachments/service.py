@@ -12,10 +12,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.attachments import media
+from app.attachments import media, policies
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import Upload
-from app.insights import policies
+from app.insights import policies as insights_policies
 from app.insights import rows as insight_rows
 from app.insights.attachments import attachment_out
 from app.insights.models import Attachment, AttachmentKind, Comment
@@ -25,7 +25,7 @@ from app.org.models import Person
 from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
-from app.platform.errors import Conflict, Forbidden, NotFound
+from app.platform.errors import Conflict, NotFound
 from app.platform.settings import Settings
 
 
@@ -61,19 +61,13 @@ async def attach_target(
                 Comment.insight_id == row.id,
             )
         )
-        if author_id is None or not policies.follows(
+        if author_id is None or not insights_policies.follows(
             actor, row.author_id, row.unit_path, row.owner_path
         ):
             raise NotFound("No such comment.")
-        if author_id != actor.person_id:
-            raise Forbidden(
-                "Only the comment's author can attach to it.", code="not_comment_author"
-            )
-    elif not policies.can_comment(actor, row.author_id, row.unit_path, row.owner_path):
-        raise Forbidden(
-            "Only the reporter and the insight's managers can attach files.",
-            code="not_in_thread",
-        )
+        policies.require_attach_to_comment(actor, author_id)
+    else:
+        policies.require_attach(actor, row.author_id, row.unit_path, row.owner_path)
     return Target(row, comment_id)
 
 
@@ -226,7 +220,7 @@ async def _readable(
         row = await insight_rows.visible_insight(session, actor, attachment.insight_id)
     except NotFound:
         raise NotFound("No such attachment.") from None
-    if attachment.comment_id is not None and not policies.follows(
+    if attachment.comment_id is not None and not insights_policies.follows(
         actor, row.author_id, row.unit_path, row.owner_path
     ):
         raise NotFound("No such attachment.")
@@ -295,10 +289,7 @@ async def delete_attachment(
     """Its uploader removes it while the insight is open. Returns the storage keys to remove
     once the removal is committed (before, a rollback would leave a row without its bytes)."""
     attachment, _, row = await _readable(session, actor, attachment_id)
-    if attachment.uploader_id != actor.person_id:
-        raise Forbidden("Only the uploader can remove an attachment.", code="not_uploader")
-    if row.status not in policies.OPEN_STATUSES:
-        raise Conflict("Attachments stay once the insight is closed.", code="insight_closed")
+    policies.require_remove(actor, attachment.uploader_id, row.status)
     await session.delete(attachment)
     await session.flush()
     return _keys(attachment)

@@ -5,13 +5,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    and_,
+    any_,
+    bindparam,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights.models import EventType, Insight, InsightEvent, InsightStatus
+from app.insights.policies import OPEN_STATUSES
 from app.notify import service as notify_service
 from app.notify.messages import excerpt
 from app.notify.models import NotificationKind
+from app.org import policies as org_policies
+from app.org.models import Person, RoleGrant, Unit, ancestor_ids
 from app.platform.db import table
 
 
@@ -22,43 +39,85 @@ class EscalationReport:
     stopped: int
 
 
+_units, _grants, _people = table(Unit), table(RoleGrant), table(Person)
+_g, _p = _grants.c, _people.c
+_insights = table(Insight)
+_ic = _insights.c
+
+
+def _status_is(*statuses: InsightStatus) -> ColumnElement[bool]:
+    # Written into the statement, so that the planner sees the partial indexes' conditions.
+    written = [literal(s, _ic.status.type, literal_execute=True) for s in statuses]
+    return _ic.status == written[0] if len(written) == 1 else _ic.status.in_(written)
+
+
 # Open insights past a deadline they can still escalate on, locked; rows another transaction
 # holds are skipped, so two escalators never take the same insight. With each, the nearest
 # unit above its owner that has active managers, and those managers.
-_DUE = text(
-    """
-    WITH due AS (
-      SELECT i.org_id, i.id, i.owner_unit_id, i.status, i.ack_due_at, i.respond_due_at,
-             i.ack_hours, i.respond_hours, i.escalation_level, i.text, i.kind
-      FROM insights i
-      WHERE i.escalation_stopped_at IS NULL
-        AND ((i.status = 'new' AND i.ack_due_at < :now)
-             OR (i.status IN ('new', 'acknowledged', 'in_progress') AND i.respond_due_at < :now))
-      LIMIT :limit
-      FOR UPDATE OF i SKIP LOCKED
+_now = bindparam("now", type_=DateTime(timezone=True))
+_due = (
+    select(
+        _ic.org_id,
+        _ic.id,
+        _ic.owner_unit_id,
+        _ic.status,
+        _ic.ack_due_at,
+        _ic.respond_due_at,
+        _ic.ack_hours,
+        _ic.respond_hours,
+        _ic.escalation_level,
+        _ic.text,
+        _ic.kind,
     )
-    SELECT due.*, o.name AS from_name, up.id AS to_unit_id, up.name AS to_name,
-           up.manager_ids
-    FROM due
-    JOIN units o ON o.org_id = due.org_id AND o.id = due.owner_unit_id
-    LEFT JOIN LATERAL (
-      SELECT a.id, a.name, array_agg(DISTINCT g.person_id) AS manager_ids
-      FROM units a
-      JOIN role_grants g ON g.org_id = a.org_id AND g.unit_id = a.id AND g.role = 'manager'
-      JOIN people p ON p.org_id = g.org_id AND p.id = g.person_id AND p.active
-      WHERE a.org_id = due.org_id
-        AND a.id = ANY (string_to_array(rtrim(o.path, '/'), '/')::uuid[])
-        AND a.depth < o.depth
-      GROUP BY a.id, a.name, a.depth
-      ORDER BY a.depth DESC
-      LIMIT 1
-    ) up ON true
-    """
+    .where(
+        _ic.escalation_stopped_at.is_(None),
+        or_(
+            and_(_status_is(InsightStatus.NEW), _ic.ack_due_at < _now),
+            and_(_status_is(*OPEN_STATUSES), _ic.respond_due_at < _now),
+        ),
+    )
+    .limit(bindparam("limit"))
+    .with_for_update(of=_insights, skip_locked=True)
+    .cte("due")
 )
-
-_insights = table(Insight)
-
-_ic = _insights.c
+_owner, _above = _units.alias("o"), _units.alias("a")
+_up = (
+    select(
+        _above.c.id,
+        _above.c.name,
+        func.array_agg(distinct(_g.person_id)).label("manager_ids"),
+    )
+    .select_from(
+        _above.join(
+            _grants,
+            and_(
+                _g.org_id == _above.c.org_id,
+                _g.unit_id == _above.c.id,
+                org_policies.answers_for_unit(_g.role),
+            ),
+        ).join(_people, and_(_p.org_id == _g.org_id, _p.id == _g.person_id, _p.active))
+    )
+    .where(
+        _above.c.org_id == _due.c.org_id,
+        _above.c.id == any_(ancestor_ids(_owner.c.path)),
+        _above.c.depth < _owner.c.depth,
+    )
+    .group_by(_above.c.id, _above.c.name, _above.c.depth)
+    .order_by(_above.c.depth.desc())
+    .limit(1)
+    .lateral("up")
+)
+_DUE = select(
+    _due,
+    _owner.c.name.label("from_name"),
+    _up.c.id.label("to_unit_id"),
+    _up.c.name.label("to_name"),
+    _up.c.manager_ids,
+).select_from(
+    _due.join(
+        _owner, and_(_owner.c.org_id == _due.c.org_id, _owner.c.id == _due.c.owner_unit_id)
+    ).outerjoin(_up, true())
+)
 
 _MOVE = (
     update(_insights)

@@ -169,3 +169,23 @@ def require_transition(current: InsightStatus, target: InsightStatus) -> None:
             code="invalid_status_transition",
             extra={"current_status": current.value, "target_status": target.value},
         )
+
+
+def managed_unit_ids(actor: Principal) -> list[uuid.UUID]:
+    """The units whose routed insights `actor` owns: those where they may act."""
+    return [g.unit_id for g in actor.grants if g.role in ACTORS]
+
+
+def require_manager(actor: Principal) -> None:
+    """403 `not_a_manager` for someone who may act on no insight at all."""
+    if not actor.has_role(*ACTORS):
+        raise Forbidden("Only managers triage insights.", code="not_a_manager")
+
+
+def may_act_by_grants(grants: list[tuple[Role, str]], unit_path: str, owner_path: str) -> bool:
+    """Whether someone holding `grants` (role, unit path) may act on an insight posted at
+    `unit_path` and routed to `owner_path`."""
+    return any(
+        role in ACTORS and (unit_path.startswith(path) or owner_path.startswith(path))
+        for role, path in grants
+    )

@@ -16,10 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.insights import rows, timeline
 from app.insights.language import detect_language
 from app.insights.models import Channel, EventType, InsightStatus
-from app.insights.schemas import (
-    InsightCreate,
-    InsightOut,
-)
+from app.insights.schemas import InsightCreate, InsightOut
 from app.notify import service as notify_service
 from app.notify.messages import excerpt
 from app.notify.models import NotificationKind

@@ -52,10 +52,6 @@ def _search_condition() -> ColumnElement[bool]:
     return rows.ic.search.op("@@")(query)
 
 
-def _managed_unit_ids(actor: Principal) -> list[uuid.UUID]:
-    return [g.unit_id for g in actor.grants if g.role in policies.ACTORS]
-
-
 @dataclass(frozen=True, slots=True)
 class _PageShape:
     """Which filters a list request uses: the statement depends on this, never on values."""
@@ -162,7 +158,7 @@ async def list_insights(
     params = rows.params(actor, now, limit=limit + 1)
     statuses = filters.status
     if scope == "inbox":
-        managed = _managed_unit_ids(actor)
+        managed = policies.managed_unit_ids(actor)
         if not managed:
             raise Forbidden("The inbox is for managers.", code="not_a_manager")
         params["managed"] = managed

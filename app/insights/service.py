@@ -30,7 +30,6 @@ from app.platform import clock
 from app.platform.errors import (
     Conflict,
     DomainError,
-    Forbidden,
     InvalidInput,
     NotFound,
     PreconditionFailed,
@@ -236,8 +235,7 @@ async def triage(session: AsyncSession, actor: Principal, data: BulkTriageInput)
     """Acknowledge, assign or decline many insights. Each succeeds or fails on its own, all
     or nothing (a savepoint each); a failure answers with the code a single call would.
     Someone who manages nothing is turned away as a whole (403 `not_a_manager`)."""
-    if not actor.has_role(*policies.ACTORS):
-        raise Forbidden("Only managers triage insights.", code="not_a_manager")
+    policies.require_manager(actor)
     done: dict[uuid.UUID, BulkItemResult] = {}
     # Locked in one global order, so two overlapping bulk changes cannot deadlock.
     for insight_id in sorted(set(data.insight_ids)):

@@ -364,10 +364,8 @@ async def _require_insight_manager(
         .join(units, and_(units.c.org_id == RoleGrant.org_id, units.c.id == RoleGrant.unit_id))
         .where(RoleGrant.org_id == actor.org_id, RoleGrant.person_id == person_id)
     )
-    if not any(
-        role in insights_policies.ACTORS
-        and (unit_path.startswith(path) or owner_path.startswith(path))
-        for role, path in grants
+    if not insights_policies.may_act_by_grants(
+        [(role, path) for role, path in grants], unit_path, owner_path
     ):
         raise InvalidInput(
             "The customer loop's owner must be a manager of the insight.",

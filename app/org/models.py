@@ -1,10 +1,13 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -14,8 +17,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     func,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.platform.db import Base, enum_column
@@ -85,6 +90,11 @@ class Unit(Base):
             postgresql_ops={"path": "text_pattern_ops"},
         ),
     )
+
+
+def ancestor_ids(path: ColumnElement[str]) -> ColumnElement[Any]:
+    """SQL for the ids of a unit and all its ancestors, root first: the segments of its path."""
+    return sql_cast(func.string_to_array(func.rtrim(path, "/"), "/"), ARRAY(Uuid))
 
 
 class Person(Base):

@@ -4,10 +4,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.org import policies
+from app.org import policies as org_policies
 from app.org.models import (
     JourneyStage,
     Organisation,
@@ -17,32 +19,53 @@ from app.org.models import (
     Touchpoint,
     Unit,
     UnitKind,
+    ancestor_ids,
 )
 from app.org.principal import Grant, Principal
 from app.org.schemas import GrantOut, MeOut, TaxonomyOut, TaxonomyTermOut, UnitOut, UnitRef
 from app.org.taxonomy import DEFAULT_JOURNEY_STAGES, DEFAULT_TOUCHPOINTS
+from app.platform.db import table
 from app.platform.errors import Conflict, NotFound
 from app.platform.i18n import Locale
 from app.platform.passwords import hash_password
 
-# Runs on every request: a plain statement, compiled once.
+_people, _units, _grants = table(Person), table(Unit), table(RoleGrant)
+_p, _g = _people.c, _grants.c
+
+# Runs on every request: built once, so its compiled form is reused.
 # The nearest store at or above the home unit comes along: it bounds which colleagues'
 # insights the person may read (`app.insights.policies.colleague_pattern`).
-_PRINCIPAL = text(
-    """
-    SELECT p.id, p.org_id, p.display_name, p.locale, p.home_unit_id,
-           h.path AS home_path,
-           (SELECT s.path FROM units s
-             WHERE s.org_id = h.org_id AND s.kind = 'store'
-               AND s.id = ANY (string_to_array(rtrim(h.path, '/'), '/')::uuid[])
-             ORDER BY s.depth DESC LIMIT 1) AS store_path,
-           g.role, g.unit_id, u.path
-    FROM people p
-    JOIN units h ON h.org_id = p.org_id AND h.id = p.home_unit_id
-    LEFT JOIN role_grants g ON g.org_id = p.org_id AND g.person_id = p.id
-    LEFT JOIN units u ON u.org_id = g.org_id AND u.id = g.unit_id
-    WHERE p.subject = :subject AND p.active
-    """
+_home, _store, _granted = _units.alias("h"), _units.alias("s"), _units.alias("u")
+_STORE_PATH = (
+    select(_store.c.path)
+    .where(
+        _store.c.org_id == _home.c.org_id,
+        _store.c.kind == UnitKind.STORE,
+        _store.c.id == any_(ancestor_ids(_home.c.path)),
+    )
+    .order_by(_store.c.depth.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_PRINCIPAL = (
+    select(
+        _p.id,
+        _p.org_id,
+        _p.display_name,
+        _p.locale,
+        _p.home_unit_id,
+        _home.c.path.label("home_path"),
+        _STORE_PATH.label("store_path"),
+        _g.role,
+        _g.unit_id,
+        _granted.c.path,
+    )
+    .select_from(
+        _people.join(_home, and_(_home.c.org_id == _p.org_id, _home.c.id == _p.home_unit_id))
+        .outerjoin(_grants, and_(_g.org_id == _p.org_id, _g.person_id == _p.id))
+        .outerjoin(_granted, and_(_granted.c.org_id == _g.org_id, _granted.c.id == _g.unit_id))
+    )
+    .where(_p.subject == bindparam("subject"), _p.active)
 )
 
 
@@ -279,19 +302,28 @@ class Owners:
     manager_ids: list[uuid.UUID]
 
 
-# The unit, all its ancestors (their ids are the path's segments) and their active managers,
-# in one round trip: this runs on every post.
-_CHAIN_MANAGERS = text(
-    """
-    SELECT a.id, a.name, a.depth, g.person_id
-    FROM units t
-    JOIN units a ON a.org_id = t.org_id
-     AND a.id = ANY (string_to_array(rtrim(t.path, '/'), '/')::uuid[])
-    LEFT JOIN (role_grants g JOIN people p
-               ON p.org_id = g.org_id AND p.id = g.person_id AND p.active)
-      ON g.org_id = a.org_id AND g.unit_id = a.id AND g.role = 'manager'
-    WHERE t.org_id = :org_id AND t.id = :unit_id
-    """
+# The unit, all its ancestors and their active managers, in one round trip: this runs on
+# every post.
+_target, _ancestor = _units.alias("t"), _units.alias("a")
+_CHAIN_MANAGERS = (
+    select(_ancestor.c.id, _ancestor.c.name, _ancestor.c.depth, _g.person_id)
+    .select_from(
+        _target.join(
+            _ancestor,
+            and_(
+                _ancestor.c.org_id == _target.c.org_id,
+                _ancestor.c.id == any_(ancestor_ids(_target.c.path)),
+            ),
+        ).outerjoin(
+            _grants.join(_people, and_(_p.org_id == _g.org_id, _p.id == _g.person_id, _p.active)),
+            and_(
+                _g.org_id == _ancestor.c.org_id,
+                _g.unit_id == _ancestor.c.id,
+                policies.answers_for_unit(_g.role),
+            ),
+        )
+    )
+    .where(_target.c.org_id == bindparam("org_id"), _target.c.id == bindparam("unit_id"))
 )
 
 
@@ -322,11 +354,12 @@ async def managers_of(
     session: AsyncSession, org_id: uuid.UUID, unit_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """The people who hold the manager role on `unit_id` itself."""
+    grants = table(RoleGrant).c
     found = await session.scalars(
-        select(RoleGrant.person_id).where(
-            RoleGrant.org_id == org_id,
-            RoleGrant.unit_id == unit_id,
-            RoleGrant.role == Role.MANAGER,
+        select(grants.person_id).where(
+            grants.org_id == org_id,
+            grants.unit_id == unit_id,
+            org_policies.answers_for_unit(grants.role),
         )
     )
     return list(found)

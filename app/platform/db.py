@@ -1,4 +1,19 @@
-"""Engine, sessions and the embedded PostgreSQL used when no server is configured."""
+"""Engine, sessions and the embedded PostgreSQL used when no server is configured.
+
+How the code talks to the database, in every domain:
+
+- SQLAlchemy Core (or the driver) on hot paths and batches: posting an insight, a page of
+  a list, the caller's principal, the sweeps of the task queue. Build a statement once, at
+  import, with bind parameters where its shape does not vary, over `table(Model)`; the ORM's
+  identity map and change tracking would cost Python time per row and buy nothing there.
+- The ORM where its unit of work keeps an invariant: a row read (often locked), checked by
+  a policy and changed as one object, such as an action's status with its version, or a
+  routing rule and the positions of the others.
+- `text()` only for named reporting SQL: a module-level statement whose name says what it
+  reports (`app.analytics.service`), where the SQL reads better than its Core spelling.
+  Beyond that, only the plumbing here and in `app.platform.tenancy` (session settings,
+  server defaults) and the health check speak SQL as text.
+"""
 
 import atexit
 import errno

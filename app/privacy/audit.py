@@ -4,20 +4,18 @@ exactly when the change it records was committed, or the read it records was ans
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.org.models import Role
 from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
+from app.privacy import policies
 from app.privacy.models import AuditEntry, AuditKind
 
 entries = table(AuditEntry)
 
 CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Whose reads are recorded: the roles that can see across people's data.
-AUDITED_READERS = (Role.HR, Role.ADMIN)
 MAX_VALUE_LENGTH = 200
 
 
@@ -25,7 +23,7 @@ def kind_of(actor: Principal, *, changes: bool) -> AuditKind | None:
     """What an entry for this request is, or None when it needs none."""
     if changes:
         return AuditKind.CHANGE
-    if actor.has_role(*AUDITED_READERS):
+    if policies.reads_are_audited(actor):
         return AuditKind.READ
     return None
 
@@ -60,3 +58,18 @@ async def record(
             status=status,
         )
     )
+
+
+async def trail_of(
+    session: AsyncSession, org_id: uuid.UUID, person_id: uuid.UUID, *, with_frontline: bool
+) -> list[dict[str, Any]]:
+    """What the person did, oldest first, for their data export; without `with_frontline`,
+    not the entries that would not name them (`policies.names_actor`)."""
+    e = entries.c
+    query = select(e.at, e.kind, e.operation, e.target).where(
+        e.org_id == org_id, e.actor_id == person_id
+    )
+    if not with_frontline:
+        query = query.where(policies.named_clause(e.roles))
+    rows = await session.execute(query.order_by(e.at, e.id))
+    return [dict(row) for row in rows.mappings()]

@@ -7,11 +7,36 @@ kind, unit, stage, status and times, so counts, trends and listening metrics do 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.platform.db import transaction
+from app.insights.models import (
+    Attachment,
+    Comment,
+    CustomerContact,
+    Endorsement,
+    Insight,
+    InsightEvent,
+)
+from app.loop.models import LoopCommunication
+from app.notify.models import Notification
+from app.org.models import Organisation
+from app.platform.db import table, transaction
 
 log = logging.getLogger(__name__)
 
@@ -30,38 +55,31 @@ TEXT_KEYS = [
     "address",
 ]
 
-_DUE = text(
-    """
-    SELECT i.org_id, i.id FROM insights i
-    JOIN organisations o ON o.id = i.org_id
-    WHERE o.retention_days IS NOT NULL AND i.redacted_at IS NULL
-      AND i.closed_at IS NOT NULL
-      AND i.closed_at < CAST(:now AS timestamptz) - make_interval(days => o.retention_days)
-    ORDER BY i.closed_at
-    LIMIT :limit
-    FOR UPDATE OF i SKIP LOCKED
-    """
+_insights = table(Insight)
+_organisations = table(Organisation)
+_i, _o = _insights.c, _organisations.c
+
+# Closed insights past their organisation's retention, oldest first, locked; rows another
+# transaction holds are skipped, so two sweeps never take the same insight.
+_DUE = (
+    select(_i.org_id, _i.id)
+    .join_from(_insights, _organisations, _o.id == _i.org_id)
+    .where(
+        _o.retention_days.is_not(None),
+        _i.redacted_at.is_(None),
+        _i.closed_at.is_not(None),
+        _i.closed_at
+        < bindparam("now", type_=DateTime(timezone=True))
+        - func.make_interval(0, 0, 0, _o.retention_days),
+    )
+    .order_by(_i.closed_at)
+    .limit(bindparam("limit"))
+    .with_for_update(of=_insights, skip_locked=True)
 )
 
-_REDACT = [
-    """UPDATE insights SET text = :redacted, resolution = NULL, tags = '{}', redacted_at = :now
-       WHERE (org_id, id) IN (SELECT * FROM due)""",
-    """UPDATE comments SET body = :redacted WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-    """UPDATE loop_communications SET message = :redacted
-       WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-    """UPDATE notifications SET data = data - CAST(:text_keys AS text[])
-       WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-    """UPDATE insight_events SET data = data - CAST(:text_keys AS text[])
-       WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-    """UPDATE customer_contacts SET name = NULL, address = NULL, consent_text = NULL,
-              erased_at = coalesce(erased_at, :now)
-       WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-    """UPDATE endorsements SET note = NULL WHERE (org_id, insight_id) IN (SELECT * FROM due)""",
-]
 
-_ATTACHMENTS = """
-    DELETE FROM attachments WHERE (org_id, insight_id) IN (SELECT * FROM due)
-    RETURNING storage_key, thumbnail_key"""
+def _without_text_keys(data: ColumnElement[Any]) -> ColumnElement[Any]:
+    return data.op("-", return_type=JSONB)(bindparam("text_keys", TEXT_KEYS, type_=ARRAY(Text)))
 
 
 @dataclass
@@ -72,21 +90,50 @@ class Swept:
 
 async def redact_batch(session: AsyncSession, now: datetime, limit: int = BATCH) -> Swept:
     """Redact up to `limit` insights past their retention, in the caller's transaction."""
-    due = (await session.execute(_DUE, {"now": now, "limit": limit})).all()
+    due = [tuple(row) for row in await session.execute(_DUE, {"now": now, "limit": limit})]
     if not due:
         return Swept()
-    await session.execute(text("CREATE TEMPORARY TABLE due (org_id uuid, id uuid) ON COMMIT DROP"))
+
+    def on_due(rows: Table) -> ColumnElement[bool]:
+        insight_id = rows.c.id if rows is _insights else rows.c.insight_id
+        return tuple_(rows.c.org_id, insight_id).in_(due)
+
     await session.execute(
-        text("INSERT INTO due SELECT * FROM unnest(CAST(:orgs AS uuid[]), CAST(:ids AS uuid[]))"),
-        {"orgs": [row.org_id for row in due], "ids": [row.id for row in due]},
+        update(_insights)
+        .where(on_due(_insights))
+        .values(text=REDACTED, resolution=None, tags=[], redacted_at=now)
     )
-    for statement in _REDACT:
-        params = {"now": now, "redacted": REDACTED, "text_keys": TEXT_KEYS}
-        # Each statement binds only the parameters it names.
+    for thread, values in (
+        (table(Comment), {"body": REDACTED}),
+        (table(LoopCommunication), {"message": REDACTED}),
+        (table(Endorsement), {"note": None}),
+    ):
+        await session.execute(update(thread).where(on_due(thread)).values(values))
+    for timeline in (table(Notification), table(InsightEvent)):
         await session.execute(
-            text(statement), {k: v for k, v in params.items() if f":{k}" in statement}
+            update(timeline)
+            .where(on_due(timeline))
+            .values(data=_without_text_keys(timeline.c.data))
         )
-    removed = (await session.execute(text(_ATTACHMENTS))).all()
+    contacts = table(CustomerContact)
+    await session.execute(
+        update(contacts)
+        .where(on_due(contacts))
+        .values(
+            name=None,
+            address=None,
+            consent_text=None,
+            erased_at=func.coalesce(contacts.c.erased_at, now),
+        )
+    )
+    attachments = table(Attachment)
+    removed = (
+        await session.execute(
+            delete(attachments)
+            .where(on_due(attachments))
+            .returning(attachments.c.storage_key, attachments.c.thumbnail_key)
+        )
+    ).all()
     return Swept(len(due), [key for pair in removed for key in pair if key])
 
 

@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import (
+    and_,
+    bindparam,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org import service as org_service
-from app.org.models import JourneyStage, Organisation
+from app.org.models import JourneyStage, Organisation, Person, RoleGrant, Unit
 from app.org.principal import Principal
 from app.org.schemas import UnitRef
 from app.org.taxonomy import IMPACT_LEVELS
 from app.platform import clock
+from app.platform.db import table
 from app.platform.errors import InvalidInput, NotFound, PreconditionFailed
 from app.routing import policies
 from app.routing.models import RoutingRule
@@ -310,20 +315,38 @@ class Routing:
     reason: dict[str, Any]
 
 
+_units, _organisations, _rules = table(Unit), table(Organisation), table(RoutingRule)
+_grants, _people = table(RoleGrant), table(Person)
+_u, _o, _r, _g, _p = _units.c, _organisations.c, _rules.c, _grants.c, _people.c
+
 # The insight's unit and the organisation's active rules, in order, in one round trip.
-_UNIT_AND_RULES = text(
-    """
-    SELECT u.name AS unit_name, u.path, u.depth,
-           o.ack_deadline_hours, o.respond_deadline_hours, o.customer_deadline_hours,
-           r.id AS rule_id, r.name AS rule_name, r.match_kinds, r.match_journey_stages,
-           r.match_tags, r.match_min_impact, r.match_unit_id,
-           r.target_levels_up, r.target_unit_id, r.ack_hours, r.respond_hours
-    FROM units u
-    JOIN organisations o ON o.id = u.org_id
-    LEFT JOIN routing_rules r ON r.org_id = u.org_id AND r.active
-    WHERE u.org_id = :org_id AND u.id = :unit_id
-    ORDER BY r.position, r.created_at, r.id
-    """
+_UNIT_AND_RULES = (
+    select(
+        _u.name.label("unit_name"),
+        _u.path,
+        _u.depth,
+        _o.ack_deadline_hours,
+        _o.respond_deadline_hours,
+        _o.customer_deadline_hours,
+        _r.id.label("rule_id"),
+        _r.name.label("rule_name"),
+        _r.match_kinds,
+        _r.match_journey_stages,
+        _r.match_tags,
+        _r.match_min_impact,
+        _r.match_unit_id,
+        _r.target_levels_up,
+        _r.target_unit_id,
+        _r.ack_hours,
+        _r.respond_hours,
+    )
+    .select_from(
+        _units.join(_organisations, _o.id == _u.org_id).outerjoin(
+            _rules, and_(_r.org_id == _u.org_id, _r.active)
+        )
+    )
+    .where(_u.org_id == bindparam("org_id"), _u.id == bindparam("unit_id"))
+    .order_by(_r.position, _r.created_at, _r.id)
 )
 
 

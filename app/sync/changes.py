@@ -10,37 +10,48 @@ behind a cursor already given out.
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, and_, bindparam, func, select, tuple_
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.insights.models import Insight, InsightEvent
 from app.loop import followup
 from app.notify import service as notify
+from app.notify.models import Notification
 from app.org.principal import Principal
+from app.platform.db import Xid8, table
 from app.platform.pagination import check_limit, encode_cursor, read_cursor
 from app.sync.schemas import ChangesOut
 
-_EVENTS = text(
-    """
-    SELECT e.txid::text AS txid, e.id, e.insight_id
-    FROM insight_events e
-    JOIN insights i ON i.org_id = e.org_id AND i.id = e.insight_id
-    WHERE e.org_id = :org_id AND i.author_id = :person_id
-      AND (e.txid, e.id) > (CAST(:txid AS xid8), :id)
-      AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY e.txid, e.id
-    LIMIT :limit
-    """
+# Transactions older than every running one: rows they wrote can no longer appear behind.
+_SETTLED = func.pg_snapshot_xmin(func.pg_current_snapshot())
+_AFTER = tuple_(sql_cast(bindparam("txid"), Xid8()), bindparam("id"))
+
+_events, _insights, _notifications = table(InsightEvent), table(Insight), table(Notification)
+_e, _i, _n = _events.c, _insights.c, _notifications.c
+
+_EVENTS: Select[Any] = (
+    select(_e.txid, _e.id, _e.insight_id)
+    .join_from(_events, _insights, and_(_i.org_id == _e.org_id, _i.id == _e.insight_id))
+    .where(
+        _e.org_id == bindparam("org_id"),
+        _i.author_id == bindparam("person_id"),
+        tuple_(_e.txid, _e.id) > _AFTER,
+        _e.txid < _SETTLED,
+    )
+    .order_by(_e.txid, _e.id)
+    .limit(bindparam("limit"))
 )
-_NOTIFICATIONS = text(
-    """
-    SELECT n.txid::text AS txid, n.id
-    FROM notifications n
-    WHERE n.org_id = :org_id AND n.person_id = :person_id
-      AND (n.txid, n.id) > (CAST(:txid AS xid8), :id)
-      AND n.txid < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY n.txid, n.id
-    LIMIT :limit
-    """
+_NOTIFICATIONS: Select[Any] = (
+    select(_n.txid, _n.id)
+    .where(
+        _n.org_id == bindparam("org_id"),
+        _n.person_id == bindparam("person_id"),
+        tuple_(_n.txid, _n.id) > _AFTER,
+        _n.txid < _SETTLED,
+    )
+    .order_by(_n.txid, _n.id)
+    .limit(bindparam("limit"))
 )
 _START = {"et": 0, "ei": 0, "nt": 0, "ni": uuid.UUID(int=0)}
 

@@ -141,3 +141,30 @@ async def test_racing_edits_of_an_action_meet_412(client: httpx.AsyncClient, wor
         url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": first.headers["etag"]}
     )
     assert fresh.status_code == 200
+
+
+async def test_the_etag_is_the_actions_version(client: httpx.AsyncClient, world: World) -> None:
+    first = await _post(client, world, "anna", "Hinnoittelukone tulostaa väärin.")
+    second = await _post(client, world, "aku", "Hintalappuja ei saa tulostettua.")
+    mia = await world.auth("mia")
+    created = await client.post(
+        f"{API}/actions", json={"title": "Tulostin huoltoon", "insight_ids": [first]}, headers=mia
+    )
+    assert created.status_code == 201, created.text
+    url = f"{API}/actions/{created.json()['id']}"
+    read = await client.get(url, headers=mia)
+    assert read.headers["etag"] == '"1"'
+    assert "version" not in read.json()
+
+    # Linking another insight changes what the action says, and so its version.
+    linked = await client.post(f"{url}/insights", json={"insight_ids": [second]}, headers=mia)
+    assert linked.status_code == 200, linked.text
+    assert (await client.get(url, headers=mia)).headers["etag"] == '"2"'
+    stale = await client.patch(
+        url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": '"1"'}
+    )
+    assert (stale.status_code, stale.json()["code"]) == (412, "version_mismatch")
+    edited = await client.patch(
+        url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": '"2"'}
+    )
+    assert (edited.status_code, edited.headers["etag"]) == (200, '"3"')

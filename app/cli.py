@@ -21,7 +21,7 @@ def _migrate(url: str) -> None:
 
 
 async def _seed(url: str, *, only_if_empty: bool) -> None:
-    from app.demo import seed_demo
+    from app.demo.seed import seed_demo
     from app.org.models import Organisation
 
     engine = create_engine(url, pool_size=1)

@@ -1,6 +1,7 @@
 """Alembic runs migrations as the schema owner over the async driver.
 
-The URL comes from `config.attributes["url"]` (set by `app.migrations`), else from the settings.
+The URL comes from `config.attributes["url"]` (set by `app.platform.migrations`), else from
+the settings. How to add a revision: migrations/README.md.
 """
 
 import asyncio

@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actions.models import Action, ActionInsight, ActionStatus
-from app.demo import DEMO_LOGINS, DemoSummary, seed_demo
+from app.demo.content.organisation import DEMO_LOGINS
+from app.demo.seed import seed_demo
+from app.demo.summary import DemoSummary
 from app.insights import queries as insight_queries
 from app.insights.models import (
     Comment,

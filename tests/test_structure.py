@@ -33,7 +33,7 @@ ADAPTERS = {"router.py", "gql.py", "pages.py", "dependencies.py"}
 EDGE_LIBRARIES = ("fastapi", "starlette", "strawberry", "app.web", "app.gql")
 MAX_LINES = 600
 # Data, not code: long by nature.
-PURE_DATA = {"demo/content.py"}
+PURE_DATA = "demo/content/"
 
 
 def _imports(path: Path) -> Iterator[str]:
@@ -166,7 +166,7 @@ def test_adapters_only_translate(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _modules(APP), ids=lambda p: str(p.relative_to(APP)))
 def test_no_module_is_over_600_lines(path: Path) -> None:
-    if str(path.relative_to(APP)) in PURE_DATA:
+    if path.relative_to(APP).as_posix().startswith(PURE_DATA):
         return
     lines = len(path.read_text().splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(APP)} has {lines} lines; split it by concept"

@@ -5,14 +5,10 @@ Revises: 0007changes
 Create Date: 2026-11-22 13:00:00+00:00
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 revision: str = "0008tenancy"
 down_revision: str | None = "0007changes"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 ROLE = "insight_app"
 SETTING = "insight.org_id"
@@ -95,8 +91,9 @@ def downgrade() -> None:
     for table in TENANT_TABLES:
         op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    # Not a query: "SELECT … FROM" names a privilege and a role, this module's constant.
     op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM {ROLE}"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM {ROLE}"  # noqa: S608
     )
     op.execute(
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "

@@ -2,7 +2,6 @@
 
 Revision ID: 0010_action_version
 Revises: 0009privacy
-Create Date: 2026-12-01 00:50:00.000000+00:00
 """
 
 from collections.abc import Sequence
@@ -18,9 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # Existing actions start at version 1; the model sets it from then on.
-    op.add_column(
-        "actions", sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-    )
+    op.add_column("actions", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     op.alter_column("actions", "version", server_default=None)
 
 

@@ -1,6 +1,7 @@
 """Actions: what managers do about insights. One action can answer many insights."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -21,7 +22,7 @@ from app.org.models import Person
 from app.org.principal import Principal
 from app.org.schemas import PersonRef
 from app.platform import clock
-from app.platform.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.platform.errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
 
 
 async def _require_person(session: AsyncSession, actor: Principal, person_id: uuid.UUID) -> None:
@@ -155,15 +156,12 @@ async def _visible_linked(
     return [i for i in linked if i in page], any(page.values())
 
 
-async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UUID) -> ActionOut:
-    """An action, to its owner and creator and to anyone who may read a linked insight."""
-    action, visible, _ = await _load_visible(session, actor, action_id)
-    names = await org_service.person_names(session, actor.org_id, [action.owner_id])
+def _action_out(action: Action, owner_name: str, visible: list[uuid.UUID]) -> ActionOut:
     return ActionOut(
         id=action.id,
         title=action.title,
         description=action.description,
-        owner=PersonRef(id=action.owner_id, display_name=names[action.owner_id]),
+        owner=PersonRef(id=action.owner_id, display_name=owner_name),
         due_on=action.due_on,
         status=action.status,
         outcome=action.outcome,
@@ -173,6 +171,48 @@ async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UU
         completed_at=action.completed_at,
         version=action.version,
     )
+
+
+async def get_actions(
+    session: AsyncSession, actor: Principal, action_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ActionOut | DomainError]:
+    """Each of `action_ids` as `get_action` answers it, in four statements for any number."""
+    found: dict[uuid.UUID, ActionOut | DomainError] = {
+        i: NotFound("No such action.") for i in action_ids
+    }
+    actions = {
+        a.id: a
+        for a in await session.scalars(
+            select(Action).where(Action.org_id == actor.org_id, Action.id.in_(set(action_ids)))
+        )
+    }
+    if not actions:
+        return found
+    links = (
+        await session.execute(
+            select(ActionInsight.action_id, ActionInsight.insight_id)
+            .where(ActionInsight.org_id == actor.org_id, ActionInsight.action_id.in_(list(actions)))
+            .order_by(ActionInsight.linked_at, ActionInsight.insight_id)
+        )
+    ).all()
+    readable = await insight_rows.readable(session, actor, list({i for _, i in links}))
+    names = await org_service.person_names(
+        session, actor.org_id, [a.owner_id for a in actions.values()]
+    )
+    for action in actions.values():
+        visible = [i for a, i in links if a == action.id and i in readable]
+        if policies.can_see(actor, action, bool(visible)):
+            found[action.id] = _action_out(action, names[action.owner_id], visible)
+    return found
+
+
+async def get_action(session: AsyncSession, actor: Principal, action_id: uuid.UUID) -> ActionOut:
+    """An action, to its owner and creator and to anyone who may read a linked insight;
+    404 otherwise, exactly like a missing id."""
+    found = (await get_actions(session, actor, [action_id]))[action_id]
+    if isinstance(found, DomainError):
+        raise found
+    return found
 
 
 async def update_action(

@@ -1,11 +1,13 @@
 """Per-request loaders for data a field needs beyond what its object came with.
 
-Each fetches an object's extra data only when a query asks for it, and at most once per
-object and request; the service layer decides what the caller may see.
+Each fetches an object's extra data only when a query asks for it, at most once per object
+and request, and for all the objects of a page at once: one batched service call, a fixed
+number of statements whatever the page's size. The service layer decides what the caller
+may see; what it refuses for one key (404, 403) is that key's error alone.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -17,8 +19,7 @@ from app.insights import timeline as insight_timeline
 from app.loop import followup
 from app.org import service as org_service
 from app.org.principal import Principal
-from app.org.schemas import UnitOut
-from app.platform.errors import DomainError
+from app.platform.errors import DomainError, NotFound
 from app.web.unit_of_work import Session
 
 if TYPE_CHECKING:
@@ -26,34 +27,29 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-Fetch = Callable[[Session, Principal, uuid.UUID], Awaitable[T]]
-
-
-async def _unit(session: Session, caller: Principal, unit_id: uuid.UUID) -> UnitOut:
-    return UnitOut.model_validate(await org_service.get_unit(session, caller, unit_id))
+# A batched read: every key's value or error, or the keys it found (others are missing).
+Batch = Callable[
+    [Session, Principal, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, T | DomainError]]
+]
 
 
 class Loaders:
     def __init__(self, context: "Context") -> None:
         self._context = context
-        self.insight = self._each(followup.insight_detail)
-        self.timeline = self._each(insight_timeline.timeline)
-        self.comments = self._each(insight_comments.list_comments)
-        self.endorsements = self._each(insight_endorsements.list_endorsements)
-        self.action = self._each(actions_service.get_action)
-        self.unit = self._each(_unit)
+        self.insight = self._batched(followup.insight_details, "No such insight.")
+        self.timeline = self._batched(insight_timeline.timelines, "No such insight.")
+        self.comments = self._batched(insight_comments.threads, "No such insight.")
+        self.endorsements = self._batched(insight_endorsements.endorsements_of, "No such insight.")
+        self.action = self._batched(actions_service.get_actions, "No such action.")
+        self.unit = self._batched(org_service.units_by_id, "No such unit.")
 
-    def _each(self, fetch: Fetch[T]) -> DataLoader[uuid.UUID, T]:
-        # The services read one object at a time, so a batch is a sequence of calls; what the
-        # loader adds is that no object is fetched twice in a request.
+    def _batched(self, fetch: Batch[T], missing: str) -> DataLoader[uuid.UUID, T]:
         async def load(keys: list[uuid.UUID]) -> Sequence[T | BaseException]:
-            found: list[T | BaseException] = []
-            for key in keys:
-                try:
-                    found.append(await self._context.read(fetch, key))
-                except DomainError as exc:
-                    found.append(exc)
-            return found
+            try:
+                found = await self._context.read(fetch, keys)
+            except DomainError as exc:
+                return [exc] * len(keys)
+            return [found[key] if key in found else NotFound(missing) for key in keys]
 
         return DataLoader(load_fn=load)
 

@@ -1,14 +1,18 @@
 """Connections page with the service's cursors, and a page costs the same statements
 however many items it holds."""
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.gql.client import GraphQL, codes
+from app.gql.ids import parse_global_id
+from tests.attachments.files import jpeg_with_location
+from tests.gql.client import GraphQL, codes, gid
 
 
 @pytest.fixture
@@ -90,3 +94,65 @@ async def test_extra_data_is_fetched_once_per_object(gql: GraphQL, statements: l
     result = await gql.document("mia", twice, {"id": iid})
     assert "errors" not in result, result
     assert len(statements) == single, statements
+
+
+INBOX_WITH_FOLLOW_UP = """
+query($first: Int) {
+  inbox(first: $first) {
+    edges { node { id text actions { id title } answers { id message } attachments { id } } }
+  }
+}
+"""
+
+
+async def _count_document(
+    statements: list[str], gql: GraphQL, who: str, document: str, **variables: Any
+) -> tuple[int, dict[str, Any]]:
+    await gql.document(who, document, variables)  # token keys and the like are loaded by now
+    statements.clear()
+    result = await gql.document(who, document, variables)
+    assert "errors" not in result, result["errors"]
+    return len(statements), result["data"]
+
+
+async def test_an_inbox_of_100_with_answers_actions_and_attachments_costs_what_10_cost(
+    gql: GraphQL, client: httpx.AsyncClient, statements: list[str]
+) -> None:
+    """Every node asks for its actions, its answers and its attachments: the loaders batch
+    each into one statement for the page, so a page of 100 costs what a page of 10 does."""
+    # One offline batch: a hundred posts one by one would meet the rate limit.
+    raw_ids = [uuid.uuid4() for _ in range(100)]
+    batch = await client.post(
+        "/api/v1/sync/batch",
+        json={
+            "items": [
+                {"type": "insight", "id": str(i), "kind": "idea", "text": f"Idea numero {n}."}
+                for n, i in enumerate(raw_ids)
+            ]
+        },
+        headers=await gql.world.auth("anna"),
+    )
+    assert batch.status_code == 200
+    ids = [gid("Insight", i) for i in raw_ids]
+    mia = await gql.world.auth("mia")
+    for chunk in (ids[:50], ids[50:]):
+        await gql.data("mia", "CreateAction", input={"title": "Hyllyt", "insightIds": chunk})
+    for iid in (ids[0], ids[-1]):
+        await gql.data("mia", "TellReporter", input={"insightId": iid, "message": "Kiitos!"})
+        _, raw = parse_global_id(iid)
+        photo = await client.post(
+            f"/api/v1/insights/{raw}/attachments",
+            files={"file": ("hylly.jpg", jpeg_with_location(), "image/jpeg")},
+            headers=mia,
+        )
+        assert photo.status_code == 201
+
+    ten, page = await _count_document(statements, gql, "mia", INBOX_WITH_FOLLOW_UP, first=10)
+    nodes = [e["node"] for e in page["inbox"]["edges"]]
+    assert len(nodes) == 10 and all(n["actions"] for n in nodes)
+    hundred, page = await _count_document(statements, gql, "mia", INBOX_WITH_FOLLOW_UP, first=100)
+    nodes = [e["node"] for e in page["inbox"]["edges"]]
+    assert len(nodes) == 100
+    assert sum(len(n["answers"]) for n in nodes) == 2
+    assert sum(len(n["attachments"]) for n in nodes) == 2
+    assert hundred == ten

@@ -3,7 +3,7 @@
 - The domains (`app/<domain>/`) depend on each other in one direction only: the package
   import graph of their service layer (models, schemas, policies, services, jobs; every
   import counted, inside functions too) has no cycle. The adapters in a domain's room
-  (`router.py`, `gql.py`, the auth pages and request dependencies) are the edge above all
+  (`router.py`, `gql.py`, the issuer's sign-in pages) are the edge above all
   services, as `app/main.py` is: an insight's detail shows its actions and answers, so the
   insights routes call the loop's service. No service imports an adapter.
 - `app/platform/` imports no domain and nothing of the HTTP edge (`app/web/`, `app/gql/`).
@@ -27,9 +27,9 @@ LAYERS = {"platform", "web", "gql", "demo"}
 DOMAINS = sorted(
     p.name for p in APP.iterdir() if (p / "__init__.py").exists() and p.name not in LAYERS
 )
-# The HTTP and GraphQL edge inside a domain's room: routes, GraphQL types, server-rendered
-# pages and FastAPI dependencies.
-ADAPTERS = {"router.py", "gql.py", "pages.py", "dependencies.py"}
+# The HTTP and GraphQL edge inside a domain's room: routes, GraphQL types and the issuer's
+# server-rendered sign-in pages.
+ADAPTERS = {"router.py", "gql.py", "pages.py"}
 EDGE_LIBRARIES = ("fastapi", "starlette", "strawberry", "app.web", "app.gql")
 MAX_LINES = 600
 # Data, not code: long by nature.

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.dependencies import authenticate
 from app.insights.models import Insight
 from app.platform import tenancy
 from app.platform.db import table
 from app.tables import metadata
+from app.web.caller import authenticate
 from tests.factories import World
 
 API = "/api/v1"

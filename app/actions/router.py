@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Response, status
 
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
-from app.auth.dependencies import Caller
+from app.web.caller import Caller
 from app.web.etags import expected_version, set_etag
 from app.web.unit_of_work import Session
 

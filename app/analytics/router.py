@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.analytics import service
 from app.analytics.chart import trend_svg
 from app.analytics.schemas import ListeningMetrics, MetricsBucket, MetricsGrouping, MetricsQuery
-from app.auth.dependencies import Caller
+from app.web.caller import Caller
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["analytics"])

@@ -18,9 +18,9 @@ from app.attachments.media import (
 )
 from app.attachments.storage import AttachmentStore
 from app.attachments.upload import receive_upload
-from app.auth.dependencies import Caller
 from app.insights.schemas import AttachmentOut
 from app.platform.settings import Settings
+from app.web.caller import Caller
 from app.web.unit_of_work import Session, runtime
 
 router = APIRouter(tags=["attachments"])

@@ -15,12 +15,12 @@ from strawberry.fastapi import BaseContext
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app.auth.dependencies import authenticate, in_language, limit_rate
 from app.gql.errors import internal_error
 from app.gql.loaders import Loaders
 from app.org.principal import Principal
 from app.platform.errors import DomainError
 from app.platform.i18n import DEFAULT, Locale, from_accept_language
+from app.web.caller import authenticate, in_language, limit_rate
 from app.web.runtime import Runtime
 from app.web.unit_of_work import Session, complete, discard
 

@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from app.auth.dependencies import Caller
 from app.insights import comments, endorsements, merges, posting, queries, service, timeline
 from app.insights.models import InsightStatus
 from app.insights.schemas import (
@@ -26,6 +25,7 @@ from app.loop import followup
 from app.loop.schemas import InsightDetail, MyInsightOut
 from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.web.caller import Caller
 from app.web.etags import expected_version, set_etag
 from app.web.unit_of_work import Session
 

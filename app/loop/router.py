@@ -3,11 +3,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from app.auth.dependencies import Caller
 from app.insights.schemas import CustomerContactOut
 from app.loop import service
 from app.loop.channels import CustomerChannel
 from app.loop.schemas import AnswerOut, CommunicationCreate, CustomerLoopUpdate
+from app.web.caller import Caller
 from app.web.runtime import Runtime
 from app.web.unit_of_work import Session, runtime
 

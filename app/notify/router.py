@@ -3,10 +3,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.dependencies import Caller
 from app.notify import service
 from app.notify.schemas import NotificationOut, ReadAllOut
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.web.caller import Caller
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["notifications"])

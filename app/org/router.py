@@ -2,9 +2,9 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.auth.dependencies import Caller
 from app.org import service
 from app.org.schemas import MeOut, TaxonomyOut, UnitOut
+from app.web.caller import Caller
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["organisation"])

@@ -4,11 +4,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from app.attachments.service import remove_stored
-from app.auth.dependencies import Caller
 from app.platform.pagination import DEFAULT_PAGE_SIZE, Page
 from app.privacy import service
 from app.privacy.models import AuditKind
 from app.privacy.schemas import AuditEntryOut, ErasureOut, RetentionIn, RetentionOut
+from app.web.caller import Caller
 from app.web.unit_of_work import Session, runtime
 
 router = APIRouter(tags=["privacy"])

@@ -3,9 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from app.auth.dependencies import Caller
 from app.routing import service
 from app.routing.schemas import RoutingRuleCreate, RoutingRuleOut, RoutingRuleUpdate, RuleOrder
+from app.web.caller import Caller
 from app.web.etags import expected_version, set_etag
 from app.web.unit_of_work import Session
 

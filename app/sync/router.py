@@ -2,10 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.dependencies import Caller
 from app.platform.pagination import MAX_PAGE_SIZE
 from app.sync import changes, service
 from app.sync.schemas import ChangesOut, SyncBatchIn, SyncBatchOut
+from app.web.caller import Caller
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["sync"])

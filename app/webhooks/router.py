@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.auth.dependencies import Caller
+from app.web.caller import Caller
 from app.web.unit_of_work import Session, runtime
 from app.webhooks import service
 from app.webhooks.schemas import (

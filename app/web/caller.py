@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the authenticated caller of a REST request."""
+"""Who calls: the bearer token of a request, REST or GraphQL, authenticated into the person
+it names, in the language the request asks for, within the rate limits."""
 
 import dataclasses
 from typing import Annotated

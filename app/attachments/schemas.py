@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.attachments.models import AttachmentKind
+from app.attachments.models import AttachmentKind as AttachmentKind
 from app.org.schemas import PersonRef
 
 API_PATH = "/api/v1/attachments/"

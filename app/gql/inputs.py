@@ -7,10 +7,8 @@ from typing import Any
 
 import strawberry
 
-from app.actions.models import ActionStatus
-from app.actions.schemas import ActionCreate, ActionLink, ActionUpdate
+from app.actions.schemas import ActionCreate, ActionLink, ActionStatus, ActionUpdate
 from app.gql.ids import uuid_of
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
 from app.insights.schemas import (
     AssignInput,
     BulkOperation,
@@ -18,14 +16,18 @@ from app.insights.schemas import (
     CommentCreate,
     DeclineInput,
     EndorsementCreate,
+    EventType,
     ImpactLevel,
     InsightCreate,
     InsightFilters,
+    InsightKind,
+    InsightStatus,
     MergeInput,
     ResolveInput,
+    Visibility,
 )
-from app.loop.models import Audience
 from app.loop.schemas import (
+    Audience,
     CommunicationCreate,
     ContactChannel,
     CustomerContactCreate,

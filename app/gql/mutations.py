@@ -47,7 +47,7 @@ from app.gql.types import (
     Webhook,
 )
 from app.insights import service as insights_service
-from app.insights.models import InsightStatus
+from app.insights.schemas import InsightStatus
 from app.loop import service as loop_service
 from app.notify import service as notify_service
 from app.routing import service as routing_service

@@ -3,80 +3,50 @@
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 
 from app.analytics import service as analytics_service
 from app.analytics.schemas import MetricsBucket, MetricsGrouping, MetricsQuery
-from app.auth.dependencies import Session
-from app.auth.principal import Principal
 from app.gql.context import Info
 from app.gql.fields import field
-from app.gql.ids import parse_global_id, uuid_of
+from app.gql.ids import uuid_of
 from app.gql.inputs import InsightFilter
+from app.gql.relay import After, Connection, First, Node, connection, found
 from app.gql.types import (
     Action,
-    Connection,
     Insight,
     ListeningMetrics,
-    Me,
-    Node,
     Notification,
     RoutingRule,
-    Taxonomy,
-    Unit,
     Webhook,
-    connection,
 )
 from app.insights import service as insights_service
-from app.insights.models import InsightStatus
-from app.insights.schemas import InsightFilters
+from app.insights.schemas import InsightFilters, InsightStatus
 from app.insights.service import Scope
 from app.notify import service as notify_service
-from app.org import service as org_service
-from app.org.schemas import TaxonomyOut
-from app.platform.errors import NotFound
+from app.org.gql import find_unit
 from app.platform.pagination import DEFAULT_PAGE_SIZE
 from app.routing import service as routing_service
 from app.sync import changes as sync_changes
 from app.webhooks import service as webhooks_service
 
-T = TypeVar("T")
-N = TypeVar("N")
-
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[
-    str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
-]
-
-
-async def _found(fetch: Awaitable[T], convert: Callable[[T], N]) -> N | None:
-    """Missing and out of reach look alike: both are null."""
-    try:
-        return convert(await fetch)
-    except NotFound:
-        return None
-
 
 async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
-    return await _found(info.context.loaders.insight.load(key), Insight.of)
+    return await found(info.context.loaders.insight.load(key), Insight.of)
 
 
 async def _action(info: Info, key: uuid.UUID) -> Action | None:
-    return await _found(info.context.loaders.action.load(key), Action.of)
-
-
-async def _unit(info: Info, key: uuid.UUID) -> Unit | None:
-    return await _found(info.context.loaders.unit.load(key), Unit.of)
+    return await found(info.context.loaders.action.load(key), Action.of)
 
 
 async def _rule(info: Info, key: uuid.UUID) -> RoutingRule | None:
-    return await _found(info.context.read(routing_service.get_rule, key), RoutingRule.of)
+    return await found(info.context.read(routing_service.get_rule, key), RoutingRule.of)
 
 
 async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
-    return await _found(info.context.read(webhooks_service.get_webhook, key), Webhook.of)
+    return await found(info.context.read(webhooks_service.get_webhook, key), Webhook.of)
 
 
 async def _insights(
@@ -92,14 +62,10 @@ async def _insights(
 NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "Insight": _insight,
     "Action": _action,
-    "Unit": _unit,
+    "Unit": find_unit,
     "RoutingRule": _rule,
     "Webhook": _webhook,
 }
-
-
-async def _taxonomy(session: Session, caller: Principal) -> TaxonomyOut:
-    return await org_service.taxonomy(session, caller, caller.locale)
 
 
 def _filters(filter: InsightFilter | None) -> InsightFilters:
@@ -120,15 +86,6 @@ class Changes:
 
 @strawberry.type
 class Query:
-    @field(
-        "The object with this global id; null when it is missing or out of your "
-        "reach, which look the same on purpose."
-    )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        type_name, key = parse_global_id(id)
-        fetch = NODES.get(type_name)
-        return await fetch(info, key) if fetch is not None else None
-
     @field("An insight; null when it is missing or out of your reach.")
     async def insight(self, info: Info, id: strawberry.ID) -> Insight | None:
         return await _insight(info, uuid_of("Insight", id))
@@ -136,10 +93,6 @@ class Query:
     @field("An action; null when it is missing or out of your reach.")
     async def action(self, info: Info, id: strawberry.ID) -> Action | None:
         return await _action(info, uuid_of("Action", id))
-
-    @field("A unit of your organisation; null for any other id.")
-    async def unit(self, info: Info, id: strawberry.ID) -> Unit | None:
-        return await _unit(info, uuid_of("Unit", id))
 
     @field(
         "Insights routed to your units: overdue first, then newest; open ones "
@@ -203,17 +156,6 @@ class Query:
         )
         return connection(page, Notification.of)
 
-    @field("You, your home unit and your role grants.")
-    async def me(self, info: Info) -> Me:
-        return Me.of(await info.context.read(org_service.me))
-
-    @field("Your organisation's unit tree, parents before children.")
-    async def units(self, info: Info) -> list[Unit]:
-        units = await info.context.read(org_service.list_units)
-        # A unit's parent is in the same tree: `parent` need not fetch it again.
-        info.context.loaders.unit.prime_many({u.id: u for u in units})
-        return [Unit.of(u) for u in units]
-
     @field("Your organisation's routing rules in the order they are tried (administrators).")
     async def routing_rules(self, info: Info) -> list[RoutingRule]:
         return [RoutingRule.of(r) for r in await info.context.read(routing_service.list_rules)]
@@ -221,10 +163,6 @@ class Query:
     @field("A routing rule; null when it is missing or another organisation's.")
     async def routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRule | None:
         return await _rule(info, uuid_of("RoutingRule", id))
-
-    @field("Journey stages and touchpoints, in your language.")
-    async def taxonomy(self, info: Info) -> Taxonomy:
-        return Taxonomy.of(await info.context.read(_taxonomy))
 
     @field(
         "Listening metrics of the insights posted in a unit's subtree during [from, to): by "

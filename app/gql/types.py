@@ -8,27 +8,23 @@ object came with resolve through the request's loaders, only when a query asks f
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
-from app.actions.models import ActionStatus
-from app.actions.schemas import ActionOut, ActionSummary
+from app.actions.schemas import ActionOut, ActionStatus, ActionSummary
 from app.analytics.schemas import DurationStats as DurationStatsOut
 from app.analytics.schemas import ListeningMetrics as ListeningMetricsOut
 from app.analytics.schemas import ManagerMetrics as ManagerMetricsOut
 from app.analytics.schemas import MetricsBucket, MetricsGrouping
 from app.analytics.schemas import Share as ShareOut
 from app.analytics.schemas import UnitMetrics as UnitMetricsOut
-from app.attachments.models import AttachmentKind
-from app.attachments.schemas import AttachmentOut
+from app.attachments.schemas import AttachmentKind, AttachmentOut
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import global_id
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
+from app.gql.relay import Node
 from app.insights.schemas import (
     BulkItemResult,
     BulkOperation,
@@ -36,10 +32,14 @@ from app.insights.schemas import (
     CommentOut,
     EndorsementOut,
     EventOut,
+    EventType,
     ImpactLevel,
     InsightDetail,
+    InsightKind,
     InsightOut,
+    InsightStatus,
     MyInsightOut,
+    Visibility,
 )
 from app.insights.schemas import (
     EndorsingUnit as EndorsingUnitOut,
@@ -47,26 +47,21 @@ from app.insights.schemas import (
 from app.insights.schemas import (
     MergedOutcome as MergedOutcomeOut,
 )
-from app.loop.models import Audience, Channel, DeliveryStatus
-from app.loop.schemas import AnswerOut, ContactChannel, CustomerContactOut
-from app.notify.models import NotificationKind
-from app.notify.schemas import NotificationOut
-from app.org.models import Role, UnitKind
-from app.org.schemas import (
-    GrantOut,
-    MeOut,
-    PersonRef,
-    TaxonomyOut,
-    TaxonomyTermOut,
-    UnitOut,
-    UnitRef,
+from app.loop.schemas import (
+    AnswerOut,
+    Audience,
+    Channel,
+    ContactChannel,
+    CustomerContactOut,
+    DeliveryStatus,
 )
+from app.notify.schemas import NotificationKind, NotificationOut
+from app.org.gql import Person, Unit, optional_person
+from app.org.schemas import Role, UnitKind
 from app.platform.i18n import Locale
-from app.platform.pagination import Page
 from app.routing.schemas import RoutingRuleOut
 from app.webhooks import service as webhooks_service
-from app.webhooks.models import DeliveryState
-from app.webhooks.schemas import AttemptOut, DeliveryOut, WebhookOut
+from app.webhooks.schemas import AttemptOut, DeliveryOut, DeliveryState, WebhookOut
 
 for _enum in (
     ActionStatus,
@@ -90,116 +85,6 @@ for _enum in (
     Visibility,
 ):
     strawberry.enum(_enum)
-
-
-@strawberry.interface(description="An object `node(id:)` fetches again by its global id.")
-class Node:
-    id: strawberry.ID
-
-
-@strawberry.type(description="A person, as the caller may see them.")
-class Person:
-    id: strawberry.ID
-    display_name: str
-
-    @classmethod
-    def of(cls, ref: PersonRef) -> Person:
-        return cls(id=global_id("Person", ref.id), display_name=ref.display_name)
-
-
-def _person(ref: PersonRef | None) -> Person | None:
-    return Person.of(ref) if ref is not None else None
-
-
-@strawberry.type(description="A unit of the organisation's tree: company, region, store, team.")
-class Unit(Node):
-    name: str
-    key: strawberry.Private[uuid.UUID]
-    # Present for units of the tree; units named by an insight or a grant come as id and
-    # name only, and the rest is loaded if a query asks for it.
-    full: strawberry.Private[UnitOut | None] = None
-
-    @classmethod
-    def of(cls, out: UnitOut) -> Unit:
-        return cls(id=global_id("Unit", out.id), name=out.name, key=out.id, full=out)
-
-    @classmethod
-    def ref(cls, ref: UnitRef) -> Unit:
-        return cls(id=global_id("Unit", ref.id), name=ref.name, key=ref.id)
-
-    async def _full(self, info: Info) -> UnitOut:
-        if self.full is None:
-            self.full = await info.context.loaders.unit.load(self.key)
-        return self.full
-
-    @strawberry.field
-    async def kind(self, info: Info) -> UnitKind:
-        return (await self._full(info)).kind
-
-    @field("0 for the organisation's root unit.")
-    async def depth(self, info: Info) -> int:
-        return (await self._full(info)).depth
-
-    @strawberry.field
-    async def parent(self, info: Info) -> Unit | None:
-        parent_id = (await self._full(info)).parent_id
-        if parent_id is None:
-            return None
-        return Unit.of(await info.context.loaders.unit.load(parent_id))
-
-
-@strawberry.type
-class Grant:
-    role: Role
-    unit: Unit
-
-    @classmethod
-    def of(cls, out: GrantOut) -> Grant:
-        return cls(role=out.role, unit=Unit.ref(out.unit))
-
-
-@strawberry.type(description="The caller.")
-class Me:
-    person: Person
-    organisation_id: strawberry.ID
-    email: str
-    locale: Locale
-    home_unit: Unit
-    grants: list[Grant]
-
-    @classmethod
-    def of(cls, out: MeOut) -> Me:
-        return cls(
-            person=Person(id=global_id("Person", out.id), display_name=out.display_name),
-            organisation_id=global_id("Organisation", out.org_id),
-            email=out.email,
-            locale=out.locale,
-            home_unit=Unit.ref(out.home_unit),
-            grants=[Grant.of(g) for g in out.grants],
-        )
-
-
-@strawberry.type
-class TaxonomyTerm:
-    key: str
-    label: str
-
-    @classmethod
-    def of(cls, out: TaxonomyTermOut) -> TaxonomyTerm:
-        return cls(key=out.key, label=out.label)
-
-
-@strawberry.type(description="Journey stages and touchpoints, labelled in the caller's language.")
-class Taxonomy:
-    journey_stages: list[TaxonomyTerm]
-    touchpoints: list[TaxonomyTerm]
-
-    @classmethod
-    def of(cls, out: TaxonomyOut) -> Taxonomy:
-        return cls(
-            journey_stages=[TaxonomyTerm.of(t) for t in out.journey_stages],
-            touchpoints=[TaxonomyTerm.of(t) for t in out.touchpoints],
-        )
 
 
 @strawberry.type(description="A message to the reporter or the customer, with its delivery.")
@@ -226,7 +111,7 @@ class Communication:
             audience=out.audience,
             message=out.message,
             channel=out.channel,
-            author=_person(out.author),
+            author=optional_person(out.author),
             status=out.status,
             sent_at=out.sent_at,
             delivered_at=out.delivered_at,
@@ -262,7 +147,7 @@ class CustomerContact:
             address=out.address,
             consent_text=out.consent_text,
             consented_at=out.consented_at,
-            owner=_person(out.owner),
+            owner=optional_person(out.owner),
             due_at=out.due_at,
             told_at=out.told_at,
             erased_at=out.erased_at,
@@ -286,9 +171,9 @@ class Endorsement:
         return cls(
             id=global_id("Endorsement", out.id),
             insight_id=global_id("Insight", out.insight_id),
-            unit=Unit.ref(out.unit),
+            unit=Unit.from_pydantic(out.unit),
             note=out.note,
-            endorser=_person(out.endorser),
+            endorser=optional_person(out.endorser),
             is_mine=out.is_mine,
             created_at=out.created_at,
         )
@@ -301,7 +186,7 @@ class EndorsingUnit:
 
     @classmethod
     def of(cls, out: EndorsingUnitOut) -> EndorsingUnit:
-        return cls(unit=Unit.ref(out.unit), count=out.count)
+        return cls(unit=Unit.from_pydantic(out.unit), count=out.count)
 
 
 @strawberry.type(description="The outcome of the insight a merged one follows.")
@@ -353,7 +238,7 @@ class Attachment:
             width=out.width,
             height=out.height,
             duration_seconds=out.duration_seconds,
-            uploaded_by=_person(out.uploaded_by),
+            uploaded_by=optional_person(out.uploaded_by),
             by_reporter=out.by_reporter,
             is_mine=out.is_mine,
             created_at=out.created_at,
@@ -383,7 +268,7 @@ class Comment:
             id=global_id("Comment", out.id),
             body=out.body,
             language=out.language,
-            author=_person(out.author),
+            author=optional_person(out.author),
             by_reporter=out.by_reporter,
             is_mine=out.is_mine,
             created_at=out.created_at,
@@ -407,7 +292,7 @@ class InsightEvent:
         return cls(
             id=global_id("InsightEvent", out.id),
             type=out.type,
-            actor=_person(out.actor),
+            actor=optional_person(out.actor),
             by_reporter=out.by_reporter,
             data=JSON(out.data),
             created_at=out.created_at,
@@ -455,7 +340,7 @@ class Action(Node):
 
     @strawberry.field
     async def owner(self, info: Info) -> Person:
-        return Person.of((await self._full(info)).owner)
+        return Person.from_pydantic((await self._full(info)).owner)
 
     @strawberry.field
     async def due_on(self, info: Info) -> date | None:
@@ -538,9 +423,9 @@ class Insight(Node):
             customer_impact=out.customer_impact,
             customers_affected=out.customers_affected,
             occurred_at=out.occurred_at,
-            unit=Unit.ref(out.unit),
-            owner_unit=Unit.ref(out.owner_unit),
-            author=_person(out.author),
+            unit=Unit.from_pydantic(out.unit),
+            owner_unit=Unit.from_pydantic(out.owner_unit),
+            author=optional_person(out.author),
             is_mine=out.is_mine,
             visibility=out.visibility,
             tags=out.tags,
@@ -691,11 +576,11 @@ class RoutingRule(Node):
                 journey_stages=out.match.journey_stages,
                 tags=out.match.tags,
                 min_customer_impact=out.match.min_customer_impact,
-                unit=Unit.ref(out.match.unit) if out.match.unit else None,
+                unit=Unit.from_pydantic(out.match.unit) if out.match.unit else None,
             ),
             target=RuleTarget(
                 levels_up=out.target.levels_up,
-                unit=Unit.ref(out.target.unit) if out.target.unit else None,
+                unit=Unit.from_pydantic(out.target.unit) if out.target.unit else None,
             ),
             ack_hours=out.ack_hours,
             respond_hours=out.respond_hours,
@@ -727,7 +612,7 @@ class TriageResult:
             insight_id=global_id("Insight", out.insight_id),
             ok=out.ok,
             status=out.status,
-            owner_unit=Unit.ref(out.owner_unit) if out.owner_unit else None,
+            owner_unit=Unit.from_pydantic(out.owner_unit) if out.owner_unit else None,
             error=TriageError(code=error.code, status=error.status, message=error.detail)
             if error
             else None,
@@ -747,52 +632,6 @@ class TriageInsightsPayload:
             failed=out.failed,
             results=[TriageResult.of(r) for r in out.results],
         )
-
-
-N = TypeVar("N")
-Item = TypeVar("Item")
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool = strawberry.field(description="Always false: pages run forward.")
-    start_cursor: str | None = strawberry.field(description="Always null: pages run forward.")
-    end_cursor: str | None = strawberry.field(
-        description="Pass as `after` for the next page; null on the last page."
-    )
-
-
-@strawberry.type
-class Edge(Generic[N]):
-    node: N
-    cursor: str | None = strawberry.field(
-        description="Where the page after this edge starts; only the last edge of a page that "
-        "has more carries one (the same as `pageInfo.endCursor`)."
-    )
-
-
-@strawberry.type
-class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
-
-
-def connection(page: Page[Item], build: Callable[[Item], N]) -> Connection[N]:
-    """A service page as a Relay connection, with the service's own opaque cursor."""
-    last = len(page.items) - 1
-    return Connection(
-        edges=[
-            Edge(node=build(item), cursor=page.next_cursor if i == last else None)
-            for i, item in enumerate(page.items)
-        ],
-        page_info=PageInfo(
-            has_next_page=page.next_cursor is not None,
-            has_previous_page=False,
-            start_cursor=None,
-            end_cursor=page.next_cursor,
-        ),
-    )
 
 
 @strawberry.type(description="Seconds from posting to an act, over the insights where it happened.")
@@ -869,7 +708,7 @@ class ManagerMetrics:
     @classmethod
     def of(cls, out: ManagerMetricsOut) -> ManagerMetrics:
         return cls(
-            manager=Person.of(out.manager),
+            manager=Person.from_pydantic(out.manager),
             insights=out.insights,
             time_to_acknowledge=DurationStats.of(out.time_to_acknowledge),
             time_to_first_action=DurationStats.of(out.time_to_first_action),
@@ -906,14 +745,14 @@ class ListeningMetrics:
     @classmethod
     def of(cls, out: ListeningMetricsOut) -> ListeningMetrics:
         return cls(
-            unit=Unit.ref(out.unit),
+            unit=Unit.from_pydantic(out.unit),
             start=out.start,
             end=out.end,
             totals=UnitMetrics.of(out.totals),
             units=None
             if out.units is None
             else [
-                UnitMetricsGroup(unit=Unit.ref(g.unit), metrics=UnitMetrics.of(g.metrics))
+                UnitMetricsGroup(unit=Unit.from_pydantic(g.unit), metrics=UnitMetrics.of(g.metrics))
                 for g in out.units
             ],
             managers=None if out.managers is None else [ManagerMetrics.of(m) for m in out.managers],

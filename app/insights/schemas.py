@@ -7,7 +7,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from app.actions.schemas import ActionSummary
 from app.attachments.schemas import AttachmentOut
-from app.insights.models import EventType, InsightKind, InsightStatus, Visibility
+from app.insights.models import EventType as EventType
+from app.insights.models import InsightKind as InsightKind
+from app.insights.models import InsightStatus as InsightStatus
+from app.insights.models import Visibility as Visibility
 from app.loop.schemas import AnswerOut, CustomerContactCreate, CustomerContactOut
 from app.org.schemas import PersonRef, UnitRef
 

@@ -6,7 +6,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.loop.models import Audience, Channel, DeliveryStatus
+from app.loop.models import Audience as Audience
+from app.loop.models import Channel as Channel
+from app.loop.models import DeliveryStatus as DeliveryStatus
 from app.org.schemas import PersonRef
 
 

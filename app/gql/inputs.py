@@ -33,13 +33,6 @@ from app.loop.schemas import (
     CustomerContactCreate,
     CustomerLoopUpdate,
 )
-from app.routing.schemas import (
-    RoutingRuleCreate,
-    RoutingRuleUpdate,
-    RuleMatch,
-    RuleOrder,
-    RuleTarget,
-)
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 CLIENT_ID = "Client-generated id: a retry with the same id returns the stored object."
@@ -287,11 +280,6 @@ class AcknowledgeCommunicationInput:
 
 
 @strawberry.input
-class MarkNotificationReadInput:
-    id: strawberry.ID
-
-
-@strawberry.input
 class AssignInsightInput:
     id: strawberry.ID
     unit_id: strawberry.ID = strawberry.field(
@@ -331,47 +319,6 @@ class TriageInsightsInput:
         )
 
 
-@strawberry.input(description="Every condition given must hold; left out, it matches anything.")
-class RuleMatchInput:
-    kinds: list[InsightKind] | None = strawberry.UNSET
-    journey_stages: list[str] | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Any one of them is enough."
-    )
-    min_customer_impact: ImpactLevel | None = strawberry.UNSET
-    unit_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Only insights of this unit's subtree."
-    )
-
-    def to_model(self) -> RuleMatch:
-        given = _given(
-            kinds=self.kinds,
-            journey_stages=self.journey_stages,
-            tags=self.tags,
-            min_customer_impact=self.min_customer_impact,
-            unit_id=_uuid_of("Unit", self.unit_id),
-        )
-        # A null list means no condition, as an empty one does.
-        return RuleMatch.model_validate({k: v for k, v in given.items() if v is not None})
-
-
-@strawberry.input(description="Exactly one of the two.")
-class RuleTargetInput:
-    levels_up: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Start this many levels above the insight's unit (0: the unit itself), "
-        "then take the nearest unit with managers.",
-    )
-    unit_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="A named unit, such as Logistics."
-    )
-
-    def to_model(self) -> RuleTarget:
-        return RuleTarget.model_validate(
-            _given(levels_up=self.levels_up, unit_id=_uuid_of("Unit", self.unit_id))
-        )
-
-
 @strawberry.input
 class EndorseInsightInput:
     insight_id: strawberry.ID
@@ -385,78 +332,6 @@ class EndorseInsightInput:
         return EndorsementCreate.model_validate(
             _given(id=self.client_id, unit_id=_uuid_of("Unit", self.unit_id), note=self.note)
         )
-
-
-@strawberry.input
-class CreateRoutingRuleInput:
-    name: str
-    ack_hours: int = strawberry.field(description="Hours to acknowledge.")
-    respond_hours: int = strawberry.field(description="Hours to respond.")
-    active: bool | None = strawberry.UNSET
-    position: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="0 is tried first. Left out: just above a final rule that matches "
-        "everything, or else last.",
-    )
-    match: RuleMatchInput | None = strawberry.UNSET
-    target: RuleTargetInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Left out: the nearest unit with managers."
-    )
-
-    def to_model(self) -> RoutingRuleCreate:
-        return RoutingRuleCreate.model_validate(
-            _given(
-                name=self.name,
-                ack_hours=self.ack_hours,
-                respond_hours=self.respond_hours,
-                active=self.active,
-                position=self.position,
-                match=self.match.to_model() if self.match else strawberry.UNSET,
-                target=self.target.to_model() if self.target else strawberry.UNSET,
-            )
-        )
-
-
-@strawberry.input(description="Only the fields sent change; `match` and `target` as a whole.")
-class UpdateRoutingRuleInput:
-    id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    active: bool | None = strawberry.UNSET
-    match: RuleMatchInput | None = strawberry.UNSET
-    target: RuleTargetInput | None = strawberry.UNSET
-    ack_hours: int | None = strawberry.UNSET
-    respond_hours: int | None = strawberry.UNSET
-    expected_version: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Refuse with `version_mismatch` unless the rule is at this version.",
-    )
-
-    def to_model(self) -> RoutingRuleUpdate:
-        return RoutingRuleUpdate.model_validate(
-            _given(
-                name=self.name,
-                active=self.active,
-                match=self.match.to_model() if self.match else strawberry.UNSET,
-                target=self.target.to_model() if self.target else strawberry.UNSET,
-                ack_hours=self.ack_hours,
-                respond_hours=self.respond_hours,
-            )
-        )
-
-
-@strawberry.input
-class DeleteRoutingRuleInput:
-    id: strawberry.ID
-
-
-@strawberry.input
-class ReorderRoutingRulesInput:
-    rule_ids: list[strawberry.ID] = strawberry.field(
-        description="Every rule of the organisation, first first."
-    )
-
-    def to_model(self) -> RuleOrder:
-        return RuleOrder(rule_ids=_uuids_of("RoutingRule", self.rule_ids))
 
 
 @strawberry.input

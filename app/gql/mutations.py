@@ -12,24 +12,19 @@ from app.gql.inputs import (
     AddCommentInput,
     AssignInsightInput,
     CreateActionInput,
-    CreateRoutingRuleInput,
     CreateWebhookInput,
     DeclineInsightInput,
-    DeleteRoutingRuleInput,
     EndorseInsightInput,
     EraseCustomerContactInput,
     LinkActionInsightsInput,
-    MarkNotificationReadInput,
     MergeInsightsInput,
     PostInsightInput,
-    ReorderRoutingRulesInput,
     ResolveInsightInput,
     StartInsightInput,
     TellReporterInput,
     TriageInsightsInput,
     UpdateActionInput,
     UpdateCustomerLoopInput,
-    UpdateRoutingRuleInput,
     UpdateWebhookInput,
     WebhookIdInput,
     expected,
@@ -41,16 +36,12 @@ from app.gql.types import (
     CustomerContact,
     Endorsement,
     Insight,
-    Notification,
-    RoutingRule,
     TriageInsightsPayload,
     Webhook,
 )
 from app.insights import service as insights_service
 from app.insights.schemas import InsightStatus
 from app.loop import service as loop_service
-from app.notify import service as notify_service
-from app.routing import service as routing_service
 from app.webhooks import service as webhooks_service
 from app.webhooks.schemas import WebhookSecretOut
 
@@ -114,16 +105,6 @@ class AcknowledgeCommunicationPayload:
 
 
 @strawberry.type
-class MarkNotificationReadPayload:
-    notification: Notification
-
-
-@strawberry.type
-class MarkAllNotificationsReadPayload:
-    marked_read: int
-
-
-@strawberry.type
 class AssignInsightPayload:
     insight: Insight
 
@@ -142,26 +123,6 @@ class MergeInsightsPayload:
 @strawberry.type
 class EraseCustomerContactPayload:
     insight: Insight
-
-
-@strawberry.type
-class CreateRoutingRulePayload:
-    rule: RoutingRule
-
-
-@strawberry.type
-class UpdateRoutingRulePayload:
-    rule: RoutingRule
-
-
-@strawberry.type
-class DeleteRoutingRulePayload:
-    deleted_id: strawberry.ID
-
-
-@strawberry.type
-class ReorderRoutingRulesPayload:
-    rules: list[RoutingRule]
 
 
 @strawberry.type
@@ -303,20 +264,6 @@ class Mutation:
         )
         return AcknowledgeCommunicationPayload(communication=Communication.of(answer))
 
-    @strawberry.mutation
-    async def mark_notification_read(
-        self, info: Info, input: MarkNotificationReadInput
-    ) -> MarkNotificationReadPayload:
-        notification = await info.context.write(
-            notify_service.mark_read, uuid_of("Notification", input.id)
-        )
-        return MarkNotificationReadPayload(notification=Notification.of(notification))
-
-    @strawberry.mutation
-    async def mark_all_notifications_read(self, info: Info) -> MarkAllNotificationsReadPayload:
-        result = await info.context.write(notify_service.mark_all_read)
-        return MarkAllNotificationsReadPayload(marked_read=result.marked_read)
-
     @mutation("Hand an open insight to the managers of another unit, with fresh deadlines.")
     async def assign_insight(self, info: Info, input: AssignInsightInput) -> AssignInsightPayload:
         detail = await info.context.write(
@@ -336,39 +283,6 @@ class Mutation:
     ) -> TriageInsightsPayload:
         result = await info.context.write(insights_service.triage, input.to_model())
         return TriageInsightsPayload.of(result)
-
-    @mutation("Add a routing rule (administrators).")
-    async def create_routing_rule(
-        self, info: Info, input: CreateRoutingRuleInput
-    ) -> CreateRoutingRulePayload:
-        rule = await info.context.write(routing_service.create_rule, input.to_model())
-        return CreateRoutingRulePayload(rule=RoutingRule.of(rule))
-
-    @mutation("Change a routing rule; insights routed before keep their owners and deadlines.")
-    async def update_routing_rule(
-        self, info: Info, input: UpdateRoutingRuleInput
-    ) -> UpdateRoutingRulePayload:
-        rule = await info.context.write(
-            routing_service.update_rule,
-            uuid_of("RoutingRule", input.id),
-            input.to_model(),
-            expected_version=expected(input.expected_version),
-        )
-        return UpdateRoutingRulePayload(rule=RoutingRule.of(rule))
-
-    @mutation("Remove a routing rule; the ones after it move up.")
-    async def delete_routing_rule(
-        self, info: Info, input: DeleteRoutingRuleInput
-    ) -> DeleteRoutingRulePayload:
-        await info.context.write(routing_service.delete_rule, uuid_of("RoutingRule", input.id))
-        return DeleteRoutingRulePayload(deleted_id=input.id)
-
-    @mutation("Put the routing rules in this order; name every rule exactly once.")
-    async def reorder_routing_rules(
-        self, info: Info, input: ReorderRoutingRulesInput
-    ) -> ReorderRoutingRulesPayload:
-        rules = await info.context.write(routing_service.reorder_rules, input.to_model())
-        return ReorderRoutingRulesPayload(rules=[RoutingRule.of(r) for r in rules])
 
     @mutation('"I see this too": back a colleague\'s insight from your unit. Once per person.')
     async def endorse_insight(

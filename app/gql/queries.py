@@ -18,17 +18,15 @@ from app.gql.types import (
     Action,
     Insight,
     ListeningMetrics,
-    Notification,
-    RoutingRule,
     Webhook,
 )
 from app.insights import service as insights_service
 from app.insights.schemas import InsightFilters, InsightStatus
 from app.insights.service import Scope
-from app.notify import service as notify_service
+from app.notify.gql import Notification
 from app.org.gql import find_unit
 from app.platform.pagination import DEFAULT_PAGE_SIZE
-from app.routing import service as routing_service
+from app.routing.gql import find_rule
 from app.sync import changes as sync_changes
 from app.webhooks import service as webhooks_service
 
@@ -39,10 +37,6 @@ async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
 
 async def _action(info: Info, key: uuid.UUID) -> Action | None:
     return await found(info.context.loaders.action.load(key), Action.of)
-
-
-async def _rule(info: Info, key: uuid.UUID) -> RoutingRule | None:
-    return await found(info.context.read(routing_service.get_rule, key), RoutingRule.of)
 
 
 async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
@@ -63,7 +57,7 @@ NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "Insight": _insight,
     "Action": _action,
     "Unit": find_unit,
-    "RoutingRule": _rule,
+    "RoutingRule": find_rule,
     "Webhook": _webhook,
 }
 
@@ -135,34 +129,10 @@ class Query:
         found = await info.context.read(sync_changes.changes, cursor=after, limit=first)
         return Changes(
             insights=[Insight.of(i) for i in found.insights],
-            notifications=[Notification.of(n) for n in found.notifications],
+            notifications=[Notification.from_pydantic(n) for n in found.notifications],
             next_cursor=found.next_cursor,
             has_more=found.has_more,
         )
-
-    @field("Your notifications, newest first, in your language.")
-    async def notifications(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        unread_only: bool = False,
-    ) -> Connection[Notification]:
-        page = await info.context.read(
-            notify_service.list_notifications,
-            unread_only=unread_only,
-            limit=first,
-            cursor=after,
-        )
-        return connection(page, Notification.of)
-
-    @field("Your organisation's routing rules in the order they are tried (administrators).")
-    async def routing_rules(self, info: Info) -> list[RoutingRule]:
-        return [RoutingRule.of(r) for r in await info.context.read(routing_service.list_rules)]
-
-    @field("A routing rule; null when it is missing or another organisation's.")
-    async def routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRule | None:
-        return await _rule(info, uuid_of("RoutingRule", id))
 
     @field(
         "Listening metrics of the insights posted in a unit's subtree during [from, to): by "

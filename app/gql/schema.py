@@ -32,13 +32,15 @@ from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
 from app.gql.ids import parse_global_id
-from app.gql.mutations import Mutation
+from app.gql.mutations import Mutation as InsightMutations
 from app.gql.queries import NODES
 from app.gql.queries import Query as InsightQueries
 from app.gql.relay import Node
+from app.notify.gql import NotifyMutations, NotifyQueries
 from app.org.gql import OrgQueries
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
+from app.routing.gql import RoutingMutations, RoutingQueries
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
 MAX_ALIASES = 15
@@ -72,7 +74,7 @@ def _root(name: str, parts: tuple[type, ...], order: Sequence[str]) -> type:
 # The order of the published contract, graphql/schema.graphql: a new field goes at the end.
 Query = _root(
     "Query",
-    (NodeQueries, InsightQueries, OrgQueries),
+    (NodeQueries, InsightQueries, OrgQueries, NotifyQueries, RoutingQueries),
     (
         "node",
         "insight",
@@ -91,6 +93,39 @@ Query = _root(
         "listening_metrics",
         "webhooks",
         "webhook",
+    ),
+)
+Mutation = _root(
+    "Mutation",
+    (InsightMutations, NotifyMutations, RoutingMutations),
+    (
+        "post_insight",
+        "acknowledge_insight",
+        "start_insight",
+        "resolve_insight",
+        "decline_insight",
+        "add_comment",
+        "create_action",
+        "update_action",
+        "link_action_insights",
+        "tell_reporter",
+        "acknowledge_communication",
+        "mark_notification_read",
+        "mark_all_notifications_read",
+        "assign_insight",
+        "triage_insights",
+        "create_routing_rule",
+        "update_routing_rule",
+        "delete_routing_rule",
+        "reorder_routing_rules",
+        "endorse_insight",
+        "merge_insights",
+        "erase_customer_contact",
+        "update_customer_loop",
+        "create_webhook",
+        "update_webhook",
+        "rotate_webhook_secret",
+        "delete_webhook",
     ),
 )
 

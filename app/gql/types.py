@@ -55,11 +55,10 @@ from app.loop.schemas import (
     CustomerContactOut,
     DeliveryStatus,
 )
-from app.notify.schemas import NotificationKind, NotificationOut
+from app.notify.schemas import NotificationKind
 from app.org.gql import Person, Unit, optional_person
 from app.org.schemas import Role, UnitKind
 from app.platform.i18n import Locale
-from app.routing.schemas import RoutingRuleOut
 from app.webhooks import service as webhooks_service
 from app.webhooks.schemas import AttemptOut, DeliveryOut, DeliveryState, WebhookOut
 
@@ -504,90 +503,6 @@ class Insight(Node):
     @field("The thread between the reporter and the managers, oldest first.")
     async def comments(self, info: Info) -> list[Comment]:
         return [Comment.of(c) for c in await info.context.loaders.comments.load(self.key)]
-
-
-@strawberry.type(description="An in-app notice, in the reader's language.")
-class Notification:
-    id: strawberry.ID
-    kind: NotificationKind
-    title: str
-    body: str
-    insight_id: strawberry.ID | None
-    data: JSON
-    created_at: datetime
-    read_at: datetime | None
-
-    @classmethod
-    def of(cls, out: NotificationOut) -> Notification:
-        return cls(
-            id=global_id("Notification", out.id),
-            kind=out.kind,
-            title=out.title,
-            body=out.body,
-            insight_id=global_id("Insight", out.insight_id) if out.insight_id else None,
-            data=JSON(out.data),
-            created_at=out.created_at,
-            read_at=out.read_at,
-        )
-
-
-@strawberry.type(description="What a routing rule matches; empty lists and nulls match anything.")
-class RuleMatch:
-    kinds: list[InsightKind]
-    journey_stages: list[str]
-    tags: list[str] = strawberry.field(description="Any one of them is enough.")
-    min_customer_impact: ImpactLevel | None
-    unit: Unit | None = strawberry.field(description="Only insights of this unit's subtree.")
-
-
-@strawberry.type(description="Whose managers own what a rule routes.")
-class RuleTarget:
-    levels_up: int | None = strawberry.field(
-        description="Start this many levels above the insight's unit, then take the nearest "
-        "unit with managers."
-    )
-    unit: Unit | None = strawberry.field(description="A named unit, such as Logistics.")
-
-
-@strawberry.type(description="Where new insights go and how long their owners have to act.")
-class RoutingRule(Node):
-    name: str
-    position: int = strawberry.field(description="Rules are tried from 0 up; the first match wins.")
-    active: bool
-    match: RuleMatch
-    target: RuleTarget
-    ack_hours: int
-    respond_hours: int
-    version: int = strawberry.field(
-        description="Grows with every change; pass it as `expectedVersion` to change safely."
-    )
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, out: RoutingRuleOut) -> RoutingRule:
-        return cls(
-            id=global_id("RoutingRule", out.id),
-            name=out.name,
-            position=out.position,
-            active=out.active,
-            match=RuleMatch(
-                kinds=out.match.kinds,
-                journey_stages=out.match.journey_stages,
-                tags=out.match.tags,
-                min_customer_impact=out.match.min_customer_impact,
-                unit=Unit.from_pydantic(out.match.unit) if out.match.unit else None,
-            ),
-            target=RuleTarget(
-                levels_up=out.target.levels_up,
-                unit=Unit.from_pydantic(out.target.unit) if out.target.unit else None,
-            ),
-            ack_hours=out.ack_hours,
-            respond_hours=out.respond_hours,
-            version=out.version,
-            created_at=out.created_at,
-            updated_at=out.updated_at,
-        )
 
 
 @strawberry.type(description="Why one insight of a bulk change failed.")

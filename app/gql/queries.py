@@ -7,63 +7,38 @@ from typing import Annotated
 
 import strawberry
 
+from app.actions.gql import find_action
 from app.analytics import service as analytics_service
 from app.analytics.schemas import MetricsBucket, MetricsGrouping, MetricsQuery
 from app.gql.context import Info
 from app.gql.fields import field
 from app.gql.ids import uuid_of
-from app.gql.inputs import InsightFilter
-from app.gql.relay import After, Connection, First, Node, connection, found
+from app.gql.relay import After, Node, found
 from app.gql.types import (
-    Action,
-    Insight,
     ListeningMetrics,
     Webhook,
 )
-from app.insights import service as insights_service
-from app.insights.schemas import InsightFilters, InsightStatus
-from app.insights.service import Scope
+from app.insights.gql import find_insight
+from app.insights.gql_types import Insight
 from app.notify.gql import Notification
 from app.org.gql import find_unit
-from app.platform.pagination import DEFAULT_PAGE_SIZE
 from app.routing.gql import find_rule
 from app.sync import changes as sync_changes
 from app.webhooks import service as webhooks_service
-
-
-async def _insight(info: Info, key: uuid.UUID) -> Insight | None:
-    return await found(info.context.loaders.insight.load(key), Insight.of)
-
-
-async def _action(info: Info, key: uuid.UUID) -> Action | None:
-    return await found(info.context.loaders.action.load(key), Action.of)
 
 
 async def _webhook(info: Info, key: uuid.UUID) -> Webhook | None:
     return await found(info.context.read(webhooks_service.get_webhook, key), Webhook.of)
 
 
-async def _insights(
-    info: Info, scope: Scope, filters: InsightFilters, first: int, after: str | None
-) -> Connection[Insight]:
-    page = await info.context.read(
-        insights_service.list_insights, scope=scope, filters=filters, limit=first, cursor=after
-    )
-    return connection(page, Insight.of)
-
-
 # The types `node(id:)` can fetch; an id of any other type finds nothing.
 NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
-    "Insight": _insight,
-    "Action": _action,
+    "Insight": find_insight,
+    "Action": find_action,
     "Unit": find_unit,
     "RoutingRule": find_rule,
     "Webhook": _webhook,
 }
-
-
-def _filters(filter: InsightFilter | None) -> InsightFilters:
-    return filter.to_model() if filter is not None else InsightFilters()
 
 
 @strawberry.type
@@ -80,47 +55,6 @@ class Changes:
 
 @strawberry.type
 class Query:
-    @field("An insight; null when it is missing or out of your reach.")
-    async def insight(self, info: Info, id: strawberry.ID) -> Insight | None:
-        return await _insight(info, uuid_of("Insight", id))
-
-    @field("An action; null when it is missing or out of your reach.")
-    async def action(self, info: Info, id: strawberry.ID) -> Action | None:
-        return await _action(info, uuid_of("Action", id))
-
-    @field(
-        "Insights routed to your units: overdue first, then newest; open ones "
-        "unless the filter names statuses."
-    )
-    async def inbox(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: InsightFilter | None = None,
-    ) -> Connection[Insight]:
-        return await _insights(info, "inbox", _filters(filter), first, after)
-
-    @field("Every insight you may read, newest first.")
-    async def insights(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: InsightFilter | None = None,
-    ) -> Connection[Insight]:
-        return await _insights(info, "visible", _filters(filter), first, after)
-
-    @field("Your own insights, newest first, with their actions and latest answer.")
-    async def my_insights(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        status: list[InsightStatus] | None = None,
-    ) -> Connection[Insight]:
-        return await _insights(info, "mine", InsightFilters(status=status), first, after)
-
     @field(
         "What changed for you since `after`: your own insights as they are now and new "
         "notifications. Without `after`, from the beginning; keep `nextCursor`."
@@ -128,7 +62,7 @@ class Query:
     async def my_changes(self, info: Info, first: int = 50, after: After = None) -> Changes:
         found = await info.context.read(sync_changes.changes, cursor=after, limit=first)
         return Changes(
-            insights=[Insight.of(i) for i in found.insights],
+            insights=[Insight.from_pydantic(i) for i in found.insights],
             notifications=[Notification.from_pydantic(n) for n in found.notifications],
             next_cursor=found.next_cursor,
             has_more=found.has_more,

@@ -28,14 +28,17 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
+from app.actions.gql import ActionMutations, ActionQueries
 from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
 from app.gql.ids import parse_global_id
-from app.gql.mutations import Mutation as InsightMutations
+from app.gql.mutations import Mutation as WebhookMutations
 from app.gql.queries import NODES
-from app.gql.queries import Query as InsightQueries
+from app.gql.queries import Query as RestQueries
 from app.gql.relay import Node
+from app.insights.gql import InsightMutations, InsightQueries
+from app.loop.gql import LoopMutations
 from app.notify.gql import NotifyMutations, NotifyQueries
 from app.org.gql import OrgQueries
 from app.platform.i18n import DEFAULT
@@ -74,7 +77,15 @@ def _root(name: str, parts: tuple[type, ...], order: Sequence[str]) -> type:
 # The order of the published contract, graphql/schema.graphql: a new field goes at the end.
 Query = _root(
     "Query",
-    (NodeQueries, InsightQueries, OrgQueries, NotifyQueries, RoutingQueries),
+    (
+        NodeQueries,
+        InsightQueries,
+        ActionQueries,
+        OrgQueries,
+        NotifyQueries,
+        RoutingQueries,
+        RestQueries,
+    ),
     (
         "node",
         "insight",
@@ -97,7 +108,14 @@ Query = _root(
 )
 Mutation = _root(
     "Mutation",
-    (InsightMutations, NotifyMutations, RoutingMutations),
+    (
+        InsightMutations,
+        ActionMutations,
+        LoopMutations,
+        NotifyMutations,
+        RoutingMutations,
+        WebhookMutations,
+    ),
     (
         "post_insight",
         "acknowledge_insight",

@@ -11,7 +11,8 @@ stranger its fields. Introspection needs no token when it is on.
 """
 
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -28,26 +29,36 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
-from app.actions.gql import ActionMutations, ActionQueries
+from app.actions.gql import ActionMutations, ActionQueries, find_action
+from app.analytics.gql import AnalyticsQueries
 from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
 from app.gql.ids import parse_global_id
-from app.gql.mutations import Mutation as WebhookMutations
-from app.gql.queries import NODES
-from app.gql.queries import Query as RestQueries
 from app.gql.relay import Node
-from app.insights.gql import InsightMutations, InsightQueries
+from app.insights.gql import InsightMutations, InsightQueries, find_insight
 from app.loop.gql import LoopMutations
 from app.notify.gql import NotifyMutations, NotifyQueries
-from app.org.gql import OrgQueries
+from app.org.gql import OrgQueries, find_unit
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
-from app.routing.gql import RoutingMutations, RoutingQueries
+from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
+from app.sync.gql import SyncQueries
+from app.webhooks.gql import WebhookMutations, WebhookQueries, find_webhook
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+
+
+# The types `node(id:)` can fetch; an id of any other type finds nothing.
+NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
+    "Insight": find_insight,
+    "Action": find_action,
+    "Unit": find_unit,
+    "RoutingRule": find_rule,
+    "Webhook": find_webhook,
+}
 
 
 @strawberry.type
@@ -82,9 +93,11 @@ Query = _root(
         InsightQueries,
         ActionQueries,
         OrgQueries,
+        SyncQueries,
         NotifyQueries,
         RoutingQueries,
-        RestQueries,
+        AnalyticsQueries,
+        WebhookQueries,
     ),
     (
         "node",

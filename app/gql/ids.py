@@ -43,11 +43,10 @@ def uuids_of(type_name: str, values: list[strawberry.ID]) -> list[uuid.UUID]:
 
 
 def global_id_field(type_name: str, attribute: str = "id", *, name: str = "id") -> Any:
-    """A field of a type derived from a pydantic model that shows the uuid the model holds in
-    `attribute` (declared `strawberry.Private` on the type) as the global id of a `type_name`.
-
-    Derived types put their own fields before the model's, so a global id field keeps its
-    place in the schema only where the model has the uuid first (or second, after `id`)."""
+    """A field, called `name`, that publishes the uuid in `attribute` as a global id of a
+    `type_name`: for a type derived from a pydantic model, which declares `attribute`
+    `strawberry.Private` to keep the uuid unpublished. A derived type puts fields like this one
+    before the model's own, so it fits a model that holds the uuid first."""
 
     def resolve(root: Any) -> strawberry.ID:
         return global_id(type_name, getattr(root, attribute))

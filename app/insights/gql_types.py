@@ -211,6 +211,7 @@ class Action(Node):
     description='"I see this too": a colleague backs an insight from their unit.',
 )
 class Endorsement:
+    # The uuids the model holds, published as global ids by the fields below.
     id: strawberry.Private[uuid.UUID]
     insight_id: strawberry.Private[uuid.UUID]
     id_field = global_id_field("Endorsement")

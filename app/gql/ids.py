@@ -46,7 +46,9 @@ def global_id_field(type_name: str, attribute: str = "id", *, name: str = "id") 
     """A field, called `name`, that publishes the uuid in `attribute` as a global id of a
     `type_name`: for a type derived from a pydantic model, which declares `attribute`
     `strawberry.Private` to keep the uuid unpublished. A derived type puts fields like this one
-    before the model's own, so it fits a model that holds the uuid first."""
+    before the model's own, so it fits a model that holds the uuid first. (A module of derived
+    types must not use `from __future__ import annotations`: strawberry would then take a
+    private field for a published one.)"""
 
     def resolve(root: Any) -> strawberry.ID:
         return global_id(type_name, getattr(root, attribute))

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actions.models import ActionStatus
+from app.actions.models import ActionStatus as ActionStatus
 from app.org.schemas import PersonRef
 
 

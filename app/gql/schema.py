@@ -11,6 +11,8 @@ stranger its fields. Introspection needs no token when it is on.
 """
 
 import re
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -23,18 +25,140 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.fastapi import GraphQLRouter
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
-from app.gql.context import Context, Transaction, context_getter
+from app.actions.gql import ActionMutations, ActionQueries, find_action
+from app.analytics.gql import AnalyticsQueries
+from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
-from app.gql.mutations import Mutation
-from app.gql.queries import Query
+from app.gql.fields import field
+from app.gql.ids import parse_global_id
+from app.gql.relay import Node
+from app.insights.gql import InsightMutations, InsightQueries, find_insight
+from app.loop.gql import LoopMutations
+from app.notify.gql import NotifyMutations, NotifyQueries
+from app.org.gql import OrgQueries, find_unit
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
+from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
+from app.sync.gql import SyncQueries
+from app.webhooks.gql import WebhookMutations, WebhookQueries, find_webhook
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+
+
+# The types `node(id:)` can fetch; an id of any other type finds nothing.
+NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
+    "Insight": find_insight,
+    "Action": find_action,
+    "Unit": find_unit,
+    "RoutingRule": find_rule,
+    "Webhook": find_webhook,
+}
+
+
+@strawberry.type
+class NodeQueries:
+    @field(
+        "The object with this global id; null when it is missing or out of your "
+        "reach, which look the same on purpose."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, key = parse_global_id(id)
+        fetch = NODES.get(type_name)
+        return await fetch(info, key) if fetch is not None else None
+
+
+def _root(name: str, parts: tuple[type, ...], order: Sequence[str]) -> type:
+    """One root type from the domains' parts, its fields in the published order."""
+    root = merge_types(name, parts)
+    definition = get_object_definition(root, strict=True)
+    fields = {f.python_name: f for f in definition.fields}
+    if len(order) != len(fields) or set(order) != set(fields):
+        unplaced = sorted(set(fields).symmetric_difference(order))
+        raise RuntimeError(f"{name}: name each of its fields once in its order: {unplaced}")
+    definition.fields = [fields[python_name] for python_name in order]
+    return root
+
+
+# The order of the published contract, graphql/schema.graphql: a new field goes at the end.
+Query = _root(
+    "Query",
+    (
+        NodeQueries,
+        InsightQueries,
+        ActionQueries,
+        OrgQueries,
+        SyncQueries,
+        NotifyQueries,
+        RoutingQueries,
+        AnalyticsQueries,
+        WebhookQueries,
+    ),
+    (
+        "node",
+        "insight",
+        "action",
+        "unit",
+        "inbox",
+        "insights",
+        "my_insights",
+        "my_changes",
+        "notifications",
+        "me",
+        "units",
+        "routing_rules",
+        "routing_rule",
+        "taxonomy",
+        "listening_metrics",
+        "webhooks",
+        "webhook",
+    ),
+)
+Mutation = _root(
+    "Mutation",
+    (
+        InsightMutations,
+        ActionMutations,
+        LoopMutations,
+        NotifyMutations,
+        RoutingMutations,
+        WebhookMutations,
+    ),
+    (
+        "post_insight",
+        "acknowledge_insight",
+        "start_insight",
+        "resolve_insight",
+        "decline_insight",
+        "add_comment",
+        "create_action",
+        "update_action",
+        "link_action_insights",
+        "tell_reporter",
+        "acknowledge_communication",
+        "mark_notification_read",
+        "mark_all_notifications_read",
+        "assign_insight",
+        "triage_insights",
+        "create_routing_rule",
+        "update_routing_rule",
+        "delete_routing_rule",
+        "reorder_routing_rules",
+        "endorse_insight",
+        "merge_insights",
+        "erase_customer_contact",
+        "update_customer_loop",
+        "create_webhook",
+        "update_webhook",
+        "rotate_webhook_secret",
+        "delete_webhook",
+    ),
+)
 
 
 # graphql-core's hint appended to validation errors: ' Did you mean "inbox"?'.

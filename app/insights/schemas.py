@@ -6,9 +6,14 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.insights.models import AttachmentKind, Channel, EventType, InsightStatus, Visibility
+from app.insights.models import AttachmentKind as AttachmentKind
+from app.insights.models import Channel as Channel
+from app.insights.models import EventType as EventType
+from app.insights.models import InsightStatus as InsightStatus
+from app.insights.models import Visibility as Visibility
 from app.org.schemas import PersonRef, UnitRef
-from app.org.taxonomy import MAX_TAGS, ImpactLevel, InsightKind, Tag, unique_tags
+from app.org.taxonomy import MAX_TAGS, ImpactLevel, Tag, unique_tags
+from app.org.taxonomy import InsightKind as InsightKind
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")

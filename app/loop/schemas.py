@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.actions.schemas import ActionSummary
 from app.insights.models import Channel, InsightStatus
 from app.insights.schemas import AttachmentOut, InsightOut
-from app.loop.models import Audience, DeliveryStatus
+from app.loop.models import Audience as Audience
+from app.loop.models import DeliveryStatus as DeliveryStatus
 from app.org.schemas import PersonRef
 
 

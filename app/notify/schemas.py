@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.notify.models import NotificationKind
+from app.notify.models import NotificationKind as NotificationKind
 
 
 class NotificationOut(BaseModel):

@@ -2,7 +2,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict
 
-from app.org.models import Role, UnitKind
+from app.org.models import Role as Role
+from app.org.models import UnitKind as UnitKind
 from app.platform.i18n import Locale
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.insights.models import EventType
-from app.webhooks.models import DeliveryState
+from app.webhooks.models import DeliveryState as DeliveryState
 
 MAX_URL = 2000
 

@@ -51,6 +51,7 @@ TEXT_KEYS = [
     "body",
     "text",
     "excerpt",
+    "comment",
     "name",
     "address",
 ]

@@ -214,6 +214,11 @@ async def test_retention_redacts_closed_insights_of_that_organisation_only(
         text("SELECT message FROM loop_communications WHERE insight_id = :id"), {"id": ids["named"]}
     )
     assert set(rows.scalars()) == {retention.REDACTED}
+    # The comment's excerpt in its notification goes with the comment.
+    notices = await session.execute(
+        text("SELECT data::text FROM notifications WHERE insight_id = :id"), {"id": ids["named"]}
+    )
+    assert not [d for d in notices.scalars() if "Kuva liitteen" in d]
     # Open insights and the other organisation (no retention rule) keep their text.
     kept = await session.execute(
         text("SELECT text FROM insights WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY text"),

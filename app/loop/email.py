@@ -4,7 +4,7 @@ the workers with the staff notifications."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.insights.models import Channel, CustomerContact
@@ -14,7 +14,7 @@ from app.notify.messages import CUSTOMER_EMAIL
 from app.org.models import Organisation
 from app.platform import mail
 from app.platform.db import table
-from app.platform.mail import LEASE, Mail, Outbox, OutgoingMail, SmtpMailer, due_now
+from app.platform.mail import Mail, Outbox, OutgoingMail, SmtpMailer, due_now, lease
 
 communications = table(LoopCommunication)
 lc = communications.c
@@ -55,12 +55,14 @@ class CustomerMessages:
                 .with_for_update(of=communications, skip_locked=True)
             )
         ).all()
-        if customers:
-            await session.execute(
-                update(communications)
-                .where(tuple_(lc.org_id, lc.id).in_([(r.org_id, r.id) for r in customers]))
-                .values(attempts=lc.attempts + 1, next_attempt_at=now + LEASE)
-            )
+        await lease(
+            session,
+            communications,
+            [(r.org_id, r.id) for r in customers],
+            attempts=lc.attempts,
+            next_at=lc.next_attempt_at,
+            now=now,
+        )
         claimed = []
         for comm in customers:
             attempt = comm.attempts + 1

@@ -3,14 +3,14 @@ person's own language."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.notify.messages import render
 from app.notify.models import EmailState, Notification
 from app.org.models import Person
 from app.platform.db import table
-from app.platform.mail import LEASE, Mail, OutgoingMail, due_now
+from app.platform.mail import Mail, OutgoingMail, due_now, lease
 
 # A notification older than this is not e-mailed any more (SMTP was down or just configured):
 # the app has it, and a late e-mail is noise.
@@ -53,12 +53,14 @@ class StaffNotices:
                 .with_for_update(of=notifications, skip_locked=True)
             )
         ).all()
-        if staff:
-            await session.execute(
-                update(notifications)
-                .where(tuple_(nc.org_id, nc.id).in_([(r.org_id, r.id) for r in staff]))
-                .values(email_attempts=nc.email_attempts + 1, email_next_at=now + LEASE)
-            )
+        await lease(
+            session,
+            notifications,
+            [(r.org_id, r.id) for r in staff],
+            attempts=nc.email_attempts,
+            next_at=nc.email_next_at,
+            now=now,
+        )
         claimed = []
         for row in staff:
             attempt = row.email_attempts + 1

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import aiosmtplib
-from sqlalchemy import Column, ColumnElement, or_
+from sqlalchemy import Column, ColumnElement, Table, or_, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.platform import clock
@@ -109,6 +109,27 @@ class OutgoingMail:
         if error is None or self.mail is None or self.attempt >= MAX_ATTEMPTS:
             return None
         return now + BACKOFF[self.attempt - 1]
+
+
+async def lease(
+    session: AsyncSession,
+    claimed: Table,
+    keys: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    *,
+    attempts: Column[int],
+    next_at: Column[Any],
+    now: datetime,
+) -> None:
+    """Hold the claimed rows of `claimed` whose (org_id, id) are `keys` for this sender:
+    count the attempt, and keep other senders away until the lease runs out."""
+    if not keys:
+        return
+    c = claimed.c
+    await session.execute(
+        update(claimed)
+        .where(tuple_(c.org_id, c.id).in_(keys))
+        .values({attempts: attempts + 1, next_at: now + LEASE})
+    )
 
 
 class Outbox(Protocol):

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import strawberry
 from fastapi.security.utils import get_authorization_scheme_param
@@ -45,6 +45,10 @@ class Context(BaseContext):
         self.loaders = Loaders(self)
         # Sibling fields resolve concurrently, but a session runs one statement at a time.
         self._lock = asyncio.Lock()
+        # Service calls under way. When a field fails, GraphQL abandons its siblings; their
+        # service calls run to the end all the same (a statement cancelled midway would
+        # leave the connection unusable), and the transaction waits for them.
+        self._running: set[asyncio.Future[Any]] = set()
         self._caller: Principal | None = None
         self._locale: Locale | None = None
 
@@ -54,7 +58,24 @@ class Context(BaseContext):
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run a service function as the caller, who is authenticated on first use."""
+        """Run a service function as the caller, who is authenticated on first use. A caller
+        that is cancelled stops waiting; the call itself finishes (see `settle`)."""
+        call = asyncio.ensure_future(self._call(operation, *args, **kwargs))
+        self._running.add(call)
+        call.add_done_callback(self._running.discard)
+        return await asyncio.shield(call)
+
+    async def settle(self) -> None:
+        """Wait until no service call of this request is under way."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _call(
+        self,
+        operation: Callable[Concatenate[Session, Principal, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         async with self._lock:
             if self.session is None:
                 raise RuntimeError("The session exists only while an operation executes.")
@@ -128,8 +149,10 @@ class Transaction(SchemaExtension):
                 await context.identify()
             yield
         except BaseException:
+            await context.settle()
             await discard(session)
             raise
+        await context.settle()
         result = self.execution_context.result
         if result is None or result.errors:
             await discard(session)

@@ -183,3 +183,21 @@ async def test_failed_commit_is_an_internal_error(
         ],
     }
     assert (await gql.data("anna", "MyInsights"))["myInsights"]["edges"] == []
+
+
+async def test_two_refused_fields_leave_the_transaction_and_connection_sound(
+    gql: GraphQL,
+) -> None:
+    """A colleague may read the insight but not its thread: both fields are refused, and
+    GraphQL abandons the one still resolving. Its statement runs to the end all the same,
+    so the connection stays usable (no 503) and the next request is answered."""
+    posted = await gql.data("anna", "PostInsight", input={"kind": "IDEA", "text": "Kori."})
+    iid = posted["postInsight"]["insight"]["id"]
+    both = "query($id: ID!) { insight(id: $id) { id comments { id } timeline { id } } }"
+    result = await gql.document("aku", both, {"id": iid})
+    assert result["data"] == {"insight": None}
+    assert set(codes(result)) == {"not_in_thread"}
+    pages = "{ insights(first: 100) { edges { node { id comments { id } timeline { id } } } } }"
+    assert set(codes(await gql.document("aku", pages, {}))) == {"not_in_thread"}
+    again = await gql.document("aku", "query($id: ID!) { insight(id: $id) { id } }", {"id": iid})
+    assert again["data"]["insight"]["id"] == iid

@@ -1,12 +1,11 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.web.caller import Caller
-from app.web.etags import expected_version, set_etag
+from app.web.etags import IfMatch, expected_version, set_etag
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["actions"])
@@ -34,9 +33,7 @@ async def update_action(
     session: Session,
     caller: Caller,
     response: Response,
-    if_match: Annotated[
-        str | None, Header(description="ETag of the version the change is based on.")
-    ] = None,
+    if_match: IfMatch = None,
 ) -> ActionOut:
     """Change status, outcome, due date or owner. Marking it done needs an outcome.
     With If-Match, 412 `version_mismatch` when someone changed it in between."""

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.insights import comments, endorsements, merges, posting, queries, service, timeline
 from app.insights.models import InsightStatus
@@ -26,13 +26,12 @@ from app.loop.schemas import InsightDetail, MyInsightOut
 from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.web.caller import Caller
-from app.web.etags import expected_version, set_etag
+from app.web.etags import IfMatch, expected_version, set_etag
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["insights"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-IfMatch = Annotated[str | None, Header(description="ETag of the version the change is based on.")]
 
 
 def _filters(

@@ -14,6 +14,7 @@ from app.insights.models import Visibility as Visibility
 from app.org.schemas import PersonRef, UnitRef
 from app.org.taxonomy import MAX_TAGS, ImpactLevel, Tag, unique_tags
 from app.org.taxonomy import InsightKind as InsightKind
+from app.platform.text import NOT_BLANK_SCHEMA
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
@@ -30,10 +31,13 @@ class CustomerContactCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK_SCHEMA)
     channel: ContactChannel
     address: str = Field(
-        min_length=3, max_length=320, description="An e-mail address, or a phone number."
+        min_length=3,
+        max_length=320,
+        description="An e-mail address, or a phone number.",
+        json_schema_extra=NOT_BLANK_SCHEMA,
     )
     consent: bool = Field(description="The customer agreed to be contacted: must be true.")
     consent_text: str | None = Field(
@@ -83,7 +87,7 @@ class InsightCreate(BaseModel):
         description="Client-generated id. Posting again with the same id returns the insight.",
     )
     kind: InsightKind
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
     language: str | None = Field(
         default=None,
         pattern=r"^[a-z]{2}$",
@@ -232,20 +236,30 @@ class InsightFilters(BaseModel):
 class ResolveInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    resolution: str = Field(min_length=1, max_length=5000, description="What was done.")
+    resolution: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="What was done.",
+        json_schema_extra=NOT_BLANK_SCHEMA,
+    )
 
 
 class DeclineInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=5000, description="Why nothing will be done.")
+    reason: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="Why nothing will be done.",
+        json_schema_extra=NOT_BLANK_SCHEMA,
+    )
 
 
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = None
-    body: str = Field(min_length=1, max_length=5000)
+    body: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
 
     @field_validator("body")
     @classmethod

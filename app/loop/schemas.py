@@ -9,6 +9,7 @@ from app.insights.schemas import AttachmentOut, InsightOut
 from app.loop.models import Audience as Audience
 from app.loop.models import DeliveryStatus as DeliveryStatus
 from app.org.schemas import PersonRef
+from app.platform.text import NOT_BLANK_SCHEMA
 
 
 class AnswerOut(BaseModel):
@@ -34,7 +35,7 @@ class CommunicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="Client-generated id for safe retries.")
-    message: str = Field(min_length=1, max_length=5000)
+    message: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
     audience: Audience = Field(
         default=Audience.REPORTER,
         description="reporter: the staff loop (reporters of merged duplicates and, when it "

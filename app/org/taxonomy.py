@@ -4,7 +4,7 @@ stages and touchpoints every new organisation starts with."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 
 class InsightKind(StrEnum):
@@ -34,6 +34,15 @@ Tag = Annotated[
     str,
     BeforeValidator(_normal_tag),
     Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$"),
+    # What clients may send: any case, spaces around (the value is stripped and lowercased).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 32,
+            "pattern": r"^[ \t]*[A-Za-z0-9][A-Za-z0-9_-]*[ \t]*$",
+        }
+    ),
 ]
 
 MAX_TAGS = 10

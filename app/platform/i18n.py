@@ -271,6 +271,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_id": ("Virheellinen syöte", "Tunniste ei kelpaa.", "Invalid input"),
+    "invalid_if_match": (
+        "Virheellinen syöte",
+        "If-Match-otsakkeen on oltava tämän rajapinnan antama ETag tai *.",
+        "Invalid input",
+    ),
     "invalid_cursor": (
         "Virheellinen syöte",
         "Sivutuksen kursori ei kelpaa.",

@@ -1,12 +1,11 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.routing import service
 from app.routing.schemas import RoutingRuleCreate, RoutingRuleOut, RoutingRuleUpdate, RuleOrder
 from app.web.caller import Caller
-from app.web.etags import expected_version, set_etag
+from app.web.etags import IfMatch, expected_version, set_etag
 from app.web.unit_of_work import Session
 
 router = APIRouter(tags=["routing"])
@@ -53,9 +52,7 @@ async def update_routing_rule(
     session: Session,
     caller: Caller,
     response: Response,
-    if_match: Annotated[
-        str | None, Header(description="ETag of the version the change is based on.")
-    ] = None,
+    if_match: IfMatch = None,
 ) -> RoutingRuleOut:
     """Change the fields sent. Insights routed before keep their owners and deadlines."""
     rule = await service.update_rule(

@@ -27,6 +27,8 @@ class SyncBatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[dict[str, Any]] = Field(
+        # Documented here; the service answers `empty_batch` and `batch_too_large` itself.
+        json_schema_extra={"minItems": 1, "maxItems": MAX_BATCH},
         description=(
             f"Up to {MAX_BATCH} items, applied in order. Each has a `type`: "
             "`insight` (the fields of postInsight; `id` required), "

@@ -164,6 +164,12 @@ async def test_the_etag_is_the_actions_version(client: httpx.AsyncClient, world:
         url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": '"1"'}
     )
     assert (stale.status_code, stale.json()["code"]) == (412, "version_mismatch")
+    # Something that is no ETag of this API is the client's mistake, not a stale copy.
+    for garbled in ("2", '"2" "3"', "O5kb$P"):
+        wrong = await client.patch(
+            url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": garbled}
+        )
+        assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_if_match")
     edited = await client.patch(
         url, json={"due_on": "2026-12-24"}, headers={**mia, "If-Match": '"2"'}
     )

@@ -120,12 +120,13 @@ def test_the_client_configuration_covers_every_binary_media_type(spec: dict[str,
     assert overrides == _binary_media_types(spec)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def generated(
-    spec: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str]]:
     """A client generated from the code's document, importable as `insight_client`; the
     generator's output."""
+    tmp_path = tmp_path_factory.mktemp("client")
     document = tmp_path / "openapi.json"
     document.write_text(json.dumps(spec), encoding="utf-8")
     # The generator formats the client with ruff, from the same environment.
@@ -145,10 +146,12 @@ def generated(
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
     try:
         yield "insight_client", output
     finally:
+        sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.split(".")[0] == "insight_client"]:
             del sys.modules[name]
 

@@ -59,7 +59,7 @@ lint-openapi: $(OPENAPI_LINT)/node_modules/.installed
 types: install
 	$(BIN)/mypy
 
-check: lint types test
+check: lint lint-openapi types test
 
 # Known vulnerabilities in the installed dependencies (PyPI's advisory data); fails on any.
 # Packages the advisory service cannot be asked about are listed as not audited.

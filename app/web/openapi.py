@@ -109,8 +109,9 @@ def _share(path: str, method: str, operation: dict[str, Any]) -> None:
     else:
         operation["security"] = []
     for response in responses.values():
-        for media in response.get("content", {}).values():
-            media.setdefault("schema", dict(BINARY_SCHEMA))
+        for media_type, media in response.get("content", {}).items():
+            if not media_type.endswith("json"):
+                media.setdefault("schema", dict(BINARY_SCHEMA))
     if path.startswith(API_PREFIX):
         responses.setdefault("429", _problem("Too many requests (`rate_limited`)."))
         if method == "post":

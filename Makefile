@@ -7,10 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # An OpenID provider (the npm package oidc-provider) that tests run the platform against.
 OIDC_PROVIDER := tests/oidc_provider
+# The linters the OpenAPI document is held to (Redocly's and Spectral's recommended rules).
+OPENAPI_LINT := tools/openapi-lint
 
-.PHONY: install run test check lint format types snapshots migrate seed clean audit
+.PHONY: install run test check lint lint-openapi format types snapshots migrate seed clean audit
 
-install: $(VENV)/.installed $(OIDC_PROVIDER)/node_modules/.installed
+install: $(VENV)/.installed $(OIDC_PROVIDER)/node_modules/.installed $(OPENAPI_LINT)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -27,6 +29,15 @@ $(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_P
 		echo "note: npm is not on PATH; $(OIDC_PROVIDER) is not installed and the tests against oidc-provider will be skipped"; \
 	fi
 
+# Without npm `make lint-openapi` is skipped (it fails when CI=true). Install scripts are not
+# run: the linters need none (the only one is a usage-telemetry ping).
+$(OPENAPI_LINT)/node_modules/.installed: $(OPENAPI_LINT)/package.json $(OPENAPI_LINT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(OPENAPI_LINT) --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+		echo "note: npm is not on PATH; the OpenAPI linters are not installed and make lint-openapi will be skipped"; \
+	fi
+
 # A development server: the GraphQL IDE, introspection and field hints are on.
 run: install
 	INSIGHT_GRAPHQL_IDE=$${INSIGHT_GRAPHQL_IDE:-true} \
@@ -41,10 +52,14 @@ lint: install
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench
 
+# openapi/openapi.json against Redocly's and Spectral's recommended rules; any warning fails.
+lint-openapi: $(OPENAPI_LINT)/node_modules/.installed
+	$(OPENAPI_LINT)/lint
+
 types: install
 	$(BIN)/mypy
 
-check: lint types test
+check: lint lint-openapi types test
 
 # Known vulnerabilities in the installed dependencies (PyPI's advisory data); fails on any.
 # Packages the advisory service cannot be asked about are listed as not audited.
@@ -65,4 +80,4 @@ seed: install
 	$(BIN)/insight seed --demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(OIDC_PROVIDER)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(OIDC_PROVIDER)/node_modules $(OPENAPI_LINT)/node_modules

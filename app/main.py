@@ -105,7 +105,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], response_model=None)
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        response_model=None,
+        responses={503: {"description": "The database does not answer."}},
+    )
     async def readyz(request: Request) -> JSONResponse | dict[str, str]:
         """The process can serve: the database answers."""
         try:

@@ -60,7 +60,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "resolve_insight": ACTORS,
     "decline_insight": ACTORS,
     "assign_insight": ACTORS,
-    "tell_reporter": ACTORS,
+    "send_communication": ACTORS,
     "triage_insights": ACTORS,
     "merge_insights": ACTORS,
     "update_customer_loop": ACTORS,

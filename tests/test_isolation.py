@@ -22,7 +22,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "resolve_insight": {"resolution": "Tehty."},
     "decline_insight": {"reason": "Ei."},
     "post_comment": {"body": "Kommentti."},
-    "tell_reporter": {"message": "Kerrottu."},
+    "send_communication": {"message": "Kerrottu."},
     "update_action": {"outcome": "Valmis."},
     "link_action_insights": {"insight_ids": [str(uuid.uuid4())]},
     "assign_insight": {"unit_id": str(uuid.uuid4()), "note": "Teille."},

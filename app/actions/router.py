@@ -21,6 +21,7 @@ async def create_action(body: ActionCreate, session: Session, caller: Caller) ->
 async def get_action(
     action_id: uuid.UUID, session: Session, caller: Caller, response: Response
 ) -> ActionOut:
+    """One action and the linked insights the caller may see; its version is the ETag."""
     action = await service.get_action(session, caller, action_id)
     set_etag(response, action.version)
     return action
@@ -48,4 +49,5 @@ async def update_action(
 async def link_action_insights(
     action_id: uuid.UUID, body: ActionLink, session: Session, caller: Caller
 ) -> ActionOut:
+    """Link more insights to the action; insights already linked stay as they are."""
     return await service.link_insights(session, caller, action_id, body)

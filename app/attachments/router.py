@@ -125,6 +125,7 @@ async def upload_comment_attachment(
 async def get_attachment(
     attachment_id: uuid.UUID, session: Session, caller: Caller
 ) -> AttachmentOut:
+    """An attachment's details (kind, media type, size); the bytes are at `/content`."""
     return await service.get_attachment(session, caller, attachment_id)
 
 

@@ -24,6 +24,8 @@ def _keys(request: Request) -> BuiltinKeys:
 
 @router.get("/.well-known/openid-configuration")
 async def openid_configuration(request: Request) -> dict[str, Any]:
+    """OpenID Connect discovery for the built-in issuer: its endpoints, scopes and signing
+    algorithm."""
     issuer_url = runtime(request).settings.issuer
     return {
         "issuer": issuer_url,
@@ -45,6 +47,7 @@ async def openid_configuration(request: Request) -> dict[str, Any]:
 
 @router.get("/oauth/jwks")
 async def jwks(request: Request) -> dict[str, Any]:
+    """The public keys that verify the tokens the built-in issuer signs."""
     return await _keys(request).public_jwks()
 
 

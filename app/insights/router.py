@@ -57,7 +57,12 @@ Filters = Annotated[InsightFilters, Depends(_filters)]
 async def post_insight(
     body: InsightCreate, session: Session, caller: Caller, response: Response
 ) -> InsightOut:
-    """Post an insight. It is routed to the managers of the nearest unit that has any."""
+    """Post an insight. The first active routing rule that matches it (kind, journey stage,
+    tags, customer impact, unit) sets its deadlines and the unit whose managers own it (the
+    nearest unit at or above the rule's target that has managers); when none matches, the
+    nearest unit with managers at or above where it happened owns it, with the organisation's
+    deadlines. Its timeline's `routed` event names the rule and why it matched. A retry with
+    the same `id` returns the stored insight (200)."""
     insight, created = await posting.create_insight(session, caller, body)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -119,6 +124,7 @@ async def list_my_insights(
 async def get_insight(
     insight_id: uuid.UUID, session: Session, caller: Caller, response: Response
 ) -> InsightDetail:
+    """The insight as it is now, with what followed it; its version is the ETag."""
     return await _detail(session, caller, response, insight_id)
 
 
@@ -173,6 +179,8 @@ async def start_insight(
     response: Response,
     if_match: IfMatch = None,
 ) -> InsightDetail:
+    """Mark the insight in progress. 409 `invalid_status_transition` from a status that does
+    not allow it; with If-Match, 412 `version_mismatch` when it changed."""
     return await _transition(
         session, caller, response, insight_id, InsightStatus.IN_PROGRESS, None, if_match
     )
@@ -187,6 +195,8 @@ async def resolve_insight(
     response: Response,
     if_match: IfMatch = None,
 ) -> InsightDetail:
+    """Resolve the insight with what was done. 409 `invalid_status_transition` from a status
+    that does not allow it; with If-Match, 412 `version_mismatch` when it changed."""
     return await _transition(
         session, caller, response, insight_id, InsightStatus.RESOLVED, body.resolution, if_match
     )
@@ -201,6 +211,8 @@ async def decline_insight(
     response: Response,
     if_match: IfMatch = None,
 ) -> InsightDetail:
+    """Decline the insight with a reason the reporter sees. 409 `invalid_status_transition`
+    from a closed status; with If-Match, 412 `version_mismatch` when it changed."""
     return await _transition(
         session, caller, response, insight_id, InsightStatus.DECLINED, body.reason, if_match
     )
@@ -224,6 +236,7 @@ async def assign_insight(
 
 @router.get("/insights/{insight_id}/timeline")
 async def get_timeline(insight_id: uuid.UUID, session: Session, caller: Caller) -> list[EventOut]:
+    """Every change to the insight, oldest first."""
     return await timeline.timeline(session, caller, insight_id)
 
 
@@ -231,6 +244,8 @@ async def get_timeline(insight_id: uuid.UUID, session: Session, caller: Caller) 
 async def list_comments(
     insight_id: uuid.UUID, session: Session, caller: Caller
 ) -> list[CommentOut]:
+    """The thread between the reporter and the managers, oldest first; 403 `not_in_thread`
+    for a reader who is not part of it."""
     return await comments.list_comments(session, caller, insight_id)
 
 

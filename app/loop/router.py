@@ -22,16 +22,17 @@ Channel = Annotated[CustomerChannel, Depends(_customer_channel)]
 
 
 @router.post("/insights/{insight_id}/communications", status_code=status.HTTP_201_CREATED)
-async def tell_reporter(
+async def send_communication(
     insight_id: uuid.UUID,
     body: CommunicationCreate,
     session: Session,
     caller: Caller,
     channel: Channel,
 ) -> AnswerOut:
-    """Tell the reporter what was done; the reporters of merged duplicates are told too. On a
-    resolved or declined insight this closes the loop and tells those who backed it. With
-    `"audience": "customer"`, tell the customer through their consented contact instead."""
+    """Send a message about the insight. By default it tells the reporter what was done (the
+    reporters of merged duplicates are told too; on a resolved or declined insight this closes
+    the loop and tells those who backed it). With `"audience": "customer"` it tells the
+    customer through their consented contact instead."""
     return await service.communicate(session, caller, insight_id, body, channel=channel)
 
 

@@ -30,9 +30,11 @@ async def list_notifications(
 async def read_notification(
     notification_id: uuid.UUID, session: Session, caller: Caller
 ) -> NotificationOut:
+    """Mark one of the caller's notifications read; reading it again keeps the first time."""
     return await service.mark_read(session, caller, notification_id)
 
 
 @router.post("/notifications/read-all")
 async def read_all_notifications(session: Session, caller: Caller) -> ReadAllOut:
+    """Mark all of the caller's unread notifications read; answers how many were marked."""
     return await service.mark_all_read(session, caller)

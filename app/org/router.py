@@ -24,6 +24,7 @@ async def list_units(session: Session, caller: Caller) -> list[UnitOut]:
 
 @router.get("/units/{unit_id}")
 async def get_unit(unit_id: uuid.UUID, session: Session, caller: Caller) -> UnitOut:
+    """One unit of the caller's organisation."""
     return UnitOut.model_validate(await service.get_unit(session, caller, unit_id))
 
 

@@ -40,6 +40,7 @@ async def reorder_routing_rules(
 async def get_routing_rule(
     rule_id: uuid.UUID, session: Session, caller: Caller, response: Response
 ) -> RoutingRuleOut:
+    """One routing rule; its version is the ETag."""
     rule = await service.get_rule(session, caller, rule_id)
     set_etag(response, rule.version)
     return rule
@@ -64,4 +65,6 @@ async def update_routing_rule(
 
 @router.delete("/routing-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_routing_rule(rule_id: uuid.UUID, session: Session, caller: Caller) -> None:
+    """Remove a rule; the ones after it move up. With no active rule left, insights go to the
+    managers of the nearest unit that has any."""
     await service.delete_rule(session, caller, rule_id)

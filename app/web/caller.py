@@ -18,7 +18,11 @@ from app.web.problems import LOCALE_STATE
 from app.web.runtime import Runtime
 from app.web.unit_of_work import PRINCIPAL_STATE, Session, runtime
 
-_bearer = HTTPBearer(auto_error=False, description="An access token from the OpenID issuer.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="An access token (a signed JWT) from the OpenID issuer.",
+)
 
 
 async def authenticate(

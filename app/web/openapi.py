@@ -1,5 +1,11 @@
-"""The OpenAPI document: stable operationIds and what every operation shares."""
+"""The OpenAPI document: stable operationIds and what every operation shares.
 
+The document is held to Redocly's and Spectral's recommended rules (`make lint-openapi`):
+what can be said once for every operation is said here, so a new route is covered by adding
+it; what only the route knows (its description, from the docstring) the route says.
+"""
+
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,6 +18,38 @@ def operation_id(route: APIRoute) -> str:
     """Stable operationIds: the route function's name, unique across the API."""
     return route.name
 
+
+DESCRIPTION = """\
+The REST API of Insight: frontline employees post what they see, managers act on it and
+close the loop with the reporter and the customer.
+
+Every operation under `/api/v1` needs a bearer token (an access token from the OpenID
+issuer) and answers in the caller's language, or the one `Accept-Language` asks for.
+Errors are problem details (RFC 9457) with a stable `code` for programs to act on.
+Creating requests can be retried safely with an `Idempotency-Key`, and objects that change
+carry their version as an ETag for `If-Match`.
+"""
+# The licence the package declares (pyproject.toml).
+LICENSE = {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+CONTACT = {"name": "Insight", "url": "https://insight.example/"}
+# Relative: the API is served by the same origin as this document.
+SERVERS = [{"url": "/", "description": "The origin that serves this document."}]
+# Every tag an operation uses, described; a route with a new tag adds it here.
+TAGS = [
+    {"name": "insights", "description": "Post, read, triage and follow insights."},
+    {"name": "attachments", "description": "Photos and recordings attached to insights."},
+    {"name": "actions", "description": "Actions taken, linked to the insights they answer."},
+    {"name": "loop", "description": "Closing the loop: telling the reporter and the customer."},
+    {"name": "notifications", "description": "The caller's notifications."},
+    {"name": "routing", "description": "Routing rules: who owns an insight, by when."},
+    {"name": "organisation", "description": "The caller, the units and the taxonomy."},
+    {"name": "analytics", "description": "Listening metrics: how fast the loop closes."},
+    {"name": "webhooks", "description": "Timeline events sent to subscribed HTTPS endpoints."},
+    {"name": "sync", "description": "Offline clients: changes since a cursor, batched writes."},
+    {"name": "privacy", "description": "Retention, erasure, data exports and the audit log."},
+    {"name": "auth", "description": "The built-in OpenID issuer, when no external one is set."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "name": "Idempotency-Key",
@@ -46,50 +84,77 @@ PROBLEM_SCHEMA = {
         },
     },
 }
+# What a response without a schema carries: bytes (photos, recordings, charts).
+BINARY_SCHEMA = {"type": "string", "format": "binary"}
+# FastAPI's own validation error schemas, unused once every 422 is a problem.
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, **PROBLEM_RESPONSE}
+
+
+def _share(path: str, method: str, operation: dict[str, Any]) -> None:
+    """What one operation shares with all others."""
+    responses = operation.setdefault("responses", {})
+    # The exception handlers answer every path, so every error is a problem.
+    if "422" in responses:
+        responses["422"] = _problem("Invalid input (`validation_error` and others).")
+    responses.setdefault("default", _problem("An error: problem details with a stable `code`."))
+    # The body limit guards every request, whatever its method or path.
+    responses.setdefault("413", _problem("Request body too large (`payload_too_large`)."))
+    # An operation that takes no token says so; one that does can be refused for it.
+    if operation.get("security"):
+        responses.setdefault("401", _problem("No valid bearer token (`missing_token` and others)."))
+    else:
+        operation["security"] = []
+    for response in responses.values():
+        for media_type, media in response.get("content", {}).items():
+            if not media_type.endswith("json"):
+                media.setdefault("schema", dict(BINARY_SCHEMA))
+    if path.startswith(API_PREFIX):
+        responses.setdefault("429", _problem("Too many requests (`rate_limited`)."))
+        if method == "post":
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+
+
+def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema`, as FastAPI generates it, with what the whole API shares."""
+    info = schema.setdefault("info", {})
+    info.setdefault("description", DESCRIPTION)
+    info.setdefault("contact", CONTACT)
+    info.setdefault("license", LICENSE)
+    schema.setdefault("servers", SERVERS)
+    schema["tags"] = TAGS
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            _share(path, method, operation)
+    _drop_unused(schema, _FASTAPI_VALIDATION_SCHEMAS)
+    return schema
+
+
+def _drop_unused(schema: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Leave out the component schemas `names` that nothing else refers to."""
+    schemas = schema["components"]["schemas"]
+    others = {name: value for name, value in schemas.items() if name not in names}
+    text = json.dumps([schema["paths"], others])
+    for name in names:
+        if f'"#/components/schemas/{name}"' not in text:
+            schemas.pop(name, None)
 
 
 def with_shared_contract(app: FastAPI) -> None:
-    """Document what every operation shares: Idempotency-Key on creating requests, the
-    limits (413, 429) that guard them all, and errors as problem details (422 and every
-    other error status, under `default`)."""
+    """Document what every operation shares: who may call it (a bearer token, or
+    `security: []` for the public ones), Idempotency-Key on creating requests, the limits
+    (413, 429) that guard them, errors as problem details (401, 422 and every other error
+    status, under `default`), and bytes where a response names only its media type."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = generate()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
-                PROBLEM_SCHEMA
-            )
-            for path, operations in schema["paths"].items():
-                if not path.startswith(API_PREFIX):
-                    continue
-                for method, operation in operations.items():
-                    responses = operation.setdefault("responses", {})
-                    if "422" in responses:
-                        responses["422"] = {
-                            "description": "Invalid input (`validation_error` and others).",
-                            **PROBLEM_RESPONSE,
-                        }
-                    responses.setdefault(
-                        "default",
-                        {
-                            "description": "An error: problem details with a stable `code`.",
-                            **PROBLEM_RESPONSE,
-                        },
-                    )
-                    responses.setdefault(
-                        "429",
-                        {"description": "Too many requests (`rate_limited`).", **PROBLEM_RESPONSE},
-                    )
-                    if method == "post":
-                        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
-                        responses.setdefault(
-                            "413",
-                            {
-                                "description": "Request body too large (`payload_too_large`).",
-                                **PROBLEM_RESPONSE,
-                            },
-                        )
-        return app.openapi_schema or generate()
+            app.openapi_schema = shared_document(generate())
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

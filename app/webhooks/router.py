@@ -46,6 +46,7 @@ async def create_webhook(
 
 @router.get("/webhooks/{webhook_id}")
 async def get_webhook(webhook_id: uuid.UUID, session: Session, caller: Caller) -> WebhookOut:
+    """One webhook subscription (without its secret)."""
     return await service.get_webhook(session, caller, webhook_id)
 
 
@@ -66,6 +67,7 @@ async def update_webhook(
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_webhook(webhook_id: uuid.UUID, session: Session, caller: Caller) -> None:
+    """Stop sending to the subscription; its deliveries and their log go with it."""
     await service.delete_webhook(session, caller, webhook_id)
 
 

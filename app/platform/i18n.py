@@ -355,6 +355,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Äänite on liian pitkä.",
         "Invalid input",
     ),
+    "image_too_large": (
+        "Kuva on liian suuri",
+        "Kuvassa saa olla enintään {max_pixels} pikseliä.",
+        "Image too large",
+    ),
     "unreadable_attachment": (
         "Virheellinen syöte",
         "Tiedostoa ei voitu lukea.",

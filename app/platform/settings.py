@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     attachment_thumbnail_size: int = 320
     # Images with more pixels are refused before they are decoded (decompression bombs).
     attachment_image_max_pixels: int = 60_000_000
+    # Memory per photo: at most this many pixels are decoded (4 bytes each). A larger JPEG
+    # is decoded at a half, quarter or eighth of its size; other formats are refused (422).
+    attachment_image_max_decoded_pixels: int = 25_000_000
+    # Photos decoded at once per serving process; more uploads wait their turn.
+    attachment_image_decode_concurrency: int = 2
     # Attachments go to this S3-compatible bucket when set, else under data_dir/attachments.
     # Credentials come from the standard AWS environment variables and config files.
     s3_bucket: str | None = None

@@ -95,6 +95,7 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     import uvicorn
 
     from app.main import create_app
+    from app.web.serving import server_config
 
     _migrate(url)
     if seed_demo:
@@ -105,7 +106,10 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    config = server_config(
+        app, settings, host=host, port=port, log_level="info", proxy_headers=True
+    )
+    uvicorn.Server(config).run()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

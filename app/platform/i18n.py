@@ -323,6 +323,17 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Samalla Idempotency-Key-avaimella lähetettyä pyyntöä käsitellään vielä.",
         "Conflict",
     ),
+    "headers_too_large": (
+        "Otsakkeet ovat liian suuret",
+        "Pyynnössä saa olla enintään {max_headers} otsaketta, yhteensä enintään "
+        "{max_header_bytes} tavua.",
+        "Request headers too large",
+    ),
+    "request_timeout": (
+        "Pyyntö aikakatkaistiin",
+        "Pyynnön runko lakkasi saapumasta {timeout_seconds} sekunniksi.",
+        "Request timeout",
+    ),
     "payload_too_large": (
         "Pyyntö on liian suuri",
         "Pyynnön runko saa olla enintään {limit} tavua.",

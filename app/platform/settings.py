@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 25 * 1024 * 1024
+    # Request headers: how many, and their names and values in bytes (431 beyond). A
+    # request's head (the request line with the headers) must arrive within the timeout,
+    # and a body may pause for at most its timeout (408); the connection is closed then.
+    max_request_headers: int = 100
+    max_request_header_bytes: int = 32 * 1024
+    request_head_timeout_seconds: float = 10.0
+    request_body_timeout_seconds: float = 30.0
 
     # Photos and voice notes on insights and comments. Sizes are of the uploaded file.
     attachment_image_max_bytes: int = 15 * 1024 * 1024

@@ -109,7 +109,10 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     config = server_config(
         app, settings, host=host, port=port, log_level="info", proxy_headers=True
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the port was taken, say; uvicorn has logged why
+        sys.exit(3)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

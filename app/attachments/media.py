@@ -15,7 +15,7 @@ from mutagen.mp4 import MP4, Atoms  # type: ignore[attr-defined]
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, JpegImagePlugin
 
 from app.insights.models import AttachmentKind
 from app.platform.errors import InvalidInput, UnsupportedMediaType
@@ -176,7 +176,8 @@ def _decode_within(image: Image.Image, limits: ImageLimits) -> None:
         raise _too_large(limits.max_pixels)
     # Shrinking a picture with transparency copies it premultiplied first: it weighs double.
     allowed = limits.max_decoded_pixels // (2 if image.mode in ("RGBA", "LA") else 1)
-    if width * height > allowed and image.format == "JPEG":
+    # (An MPO, the JPEG some cameras write with a second picture, decodes the same way.)
+    if width * height > allowed and isinstance(image, JpegImagePlugin.JpegImageFile):
         scale = next((s for s in (2, 4, 8) if -(-width // s) * -(-height // s) <= allowed), 8)
         image.draft(None, (width // scale, height // scale))
         width, height = image.size

@@ -95,6 +95,7 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     import uvicorn
 
     from app.main import create_app
+    from app.web.serving import server_config
 
     _migrate(url)
     if seed_demo:
@@ -105,7 +106,13 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    config = server_config(
+        app, settings, host=host, port=port, log_level="info", proxy_headers=True
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the port was taken, say; uvicorn has logged why
+        sys.exit(3)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

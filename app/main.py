@@ -25,7 +25,7 @@ from app.routing.router import router as routing_router
 from app.sync.router import router as sync_router
 from app.web import problems
 from app.web.idempotency.middleware import IdempotencyMiddleware
-from app.web.limits import BodyLimitMiddleware, body_limits
+from app.web.limits import BodyLimitMiddleware, HeaderLimitMiddleware, body_limits
 from app.web.openapi import API_PREFIX, operation_id, with_shared_contract
 from app.web.runtime import Runtime
 from app.webhooks.router import router as webhooks_router
@@ -77,7 +77,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     problems.install(app)
     # Outermost first: the body limit guards everything that reads a body after it.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit_for=body_limits(settings),
+        idle_seconds=settings.request_body_timeout_seconds,
+    )
+    app.add_middleware(
+        HeaderLimitMiddleware,
+        max_count=settings.max_request_headers,
+        max_bytes=settings.max_request_header_bytes,
+    )
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (

@@ -15,7 +15,7 @@ from mutagen.mp4 import MP4, Atoms  # type: ignore[attr-defined]
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, JpegImagePlugin
 
 from app.insights.models import AttachmentKind
 from app.platform.errors import InvalidInput, UnsupportedMediaType
@@ -100,9 +100,18 @@ class AudioTooLong(InvalidInput):
     title = "The recording is too long"
 
 
+class ImageTooLarge(InvalidInput):
+    code = "image_too_large"
+    title = "The image has too many pixels"
+
+
 @dataclass(frozen=True, slots=True)
 class ImageLimits:
+    # Images with more pixels are refused unread.
     max_pixels: int
+    # At most this many pixels are ever decoded: a JPEG over it is decoded at a half, a
+    # quarter or an eighth of its size; other formats over it are refused.
+    max_decoded_pixels: int
     max_dimension: int
     thumbnail_size: int
 
@@ -127,28 +136,76 @@ _SAVE_AS = {
 
 
 def prepare_image(source: Path, fmt: Format, limits: ImageLimits, workdir: Path) -> Prepared:
-    """Decode, turn upright, cap the size and re-encode without metadata; make a thumbnail.
+    """Decode, cap the size, turn upright and re-encode without metadata; make a thumbnail.
 
-    Blocking CPU work: call it in a worker thread."""
+    Memory is bounded by the pixels decoded (at most `max_decoded_pixels`; a large JPEG is
+    decoded at a fraction of its size), the half-resized copy Pillow makes while shrinking
+    and the stored picture: it is shrunk first and turned upright only then. Blocking CPU
+    work: call it in a worker thread."""
+    box = (limits.max_dimension, limits.max_dimension)
     try:
         with Image.open(source, formats=[fmt.decoder]) as opened:
-            if opened.width * opened.height > limits.max_pixels:
-                raise Unreadable("The image has too many pixels.")
-            image = ImageOps.exif_transpose(opened)
-            image.load()
+            _decode_within(opened, limits)
+            orientation = opened.getexif().get(ExifTags.Base.Orientation, 1)
+            opened.load()
+            # In place: the decoded pixels give way to the smaller copy.
+            opened.thumbnail(box)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise Unreadable("The image cannot be decoded.") from exc
+    image = _upright(opened, orientation)
     # HEIC is re-encoded as JPEG, which every client shows.
     save_format, media_type = _SAVE_AS.get(fmt.decoder, ("JPEG", "image/jpeg"))
     image = _clean(image, save_format)
-    image.thumbnail((limits.max_dimension, limits.max_dimension))
+    width, height = image.size
     content = workdir / "content"
     image.save(content, save_format, **_quality(save_format))
-    thumb = _clean(image.copy(), "JPEG")
-    thumb.thumbnail((limits.thumbnail_size, limits.thumbnail_size))
+    # The stored picture is not needed any more: the thumbnail is made from it in place.
+    if image.mode in ("1", "P"):  # resized by nearest neighbour unless converted first
+        image = _clean(image, "JPEG")
+    image.thumbnail((limits.thumbnail_size, limits.thumbnail_size))
     thumbnail = workdir / "thumbnail"
-    thumb.save(thumbnail, "JPEG", quality=80)
-    return Prepared(media_type, content, thumbnail, image.width, image.height)
+    _clean(image, "JPEG").save(thumbnail, "JPEG", quality=80)
+    return Prepared(media_type, content, thumbnail, width, height)
+
+
+def _decode_within(image: Image.Image, limits: ImageLimits) -> None:
+    """Refuses an image over the pixel limits before a pixel is decoded; asks a large JPEG
+    to decode at a fraction of its size instead."""
+    width, height = image.size
+    if width * height > limits.max_pixels:
+        raise _too_large(limits.max_pixels)
+    # Shrinking a picture with transparency copies it premultiplied first: it weighs double.
+    allowed = limits.max_decoded_pixels // (2 if image.mode in ("RGBA", "LA") else 1)
+    # (An MPO, the JPEG some cameras write with a second picture, decodes the same way.)
+    if width * height > allowed and isinstance(image, JpegImagePlugin.JpegImageFile):
+        scale = next((s for s in (2, 4, 8) if -(-width // s) * -(-height // s) <= allowed), 8)
+        image.draft(None, (width // scale, height // scale))
+        width, height = image.size
+    if width * height > allowed:
+        raise _too_large(allowed)
+
+
+def _too_large(max_pixels: int) -> ImageTooLarge:
+    return ImageTooLarge(
+        f"Images can have at most {max_pixels} pixels.", extra={"max_pixels": max_pixels}
+    )
+
+
+def _upright(image: Image.Image, orientation: object) -> Image.Image:
+    """The picture as the camera was held (the EXIF orientation, applied and dropped)."""
+    method = _TURNS.get(orientation) if isinstance(orientation, int) else None
+    return image.transpose(method) if method is not None else image
+
+
+_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def _clean(image: Image.Image, save_format: str) -> Image.Image:

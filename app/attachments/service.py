@@ -1,5 +1,6 @@
 """Attachments: photos and voice notes on insights and on comments of their thread."""
 
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -7,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,15 +137,27 @@ async def _prepare(upload: Upload, settings: Settings, workdir: Path) -> media.P
     if upload.format.kind is AttachmentKind.IMAGE:
         limits = media.ImageLimits(
             max_pixels=settings.attachment_image_max_pixels,
+            max_decoded_pixels=settings.attachment_image_max_decoded_pixels,
             max_dimension=settings.attachment_image_max_dimension,
             thumbnail_size=settings.attachment_thumbnail_size,
         )
         return await to_thread.run_sync(
-            media.prepare_image, upload.path, upload.format, limits, workdir
+            media.prepare_image,
+            upload.path,
+            upload.format,
+            limits,
+            workdir,
+            limiter=_decode_slots(settings.attachment_image_decode_concurrency),
         )
     return await to_thread.run_sync(
         media.check_audio, upload.path, upload.format, settings.attachment_audio_max_seconds
     )
+
+
+@functools.cache
+def _decode_slots(total: int) -> CapacityLimiter:
+    """The photos one process decodes at once: each may hold a few hundred megabytes."""
+    return CapacityLimiter(total)
 
 
 async def _store(

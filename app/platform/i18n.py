@@ -328,6 +328,17 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Samalla Idempotency-Key-avaimella lähetettyä pyyntöä käsitellään vielä.",
         "Conflict",
     ),
+    "headers_too_large": (
+        "Otsakkeet ovat liian suuret",
+        "Pyynnössä saa olla enintään {max_headers} otsaketta, yhteensä enintään "
+        "{max_header_bytes} tavua.",
+        "Request headers too large",
+    ),
+    "request_timeout": (
+        "Pyyntö aikakatkaistiin",
+        "Pyynnön runko lakkasi saapumasta {timeout_seconds} sekunniksi.",
+        "Request timeout",
+    ),
     "payload_too_large": (
         "Pyyntö on liian suuri",
         "Pyynnön runko saa olla enintään {limit} tavua.",
@@ -359,6 +370,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Virheellinen syöte",
         "Äänite on liian pitkä.",
         "Invalid input",
+    ),
+    "image_too_large": (
+        "Kuva on liian suuri",
+        "Kuvassa saa olla enintään {max_pixels} pikseliä.",
+        "Image too large",
     ),
     "unreadable_attachment": (
         "Virheellinen syöte",

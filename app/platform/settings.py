@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 25 * 1024 * 1024
+    # Request headers: how many, and their names and values in bytes (431 beyond). A
+    # request's head (the request line with the headers) must arrive within the timeout,
+    # and a body may pause for at most its timeout (408); the connection is closed then.
+    max_request_headers: int = 100
+    max_request_header_bytes: int = 32 * 1024
+    request_head_timeout_seconds: float = 10.0
+    request_body_timeout_seconds: float = 30.0
 
     # Photos and voice notes on insights and comments. Sizes are of the uploaded file.
     attachment_image_max_bytes: int = 15 * 1024 * 1024
@@ -73,6 +80,11 @@ class Settings(BaseSettings):
     attachment_thumbnail_size: int = 320
     # Images with more pixels are refused before they are decoded (decompression bombs).
     attachment_image_max_pixels: int = 60_000_000
+    # Memory per photo: at most this many pixels are decoded (4 bytes each). A larger JPEG
+    # is decoded at a half, quarter or eighth of its size; other formats are refused (422).
+    attachment_image_max_decoded_pixels: int = 25_000_000
+    # Photos decoded at once per serving process; more uploads wait their turn.
+    attachment_image_decode_concurrency: int = 2
     # Attachments go to this S3-compatible bucket when set, else under data_dir/attachments.
     # Credentials come from the standard AWS environment variables and config files.
     s3_bucket: str | None = None

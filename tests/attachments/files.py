@@ -3,6 +3,7 @@
 import io
 import struct
 import wave
+import zlib
 
 from mutagen.ogg import OggPage
 from PIL import Image
@@ -110,3 +111,20 @@ def heic_with_location() -> bytes:
     out = io.BytesIO()
     image.save(out, "HEIF", exif=exif.tobytes(), quality=90)
     return out.getvalue()
+
+
+def flat_png(width: int, height: int) -> bytes:
+    """A one-colour RGB PNG of any size, made row by row: a 60-megapixel one is a few
+    hundred kilobytes, and making it never holds the picture in memory."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + width * 3)  # filter byte, then black pixels
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )

@@ -123,7 +123,8 @@ async def test_too_many_pixels_are_not_decoded(
     response = await _upload(
         client, world, "anna", f"/insights/{iid}/attachments", jpeg_with_location()
     )
-    assert (response.status_code, response.json()["code"]) == (422, "unreadable_attachment")
+    assert (response.status_code, response.json()["code"]) == (422, "image_too_large")
+    assert response.json()["max_pixels"] == 500
 
 
 async def test_etag_answers_304(client: httpx.AsyncClient, world: World) -> None:

@@ -42,20 +42,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.org import service as org_service
 from app.platform import clock
 from app.platform.db import table, transaction, unavailable
 from app.platform.errors import Conflict, DomainError, InvalidInput, Unavailable
+from app.web.idempotency.answers import SUBJECT, refuse
 from app.web.idempotency.claim import STATE, Claim
 from app.web.idempotency.models import IdempotencyKey, KeyState
-from app.web.problems import (
-    GRAPHQL_PATH,
-    LOCALE_STATE,
-    RETRY_AFTER_SECONDS,
-    error_response,
-    graphql_error_response,
-    language_asked,
-)
+from app.web.problems import GRAPHQL_PATH, RETRY_AFTER_SECONDS
 from app.web.runtime import Runtime
 from app.web.unit_of_work import discard
 
@@ -65,8 +58,6 @@ HEADER = b"idempotency-key"
 REPLAYED = "Idempotent-Replayed"
 # The only paths that create things; the issuer's own endpoints have their own rules.
 PATHS = ("/api/v1/", GRAPHQL_PATH)
-# Where the token's subject is kept in the request's state, to learn its language by.
-_SUBJECT = "idempotency_subject"
 # Response headers worth replaying; the rest (dates, lengths) are the server's own.
 KEPT_HEADERS = frozenset({"content-type", "etag", "location", "content-language"})
 MAX_KEY_LENGTH = 255
@@ -165,7 +156,7 @@ class IdempotencyMiddleware:
             return
         key = parse_key(raw)
         if key is None:
-            await _problem(
+            await refuse(
                 scope,
                 receive,
                 send,
@@ -197,14 +188,14 @@ class IdempotencyMiddleware:
             )
             # The application, which learns the caller's language, has not run when this
             # middleware answers: it learns the language itself, only when it answers.
-            scope.setdefault("state", {})[_SUBJECT] = subject
+            scope.setdefault("state", {})[SUBJECT] = subject
             await self._handle(scope, replay, sending, runtime, caller, key, print_)
         except Exception as exc:
             # The database went away while the key was claimed, looked up or settled.
             if started or not unavailable(exc):
                 raise
             log.warning("database unavailable for a request with an Idempotency-Key: %s", exc)
-            await _problem(
+            await refuse(
                 scope,
                 replay,
                 send,
@@ -235,7 +226,7 @@ class IdempotencyMiddleware:
             if row is None:
                 continue  # released in the meantime: claim it
             if row.fingerprint != print_:
-                await _problem(
+                await refuse(
                     scope,
                     receive,
                     send,
@@ -250,7 +241,7 @@ class IdempotencyMiddleware:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
-                await _problem(
+                await refuse(
                     scope,
                     receive,
                     send,
@@ -293,7 +284,7 @@ class IdempotencyMiddleware:
         if outcome is _Outcome.LOST:
             # The request succeeded but its commit did not: nothing of it is stored, and
             # the client may safely try again.
-            await _problem(
+            await refuse(
                 scope,
                 receive,
                 send,
@@ -561,39 +552,3 @@ async def _replay(send: Send, row: Any) -> None:
     headers.append((REPLAYED.lower().encode(), b"true"))
     await send({"type": "http.response.start", "status": row.response_status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _problem(
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    error: DomainError,
-    *,
-    headers: dict[str, str] | None = None,
-) -> None:
-    """Answer with `error` as the client reads errors: a GraphQL error with its code in
-    `extensions` for /graphql, a problem document elsewhere; in the caller's language."""
-    await _learn_locale(scope)
-    if scope["path"].startswith(GRAPHQL_PATH):
-        response = graphql_error_response(scope, error, headers)
-    else:
-        response = error_response(scope, error, headers)
-    await response(scope, receive, send)
-
-
-async def _learn_locale(scope: Scope) -> None:
-    """The caller's own locale, for an answer whose request names no language: one query,
-    made only when this middleware answers. Without a database the answer is English."""
-    state = scope.setdefault("state", {})
-    subject = state.get(_SUBJECT)
-    if subject is None or LOCALE_STATE in state or language_asked(scope):
-        return
-    runtime: Runtime = scope["app"].state.runtime
-    try:
-        async with runtime.sessions() as session:
-            principal = await org_service.load_principal(session, subject)
-    except Exception as exc:
-        log.warning("could not learn the caller's language: %s", exc)
-        return
-    if principal is not None:
-        state[LOCALE_STATE] = principal.locale

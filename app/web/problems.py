@@ -14,7 +14,8 @@ from starlette.types import Scope
 
 from app.platform.db import unavailable
 from app.platform.errors import DomainError, Unavailable
-from app.platform.i18n import DEFAULT, Locale, field_message, from_accept_language, problem_text
+from app.platform.field_errors import field_message
+from app.platform.i18n import DEFAULT, Locale, from_accept_language, problem_text
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,9 @@ OIDC_PROVIDER := tests/oidc_provider
 # development tools and the test OpenID provider (`make test`, `check`, `lint`, `types`).
 # The development level includes the platform, so `make run` after `make test` installs
 # nothing, and `make test` after `make run` adds only what development needs.
+# setuptools tells every editable install to mind folders named like the package; ours is
+# `app`, and there is no other.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 NPM_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
@@ -33,13 +36,13 @@ $(RUN_STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
 	@if [ -f $(DEV_STAMP) ] && [ $(DEV_STAMP) -nt pyproject.toml ]; then \
 		echo "the platform is installed (with the development extras)"; \
 	else \
-		echo "$(BIN)/python -m pip install --quiet -e ."; \
-		$(BIN)/python -m pip install --quiet -e . || exit 1; \
+		echo '$(PIP_INSTALL) .'; \
+		$(PIP_INSTALL) . || exit 1; \
 	fi
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
 # Without npm the tests that need the provider are skipped (they fail when CI=true).

@@ -10,19 +10,45 @@ OIDC_PROVIDER := tests/oidc_provider
 # The linters the OpenAPI document is held to (Redocly's and Spectral's recommended rules).
 OPENAPI_LINT := tools/openapi-lint
 
-.PHONY: install run test check lint lint-openapi format types snapshots migrate seed clean audit
+# What is installed is stamped per level: the platform alone (`make run`), or with the
+# development tools and the test OpenID provider (`make test`, `check`, `lint`, `types`).
+# The development level includes the platform, so `make run` after `make test` installs
+# nothing, and `make test` after `make run` adds only what development needs.
+# setuptools tells every editable install to mind folders named like the package; ours is
+# `app`, and there is no other.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+NPM_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
 
-install: $(VENV)/.installed $(OIDC_PROVIDER)/node_modules/.installed $(OPENAPI_LINT)/node_modules/.installed
+.PHONY: install install-run run test check lint lint-openapi format types snapshots migrate seed clean audit
 
-$(VENV)/.installed: pyproject.toml
+# For development: the platform, its development extras and the test OpenID provider.
+install: $(DEV_STAMP) $(NPM_STAMP) $(OPENAPI_LINT)/node_modules/.installed
+
+# For running the platform only.
+install-run: $(RUN_STAMP)
+
+$(VENV)/pyvenv.cfg:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
+	@if [ -f $(DEV_STAMP) ] && [ $(DEV_STAMP) -nt pyproject.toml ]; then \
+		echo "the platform is installed (with the development extras)"; \
+	else \
+		echo '$(PIP_INSTALL) .'; \
+		$(PIP_INSTALL) . || exit 1; \
+	fi
 	@touch $@
 
+$(DEV_STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
+	$(PIP_INSTALL) '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
 # Without npm the tests that need the provider are skipped (they fail when CI=true).
-$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+$(NPM_STAMP): $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund && touch $@; \
 	else \
@@ -39,7 +65,7 @@ $(OPENAPI_LINT)/node_modules/.installed: $(OPENAPI_LINT)/package.json $(OPENAPI_
 	fi
 
 # A development server: the GraphQL IDE, introspection and field hints are on.
-run: install
+run: install-run
 	INSIGHT_GRAPHQL_IDE=$${INSIGHT_GRAPHQL_IDE:-true} \
 	INSIGHT_GRAPHQL_INTROSPECTION=$${INSIGHT_GRAPHQL_INTROSPECTION:-true} \
 	INSIGHT_GRAPHQL_FIELD_SUGGESTIONS=$${INSIGHT_GRAPHQL_FIELD_SUGGESTIONS:-true} \
@@ -73,10 +99,10 @@ format: install
 snapshots: install
 	$(BIN)/python -m app.contracts --write
 
-migrate: install
+migrate: install-run
 	$(BIN)/insight migrate
 
-seed: install
+seed: install-run
 	$(BIN)/insight seed --demo
 
 clean:

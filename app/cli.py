@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -91,7 +90,7 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
         await engine.dispose()
 
 
-def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) -> None:
+def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -102,12 +101,12 @@ def _serve(settings: Settings, url: str, host: str, port: int, seed_demo: bool) 
         asyncio.run(_seed(url, only_if_empty=True))
     # The app shares the resolved URL, so an embedded server started here is reused.
     app = create_app(settings.model_copy(update={"database_url": url}))
-    print(f"Insight on http://{host}:{port}  (REST /api/v1, docs /docs, GraphQL /graphql)")
+    print(f"Insight on {settings.base_url}  (REST /api/v1, docs /docs, GraphQL /graphql)")
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     config = server_config(
-        app, settings, host=host, port=port, log_level="info", proxy_headers=True
+        app, settings, host=settings.host, port=settings.port, log_level="info", proxy_headers=True
     )
     server = uvicorn.Server(config)
     server.run()
@@ -120,8 +119,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the API (embedded PostgreSQL by default)")
-    serve.add_argument("--host", default=os.environ.get("INSIGHT_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("INSIGHT_PORT", "8000")))
+    serve.add_argument("--host", help="the address to listen on (INSIGHT_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="the port to listen on (INSIGHT_PORT, 8000)")
     serve.add_argument(
         "--seed-demo", action="store_true", help="add the demo organisation to an empty database"
     )
@@ -141,11 +140,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     token.add_argument("--org", help="organisation slug, when the e-mail is in several")
 
     args = parser.parse_args(argv)
-    settings = Settings()
+    # The address served is where clients are sent (discovery, the tokens' issuer) unless
+    # INSIGHT_PUBLIC_URL names another.
+    listening = {
+        name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
+    }
+    settings = Settings(**listening)
     url = database_url(settings)
 
     if args.command == "serve":
-        _serve(settings, url, args.host, args.port, args.seed_demo)
+        _serve(settings, url, args.seed_demo)
     elif args.command == "worker":
         asyncio.run(_work(settings, url, args.concurrency))
     elif args.command == "migrate":

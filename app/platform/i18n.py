@@ -389,7 +389,10 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class _Values(dict[str, Any]):
+class TextValues(dict[str, Any]):
+    """The values of a text's placeholders; a missing one fails the text instead of
+    printing a blank."""
+
     def __missing__(self, key: str) -> str:
         raise KeyError(key)
 
@@ -406,49 +409,6 @@ def problem_text(
     if locale is Locale.EN:
         return en_title, detail
     try:
-        return fi_title, string.Formatter().vformat(fi_detail, (), _Values(values))
+        return fi_title, string.Formatter().vformat(fi_detail, (), TextValues(values))
     except (KeyError, IndexError, ValueError):
         return fi_title, fi_title
-
-
-# Finnish for the field errors clients meet most; the rest stay in English.
-FIELD_MESSAGES_FI: dict[str, str] = {
-    "missing": "Kenttä puuttuu.",
-    "extra_forbidden": "Tuntematon kenttä.",
-    "string_too_short": "Tekstin on oltava vähintään {min_length} merkkiä.",
-    "string_too_long": "Teksti saa olla enintään {max_length} merkkiä.",
-    "string_type": "Arvon on oltava tekstiä.",
-    "string_pattern_mismatch": "Arvo ei ole oikeassa muodossa.",
-    "uuid_parsing": "Arvon on oltava kelvollinen UUID-tunniste.",
-    "uuid_type": "Arvon on oltava kelvollinen UUID-tunniste.",
-    "enum": "Arvon on oltava jokin seuraavista: {expected}.",
-    "literal_error": "Arvon on oltava jokin seuraavista: {expected}.",
-    "int_parsing": "Arvon on oltava kokonaisluku.",
-    "int_type": "Arvon on oltava kokonaisluku.",
-    "bool_parsing": "Arvon on oltava true tai false.",
-    "greater_than": "Arvon on oltava suurempi kuin {gt}.",
-    "greater_than_equal": "Arvon on oltava vähintään {ge}.",
-    "less_than": "Arvon on oltava pienempi kuin {lt}.",
-    "less_than_equal": "Arvo saa olla enintään {le}.",
-    "too_short": "Luettelossa on oltava vähintään {min_length} kohdetta.",
-    "too_long": "Luettelossa saa olla enintään {max_length} kohdetta.",
-    "datetime_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
-    "datetime_from_date_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
-    "json_invalid": "Pyyntö ei ole kelvollista JSONia.",
-    "model_attributes_type": "Arvon on oltava objekti.",
-    "dict_type": "Arvon on oltava objekti.",
-    "list_type": "Arvon on oltava luettelo.",
-    "value_error": "Arvo ei kelpaa: {error}",
-}
-
-
-def field_message(error: Mapping[str, Any], locale: Locale) -> str:
-    """One pydantic error's message in `locale`."""
-    message = str(error.get("msg", ""))
-    template = FIELD_MESSAGES_FI.get(str(error.get("type", ""))) if locale is Locale.FI else None
-    if template is None:
-        return message
-    try:
-        return string.Formatter().vformat(template, (), _Values(error.get("ctx") or {}))
-    except (KeyError, IndexError, ValueError):
-        return message

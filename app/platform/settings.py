@@ -1,3 +1,5 @@
+import contextlib
+import ipaddress
 from functools import cached_property
 from pathlib import Path
 
@@ -14,8 +16,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".insight")
     db_pool_size: int = 10
 
-    # Where clients reach the API; the built-in issuer uses it as its `iss`.
-    public_url: str = "http://127.0.0.1:8000"
+    # The address `insight serve` listens on (its --host and --port override these).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where clients reach the API; the built-in issuer uses it as its `iss`. Unset, it is
+    # the address served (see `base_url`); set it when clients come through a proxy, a
+    # container's published port or a name other than the listening address.
+    public_url: str | None = None
 
     # External OpenID provider. When unset, the built-in issuer signs tokens.
     oidc_issuer: str | None = None
@@ -109,6 +116,20 @@ class Settings(BaseSettings):
     def builtin_issuer(self) -> bool:
         return self.oidc_issuer is None
 
-    @cached_property
+    @property
+    def base_url(self) -> str:
+        """Where clients reach the API: INSIGHT_PUBLIC_URL, else the address served. A
+        server listening on every interface is reached on this machine through loopback."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host.strip("[]") or "0.0.0.0"  # noqa: S104 (read, not bound)
+        with contextlib.suppress(ValueError):
+            address = ipaddress.ip_address(host)
+            if address.is_unspecified:
+                address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+            host = f"[{address}]" if address.version == 6 else str(address)
+        return f"http://{host}:{self.port}"
+
+    @property
     def issuer(self) -> str:
-        return self.oidc_issuer or self.public_url.rstrip("/")
+        return self.oidc_issuer or self.base_url

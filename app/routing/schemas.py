@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.org.schemas import UnitRef
 from app.org.taxonomy import MAX_TAGS, ImpactLevel, InsightKind, Tag, unique_tags
@@ -49,7 +50,7 @@ class RuleTarget(BaseModel):
     @model_validator(mode="after")
     def exactly_one(self) -> "RuleTarget":
         if (self.levels_up is None) == (self.unit_id is None):
-            raise ValueError("give exactly one of levels_up and unit_id")
+            raise PydanticCustomError("one_target", "Give exactly one of levels_up and unit_id.")
         return self
 
 

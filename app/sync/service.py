@@ -7,6 +7,7 @@ nothing behind and the others stand.
 """
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,7 +21,8 @@ from app.insights.schemas import CommentCreate, EndorsementCreate, InsightCreate
 from app.org.principal import Principal
 from app.platform.db import table
 from app.platform.errors import DomainError, InvalidInput
-from app.platform.i18n import Locale, field_message, problem_text
+from app.platform.field_errors import field_message
+from app.platform.i18n import Locale, problem_text
 from app.sync.schemas import (
     MAX_BATCH,
     FieldError,
@@ -42,28 +44,23 @@ _INPUTS: dict[ItemType, type[BaseModel]] = {
 
 
 class _ItemInvalid(Exception):
-    def __init__(self, errors: list[FieldError]) -> None:
+    def __init__(self, errors: list[Mapping[str, Any]]) -> None:
+        # pydantic's error dicts: their context words the message in the caller's language.
         self.errors = errors
 
 
-def _field_errors(exc: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(
-            location=[str(part) for part in error["loc"]],
-            message=error["msg"],
-            type=error["type"],
-        )
-        for error in exc.errors()
-    ]
+def _translated(error: Mapping[str, Any], locale: Locale) -> FieldError:
+    return FieldError(
+        location=[str(part) for part in error["loc"]],
+        message=field_message(error, locale),
+        type=error["type"],
+    )
 
 
-def _translated(error: FieldError, locale: Locale) -> FieldError:
-    message = field_message({"type": error.type, "msg": error.message}, locale)
-    return error.model_copy(update={"message": message})
-
-
-def _invalid(location: str, message: str, kind: str) -> _ItemInvalid:
-    return _ItemInvalid([FieldError(location=[location], message=message, type=kind)])
+def _invalid(
+    location: str, message: str, kind: str, ctx: Mapping[str, Any] | None = None
+) -> _ItemInvalid:
+    return _ItemInvalid([{"loc": (location,), "msg": message, "type": kind, "ctx": ctx}])
 
 
 def _parse(raw: Any) -> tuple[ItemType, BaseModel, uuid.UUID | None]:
@@ -74,7 +71,10 @@ def _parse(raw: Any) -> tuple[ItemType, BaseModel, uuid.UUID | None]:
         kind = ItemType(str(raw.get("type")))
     except ValueError:
         raise _invalid(
-            "type", "type must be one of: insight, comment, endorsement.", "enum"
+            "type",
+            "type must be one of: insight, comment, endorsement.",
+            "enum",
+            {"expected": "'insight', 'comment' or 'endorsement'"},
         ) from None
     fields = {k: v for k, v in raw.items() if k not in ("type", "insight_id")}
     insight_id = None
@@ -90,7 +90,7 @@ def _parse(raw: Any) -> tuple[ItemType, BaseModel, uuid.UUID | None]:
     try:
         data = _INPUTS[kind].model_validate(fields)
     except ValidationError as exc:
-        raise _ItemInvalid(_field_errors(exc)) from None
+        raise _ItemInvalid(list(exc.errors())) from None
     if kind is not ItemType.ENDORSEMENT and getattr(data, "id", None) is None:
         raise _invalid("id", "A client-generated id is required to sync safely.", "missing")
     return kind, data, insight_id

@@ -1,5 +1,6 @@
 """Errors as RFC 9457 problem details, with the same stable codes GraphQL uses, in the
-request's language (see `app.i18n`)."""
+request's language (see `app.i18n`); and, for what answers GraphQL requests before GraphQL
+runs, the same errors as GraphQL errors."""
 
 import logging
 from typing import Any
@@ -13,7 +14,8 @@ from starlette.types import Scope
 
 from app.platform.db import unavailable
 from app.platform.errors import DomainError, Unavailable
-from app.platform.i18n import DEFAULT, Locale, field_message, from_accept_language, problem_text
+from app.platform.field_errors import field_message
+from app.platform.i18n import DEFAULT, Locale, from_accept_language, problem_text
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +25,29 @@ MEDIA_TYPE = "application/problem+json"
 LOCALE_STATE = "locale"
 # When a client may try again after the database was out of reach.
 RETRY_AFTER_SECONDS = 1
+# Where GraphQL is served; its clients read errors in GraphQL's shape.
+GRAPHQL_PATH = "/graphql"
 
 
-def scope_locale(scope: Scope) -> Locale:
-    """The language to answer in: Accept-Language, else the caller's locale, else English."""
+def _asked_locale(scope: Scope) -> Locale | None:
     for name, value in scope.get("headers", ()):
         if name == b"accept-language":
             chosen = from_accept_language(value.decode("latin-1"))
             if chosen is not None:
                 return chosen
+    return None
+
+
+def language_asked(scope: Scope) -> bool:
+    """Whether the request names a supported language (Accept-Language)."""
+    return _asked_locale(scope) is not None
+
+
+def scope_locale(scope: Scope) -> Locale:
+    """The language to answer in: Accept-Language, else the caller's locale, else English."""
+    chosen = _asked_locale(scope)
+    if chosen is not None:
+        return chosen
     known = scope.get("state", {}).get(LOCALE_STATE)
     return known if isinstance(known, Locale) else DEFAULT
 
@@ -73,6 +89,29 @@ def error_response(
         locale=scope_locale(scope),
         headers=headers,
         **error.extra,
+    )
+
+
+def graphql_error_response(
+    scope: Scope, error: DomainError, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A domain error as a GraphQL client reads it, for a request refused before GraphQL
+    ran: no data and one error with the code, as every GraphQL error carries it. HTTP 200
+    (`application/json`), as GraphQL-over-HTTP has it and as this server's other GraphQL
+    errors come; the headers (Retry-After) are kept."""
+    locale = scope_locale(scope)
+    _, message = problem_text(error.code, locale, error.title, error.detail, error.extra)
+    body = {
+        "data": None,
+        "errors": [
+            {
+                "message": message,
+                "extensions": {"code": error.code, "status": error.status, **error.extra},
+            }
+        ],
+    }
+    return JSONResponse(
+        body, status_code=200, headers={"Content-Language": locale.value, **(headers or {})}
     )
 
 

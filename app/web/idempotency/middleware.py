@@ -9,6 +9,8 @@ A client that sends a POST to the REST API, or a GraphQL mutation, with an
 - a retry while the first request still runs waits for it and gets its response, or 409
   `idempotency_in_flight` with Retry-After when it runs longer than the wait.
 
+Its refusals come in the caller's language, and to GraphQL as GraphQL errors.
+
 Only a success is stored. A request that failed changed nothing (its transaction rolled
 back), so the key is released and a retry runs afresh.
 
@@ -43,9 +45,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.platform import clock
 from app.platform.db import table, transaction, unavailable
 from app.platform.errors import Conflict, DomainError, InvalidInput, Unavailable
+from app.web.idempotency.answers import SUBJECT, refuse
 from app.web.idempotency.claim import STATE, Claim
 from app.web.idempotency.models import IdempotencyKey, KeyState
-from app.web.problems import RETRY_AFTER_SECONDS, error_response, unavailable_response
+from app.web.problems import GRAPHQL_PATH, RETRY_AFTER_SECONDS
 from app.web.runtime import Runtime
 from app.web.unit_of_work import discard
 
@@ -54,7 +57,7 @@ log = logging.getLogger(__name__)
 HEADER = b"idempotency-key"
 REPLAYED = "Idempotent-Replayed"
 # The only paths that create things; the issuer's own endpoints have their own rules.
-PATHS = ("/api/v1/", "/graphql")
+PATHS = ("/api/v1/", GRAPHQL_PATH)
 # Response headers worth replaying; the rest (dates, lengths) are the server's own.
 KEPT_HEADERS = frozenset({"content-type", "etag", "location", "content-language"})
 MAX_KEY_LENGTH = 255
@@ -153,7 +156,7 @@ class IdempotencyMiddleware:
             return
         key = parse_key(raw)
         if key is None:
-            await _problem(
+            await refuse(
                 scope,
                 receive,
                 send,
@@ -174,7 +177,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            caller = await _caller_scope(runtime, scope)
+            caller, subject = await _caller_of(runtime, scope)
             if caller is None:
                 # No good token: the API itself answers 401, and nothing is stored.
                 await self.app(scope, replay, sending)
@@ -183,13 +186,22 @@ class IdempotencyMiddleware:
             print_ = fingerprint(
                 scope["method"], scope["path"], scope["query_string"], content_type, body
             )
+            # The application, which learns the caller's language, has not run when this
+            # middleware answers: it learns the language itself, only when it answers.
+            scope.setdefault("state", {})[SUBJECT] = subject
             await self._handle(scope, replay, sending, runtime, caller, key, print_)
         except Exception as exc:
             # The database went away while the key was claimed, looked up or settled.
             if started or not unavailable(exc):
                 raise
             log.warning("database unavailable for a request with an Idempotency-Key: %s", exc)
-            await unavailable_response(scope)(scope, replay, send)
+            await refuse(
+                scope,
+                replay,
+                send,
+                Unavailable("The request could not be completed; it is safe to retry it."),
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
 
     async def _handle(
         self,
@@ -214,7 +226,7 @@ class IdempotencyMiddleware:
             if row is None:
                 continue  # released in the meantime: claim it
             if row.fingerprint != print_:
-                await _problem(
+                await refuse(
                     scope,
                     receive,
                     send,
@@ -229,7 +241,7 @@ class IdempotencyMiddleware:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
-                await _problem(
+                await refuse(
                     scope,
                     receive,
                     send,
@@ -272,7 +284,7 @@ class IdempotencyMiddleware:
         if outcome is _Outcome.LOST:
             # The request succeeded but its commit did not: nothing of it is stored, and
             # the client may safely try again.
-            await _problem(
+            await refuse(
                 scope,
                 receive,
                 send,
@@ -405,19 +417,21 @@ async def _finish(runtime: Runtime, claim: Claim, captured: _Captured) -> _Outco
     return _Outcome.STORED
 
 
-async def _caller_scope(runtime: Runtime, scope: Scope) -> str | None:
-    """Whose key it is: a hash of the bearer token's issuer and subject."""
+async def _caller_of(runtime: Runtime, scope: Scope) -> tuple[str | None, str | None]:
+    """Whose key it is, a hash of the bearer token's issuer and subject, and the subject;
+    (None, None) without a good token."""
     header = _header(scope, b"authorization")
     if header is None:
-        return None
+        return None, None
     kind, _, token = header.decode("latin-1").partition(" ")
     if kind.lower() != "bearer" or not token.strip():
-        return None
+        return None, None
     try:
         claims = await runtime.validator.validate(token.strip())
     except DomainError:
-        return None
-    return scope_of(str(claims.get("iss", "")), str(claims.get(runtime.validator.subject_claim)))
+        return None, None
+    subject = str(claims.get(runtime.validator.subject_claim))
+    return scope_of(str(claims.get("iss", "")), subject), subject
 
 
 def scope_of(issuer: str, subject: str) -> str:
@@ -538,14 +552,3 @@ async def _replay(send: Send, row: Any) -> None:
     headers.append((REPLAYED.lower().encode(), b"true"))
     await send({"type": "http.response.start", "status": row.response_status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _problem(
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    error: DomainError,
-    *,
-    headers: dict[str, str] | None = None,
-) -> None:
-    await error_response(scope, error, headers)(scope, receive, send)

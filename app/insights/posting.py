@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.insights import rows, timeline
+from app.insights import policies, rows, timeline
 from app.insights.language import detect_language
 from app.insights.models import Channel, EventType, InsightStatus
 from app.insights.schemas import InsightCreate, InsightOut
@@ -66,6 +66,7 @@ async def create_insight(
     if occurred_at > now + timedelta(minutes=5):
         raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
     route = await _route(session, actor, data, unit_id)
+    policies.require_post_into(actor, route.unit_path)
     values = _insight_values(actor, data, route, unit_id, occurred_at, now)
     try:
         inserted = await session.scalar(_INSERT_INSIGHT, values)

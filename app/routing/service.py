@@ -303,6 +303,8 @@ class Routing:
     """Where a new insight goes, by which rule and why."""
 
     unit_name: str
+    # The insight's own unit's path: whoever posts is checked against it.
+    unit_path: str
     owner_unit_id: uuid.UUID
     owner_name: str
     manager_ids: list[uuid.UUID]
@@ -391,6 +393,7 @@ async def route_insight(
         owners = await org_service.nearest_managers(session, org_id, start)
         return Routing(
             unit_name=first.unit_name,
+            unit_path=first.path,
             owner_unit_id=owners.unit_id,
             owner_name=owners.unit_name,
             manager_ids=owners.manager_ids,
@@ -404,6 +407,7 @@ async def route_insight(
     owners = await org_service.nearest_managers(session, org_id, unit_id)
     return Routing(
         unit_name=first.unit_name,
+        unit_path=first.path,
         owner_unit_id=owners.unit_id,
         owner_name=owners.unit_name,
         manager_ids=owners.manager_ids,

@@ -238,7 +238,8 @@ async def test_each_condition_must_hold(client: httpx.AsyncClient, world: World)
         (
             {"unit_id": str(world.units["store_a"].id)},
             {},
-            {"unit_id": str(world.units["store_b"].id)},
+            # Ben's own store: Anna may not post for another store.
+            {"unit_id": str(world.units["store_b"].id), "who": "ben"},
             {"unit_id": str(world.units["store_a"].id)},
         ),
     ]

@@ -122,7 +122,7 @@ def _insight_values(
     occurred_at: datetime,
     now: datetime,
 ) -> dict[str, Any]:
-    """The new insight's row: new, owned by the routed unit, due by the rule's hours."""
+    """The new insight's row: new, owned by the routed unit, due by the rule's deadlines."""
     return {
         "org_id": actor.org_id,
         "id": data.id or uuid.uuid4(),
@@ -140,10 +140,10 @@ def _insight_values(
         "tags": data.tags,
         "status": InsightStatus.NEW,
         "owner_unit_id": route.owner_unit_id,
-        "ack_due_at": now + timedelta(hours=route.ack_hours),
-        "respond_due_at": now + timedelta(hours=route.respond_hours),
-        "ack_hours": route.ack_hours,
-        "respond_hours": route.respond_hours,
+        "ack_due_at": now + timedelta(minutes=route.ack_minutes),
+        "respond_due_at": now + timedelta(minutes=route.respond_minutes),
+        "ack_minutes": route.ack_minutes,
+        "respond_minutes": route.respond_minutes,
         "escalation_level": 0,
         "escalation_stopped_at": None,
         "endorsement_count": 0,
@@ -187,7 +187,7 @@ async def _add_contact(
         "contact_address": contact.address,
         "contact_consent_text": contact.consent_text,
         "contact_consented_at": now,
-        "contact_due_at": now + timedelta(hours=route.customer_deadline_hours),
+        "contact_due_at": now + timedelta(minutes=route.customer_deadline_minutes),
     }
     await session.execute(
         insert(rows.contacts),

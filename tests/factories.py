@@ -97,7 +97,7 @@ async def add_unit(session: AsyncSession, org: Org, key: str, parent: Unit, kind
 async def build_world(session: AsyncSession, runtime: Runtime) -> World:
     suffix = uuid.uuid4().hex[:8]
     k_org, k_root = await org_service.create_organisation(
-        session, name="Kauppa Oy", slug=f"kauppa-{suffix}", ack_deadline_hours=48
+        session, name="Kauppa Oy", slug=f"kauppa-{suffix}", ack_deadline_minutes=48 * 60
     )
     await routing_service.add_default_rule(session, k_org)
     kauppa = Org(id=k_org.id, root=k_root, units={"root": k_root})

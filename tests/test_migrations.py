@@ -110,14 +110,50 @@ def test_existing_organisations_get_the_default_rule(scratch_url: str) -> None:
     rules, insights = asyncio.run(
         _execute(
             scratch_url,
-            "SELECT name, position, active, target_levels_up, ack_hours, respond_hours"
+            "SELECT name, position, active, target_levels_up, ack_minutes, respond_minutes"
             " FROM routing_rules",
-            "SELECT tags, ack_hours, respond_hours, escalation_level FROM insights",
+            "SELECT tags, ack_minutes, respond_minutes, escalation_level FROM insights",
         )
     )
-    assert rules == [("Default: managers of the nearest unit with managers", 0, True, 0, 24, 72)]
-    assert insights == [([], 24, 72, 0)]
+    assert rules == [
+        ("Default: managers of the nearest unit with managers", 0, True, 0, 24 * 60, 72 * 60)
+    ]
+    assert insights == [([], 24 * 60, 72 * 60, 0)]
 
     downgrade(scratch_url, "bdfd941b9fff")
     [[(count,)]] = asyncio.run(_execute(scratch_url, "SELECT count(*) FROM insights"))
     assert count == 1
+
+
+DEADLINES = (
+    "SELECT ack_deadline_{0}, respond_deadline_{0}, customer_deadline_{0} FROM organisations",
+    "SELECT ack_{0}, respond_{0} FROM routing_rules",
+    "SELECT ack_{0}, respond_{0} FROM insights",
+)
+
+
+def test_deadlines_become_minutes_and_round_up_to_hours_going_down(scratch_url: str) -> None:
+    upgrade(scratch_url, "bdfd941b9fff")
+    unit = uuid.uuid4()
+    ids = {"org": uuid.uuid4(), "unit": unit, "path": f"{unit.hex}/"}
+    ids |= {"person": uuid.uuid4(), "insight": uuid.uuid4()}
+    asyncio.run(_execute(scratch_url, *BEFORE_ROUTING, **ids))
+    upgrade(scratch_url, "0010_action_version")
+    hours = asyncio.run(_execute(scratch_url, *(q.format("hours") for q in DEADLINES)))
+    assert hours == [[(24, 72, 72)], [(24, 72)], [(24, 72)]]
+
+    upgrade(scratch_url)
+    minutes = asyncio.run(_execute(scratch_url, *(q.format("minutes") for q in DEADLINES)))
+    assert minutes == [[(1440, 4320, 4320)], [(1440, 4320)], [(1440, 4320)]]
+    # Deadlines that whole hours cannot say, rounded up on the way down, never to zero.
+    asyncio.run(
+        _execute(
+            scratch_url,
+            "UPDATE routing_rules SET ack_minutes = 15, respond_minutes = 61",
+            "UPDATE insights SET ack_minutes = 15, respond_minutes = 120",
+        )
+    )
+
+    downgrade(scratch_url, "0010_action_version")
+    hours = asyncio.run(_execute(scratch_url, *(q.format("hours") for q in DEADLINES)))
+    assert hours == [[(24, 72, 72)], [(1, 2)], [(1, 2)]]

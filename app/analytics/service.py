@@ -58,8 +58,8 @@ _BUCKET_LENGTH = {MetricsBucket.DAY: 1, MetricsBucket.WEEK: 7, MetricsBucket.MON
 _FACTS = """
 WITH facts AS (
   SELECT i.id AS insight_id, i.unit_id, u.path AS unit_path, i.created_at AS posted_at,
-         i.created_at + make_interval(hours => i.ack_hours) AS ack_deadline,
-         i.created_at + make_interval(hours => i.respond_hours) AS respond_deadline,
+         i.created_at + make_interval(mins => i.ack_minutes) AS ack_deadline,
+         i.created_at + make_interval(mins => i.respond_minutes) AS respond_deadline,
          i.acknowledged_at, i.loop_closed_at, cc.told_at AS customer_told_at,
          i.status IN ('new', 'acknowledged', 'in_progress') AS is_open,
          i.status IN ('new', 'acknowledged', 'in_progress')

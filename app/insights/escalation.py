@@ -63,8 +63,8 @@ _due = (
         _ic.status,
         _ic.ack_due_at,
         _ic.respond_due_at,
-        _ic.ack_hours,
-        _ic.respond_hours,
+        _ic.ack_minutes,
+        _ic.respond_minutes,
         _ic.escalation_level,
         _ic.text,
         _ic.kind,
@@ -184,10 +184,10 @@ async def escalate_overdue(
         else:
             escalated += 1
             if row.status == InsightStatus.NEW:
-                move["v_ack_due"] = now + timedelta(hours=row.ack_hours)
+                move["v_ack_due"] = now + timedelta(minutes=row.ack_minutes)
             move |= {
                 "v_owner": row.to_unit_id,
-                "v_respond_due": now + timedelta(hours=row.respond_hours),
+                "v_respond_due": now + timedelta(minutes=row.respond_minutes),
                 "v_level": row.escalation_level + 1,
             }
             data |= {

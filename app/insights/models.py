@@ -117,8 +117,8 @@ class Insight(Base):
     respond_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The deadlines the routing rule gave, kept with the insight: every escalation and
     # reassignment gives the new owners the same time, whatever happens to the rule later.
-    ack_hours: Mapped[int] = mapped_column(Integer)
-    respond_hours: Mapped[int] = mapped_column(Integer)
+    ack_minutes: Mapped[int] = mapped_column(Integer)
+    respond_minutes: Mapped[int] = mapped_column(Integer)
     # How many times a missed deadline moved it up the tree since it was routed or assigned.
     escalation_level: Mapped[int] = mapped_column(SmallInteger, server_default=sql_text("0"))
     # Set when a deadline was missed at the top: nothing above to escalate to.

@@ -60,6 +60,22 @@ def colleague_pattern(home_path: str, store_path: str | None) -> str:
     return store_path + "%" if store_path is not None else home_path
 
 
+def require_post_into(actor: Principal, unit_path: str) -> None:
+    """Whom an insight may be posted for: any unit in the subtree of the nearest store at or
+    above the poster's home unit (a team member may post for the whole store; someone homed
+    above every store, for their home unit and below), and any unit in the subtree of one
+    where they hold a role of any kind. Another store's units are out of reach: 403
+    `unit_out_of_reach`, not a 404, as the unit tree is no secret inside the organisation
+    (everyone may list it)."""
+    home = actor.store_path if actor.store_path is not None else actor.home_path
+    reach = [home, *(g.unit_path for g in actor.grants)]
+    if not any(unit_path.startswith(prefix) for prefix in reach):
+        raise Forbidden(
+            "You can post only for your own store's units and those where you hold a role.",
+            code="unit_out_of_reach",
+        )
+
+
 def visible_clause(
     author_id: ColumnElement[uuid.UUID],
     unit_id: ColumnElement[uuid.UUID],

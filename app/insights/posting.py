@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.insights import rows, timeline
+from app.insights import policies, rows, timeline
 from app.insights.language import detect_language
 from app.insights.models import Channel, EventType, InsightStatus
 from app.insights.schemas import InsightCreate, InsightOut
@@ -66,6 +66,7 @@ async def create_insight(
     if occurred_at > now + timedelta(minutes=5):
         raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
     route = await _route(session, actor, data, unit_id)
+    policies.require_post_into(actor, route.unit_path)
     values = _insight_values(actor, data, route, unit_id, occurred_at, now)
     try:
         inserted = await session.scalar(_INSERT_INSIGHT, values)
@@ -121,7 +122,7 @@ def _insight_values(
     occurred_at: datetime,
     now: datetime,
 ) -> dict[str, Any]:
-    """The new insight's row: new, owned by the routed unit, due by the rule's hours."""
+    """The new insight's row: new, owned by the routed unit, due by the rule's deadlines."""
     return {
         "org_id": actor.org_id,
         "id": data.id or uuid.uuid4(),
@@ -139,10 +140,10 @@ def _insight_values(
         "tags": data.tags,
         "status": InsightStatus.NEW,
         "owner_unit_id": route.owner_unit_id,
-        "ack_due_at": now + timedelta(hours=route.ack_hours),
-        "respond_due_at": now + timedelta(hours=route.respond_hours),
-        "ack_hours": route.ack_hours,
-        "respond_hours": route.respond_hours,
+        "ack_due_at": now + timedelta(minutes=route.ack_minutes),
+        "respond_due_at": now + timedelta(minutes=route.respond_minutes),
+        "ack_minutes": route.ack_minutes,
+        "respond_minutes": route.respond_minutes,
         "escalation_level": 0,
         "escalation_stopped_at": None,
         "endorsement_count": 0,
@@ -186,7 +187,7 @@ async def _add_contact(
         "contact_address": contact.address,
         "contact_consent_text": contact.consent_text,
         "contact_consented_at": now,
-        "contact_due_at": now + timedelta(hours=route.customer_deadline_hours),
+        "contact_due_at": now + timedelta(minutes=route.customer_deadline_minutes),
     }
     await session.execute(
         insert(rows.contacts),

@@ -44,8 +44,8 @@ class InsightRef:
     owner_unit_id: uuid.UUID
     owner_name: str
     owner_path: str
-    ack_hours: int
-    respond_hours: int
+    ack_minutes: int
+    respond_minutes: int
     acknowledged_at: datetime | None
     loop_closed_at: datetime | None
     merged_into_id: uuid.UUID | None

@@ -146,14 +146,14 @@ async def _reassign(
     now = clock.now()
     changes: dict[str, Any] = {
         "owner_unit_id": owners.unit_id,
-        "respond_due_at": now + timedelta(hours=row.respond_hours),
+        "respond_due_at": now + timedelta(minutes=row.respond_minutes),
         "escalation_level": 0,
         "escalation_stopped_at": None,
         "updated_at": now,
         "version": row.version + 1,
     }
     if row.status is InsightStatus.NEW:
-        changes["ack_due_at"] = now + timedelta(hours=row.ack_hours)
+        changes["ack_due_at"] = now + timedelta(minutes=row.ack_minutes)
     await session.execute(
         update(rows.insights)
         .where(rows.ic.org_id == actor.org_id, rows.ic.id == row.id)

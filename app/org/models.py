@@ -49,19 +49,23 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     default_locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.FI)
-    ack_deadline_hours: Mapped[int] = mapped_column(Integer, default=48)
-    respond_deadline_hours: Mapped[int] = mapped_column(Integer, default=168)
-    # How long the customer may wait to hear back, when they left a contact.
-    customer_deadline_hours: Mapped[int] = mapped_column(Integer, default=72, server_default="72")
+    # Deadlines in minutes: to acknowledge and to respond when no routing rule sets them
+    # (48 hours and a week by default), and how long the customer may wait to hear back,
+    # when they left a contact (72 hours).
+    ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=48 * 60)
+    respond_deadline_minutes: Mapped[int] = mapped_column(Integer, default=168 * 60)
+    customer_deadline_minutes: Mapped[int] = mapped_column(
+        Integer, default=72 * 60, server_default="4320"
+    )
     # Closed insights older than this many days lose their free text, attachments and
     # customer contact (`app.privacy.retention`); None keeps them.
     retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
-        CheckConstraint("ack_deadline_hours > 0", name="ack_deadline_positive"),
-        CheckConstraint("respond_deadline_hours > 0", name="respond_deadline_positive"),
-        CheckConstraint("customer_deadline_hours > 0", name="customer_deadline_positive"),
+        CheckConstraint("ack_deadline_minutes > 0", name="ack_deadline_positive"),
+        CheckConstraint("respond_deadline_minutes > 0", name="respond_deadline_positive"),
+        CheckConstraint("customer_deadline_minutes > 0", name="customer_deadline_positive"),
         CheckConstraint("retention_days > 0", name="retention_days_positive"),
     )
 

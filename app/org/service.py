@@ -98,8 +98,8 @@ async def create_organisation(
     name: str,
     slug: str,
     default_locale: Locale = Locale.FI,
-    ack_deadline_hours: int = 48,
-    respond_deadline_hours: int = 168,
+    ack_deadline_minutes: int = 48 * 60,
+    respond_deadline_minutes: int = 168 * 60,
 ) -> tuple[Organisation, Unit]:
     """A new tenant with its root unit, the default taxonomies and routing rule."""
     existing = await session.scalar(select(Organisation.id).where(Organisation.slug == slug))
@@ -110,8 +110,8 @@ async def create_organisation(
         name=name,
         slug=slug,
         default_locale=default_locale,
-        ack_deadline_hours=ack_deadline_hours,
-        respond_deadline_hours=respond_deadline_hours,
+        ack_deadline_minutes=ack_deadline_minutes,
+        respond_deadline_minutes=respond_deadline_minutes,
     )
     session.add(org)
     await session.flush()

@@ -139,6 +139,12 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Toimenpiteen vastuuhenkilön on oltava havainnon käsittelijä.",
         "Not allowed",
     ),
+    "unit_out_of_reach": (
+        "Ei sallittu",
+        "Havainnon voi kirjata vain oman myymälän yksiköihin ja yksiköihin, "
+        "joissa sinulla on rooli.",
+        "Not allowed",
+    ),
     "not_in_thread": (
         "Ei sallittu",
         "Vain havainnon tekijä ja sen käsittelijät voivat kommentoida.",

@@ -18,6 +18,9 @@ from app.org.taxonomy import ImpactLevel
 from app.routing import schemas
 from app.routing import service as routing_service
 
+# The hour fields came first; a deadline may now be any number of minutes.
+HOURS_DEPRECATED = "Whole hours only; use the minutes field."
+
 
 def _unit(ref: UnitRef | None) -> Unit | None:
     return Unit.from_pydantic(ref) if ref is not None else None
@@ -49,8 +52,15 @@ class RoutingRule(Node):
     active: bool
     match: RuleMatch
     target: RuleTarget
-    ack_hours: int
-    respond_hours: int
+    ack_minutes: int = strawberry.field(description="Minutes to acknowledge.")
+    respond_minutes: int = strawberry.field(description="Minutes to respond.")
+    ack_hours: int = strawberry.field(
+        description="ackMinutes rounded up to whole hours.", deprecation_reason=HOURS_DEPRECATED
+    )
+    respond_hours: int = strawberry.field(
+        description="respondMinutes rounded up to whole hours.",
+        deprecation_reason=HOURS_DEPRECATED,
+    )
     version: int = strawberry.field(
         description="Grows with every change; pass it as `expectedVersion` to change safely."
     )
@@ -72,6 +82,8 @@ class RoutingRule(Node):
                 unit=_unit(out.match.unit),
             ),
             target=RuleTarget(levels_up=out.target.levels_up, unit=_unit(out.target.unit)),
+            ack_minutes=out.ack_minutes,
+            respond_minutes=out.respond_minutes,
             ack_hours=out.ack_hours,
             respond_hours=out.respond_hours,
             version=out.version,
@@ -124,8 +136,22 @@ class RuleTargetInput:
 @strawberry.input
 class CreateRoutingRuleInput:
     name: str
-    ack_hours: int = strawberry.field(description="Hours to acknowledge.")
-    respond_hours: int = strawberry.field(description="Hours to respond.")
+    ack_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Minutes to acknowledge (or ackHours)."
+    )
+    respond_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Minutes to respond (or respondHours)."
+    )
+    ack_hours: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Whole hours to acknowledge.",
+        deprecation_reason=HOURS_DEPRECATED,
+    )
+    respond_hours: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Whole hours to respond.",
+        deprecation_reason=HOURS_DEPRECATED,
+    )
     active: bool | None = strawberry.UNSET
     position: int | None = strawberry.field(
         default=strawberry.UNSET,
@@ -141,6 +167,8 @@ class CreateRoutingRuleInput:
         return schemas.RoutingRuleCreate.model_validate(
             given(
                 name=self.name,
+                ack_minutes=self.ack_minutes,
+                respond_minutes=self.respond_minutes,
                 ack_hours=self.ack_hours,
                 respond_hours=self.respond_hours,
                 active=self.active,
@@ -158,8 +186,18 @@ class UpdateRoutingRuleInput:
     active: bool | None = strawberry.UNSET
     match: RuleMatchInput | None = strawberry.UNSET
     target: RuleTargetInput | None = strawberry.UNSET
-    ack_hours: int | None = strawberry.UNSET
-    respond_hours: int | None = strawberry.UNSET
+    ack_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Minutes to acknowledge."
+    )
+    respond_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Minutes to respond."
+    )
+    ack_hours: int | None = strawberry.field(
+        default=strawberry.UNSET, deprecation_reason=HOURS_DEPRECATED
+    )
+    respond_hours: int | None = strawberry.field(
+        default=strawberry.UNSET, deprecation_reason=HOURS_DEPRECATED
+    )
     expected_version: int | None = strawberry.field(
         default=strawberry.UNSET,
         description="Refuse with `version_mismatch` unless the rule is at this version.",
@@ -172,6 +210,8 @@ class UpdateRoutingRuleInput:
                 active=self.active,
                 match=self.match.to_model() if self.match else strawberry.UNSET,
                 target=self.target.to_model() if self.target else strawberry.UNSET,
+                ack_minutes=self.ack_minutes,
+                respond_minutes=self.respond_minutes,
                 ack_hours=self.ack_hours,
                 respond_hours=self.respond_hours,
             )

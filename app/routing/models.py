@@ -55,8 +55,9 @@ class RoutingRule(Base):
     target_levels_up: Mapped[int | None] = mapped_column(SmallInteger)
     target_unit_id: Mapped[uuid.UUID | None]
 
-    ack_hours: Mapped[int] = mapped_column(Integer)
-    respond_hours: Mapped[int] = mapped_column(Integer)
+    # Minutes to acknowledge and to respond.
+    ack_minutes: Mapped[int] = mapped_column(Integer)
+    respond_minutes: Mapped[int] = mapped_column(Integer)
     # Grows with every change, the ETag of the rule: two administrators cannot overwrite
     # each other's edits unknowingly.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -71,7 +72,9 @@ class RoutingRule(Base):
         ),
         CheckConstraint("target_levels_up BETWEEN 0 AND 32", name="levels_up_range"),
         CheckConstraint("match_min_impact BETWEEN 0 AND 3", name="min_impact_range"),
-        CheckConstraint("ack_hours > 0 AND respond_hours >= ack_hours", name="deadlines_ordered"),
+        CheckConstraint(
+            "ack_minutes > 0 AND respond_minutes >= ack_minutes", name="deadlines_ordered"
+        ),
         Index("ix_routing_rules_org_position", "org_id", "position"),
     )
 
@@ -89,8 +92,8 @@ class RoutingRule(Base):
             match_journey_stages=[],
             match_tags=[],
             target_levels_up=0,
-            ack_hours=org.ack_deadline_hours,
-            respond_hours=max(org.respond_deadline_hours, org.ack_deadline_hours),
+            ack_minutes=org.ack_deadline_minutes,
+            respond_minutes=max(org.respond_deadline_minutes, org.ack_deadline_minutes),
             version=1,
             created_at=now,
             updated_at=now,

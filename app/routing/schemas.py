@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -7,8 +8,36 @@ from pydantic_core import PydanticCustomError
 from app.org.schemas import UnitRef
 from app.org.taxonomy import MAX_TAGS, ImpactLevel, InsightKind, Tag, unique_tags
 
+MAX_MINUTES = 60 * 24 * 365
 MAX_HOURS = 24 * 365
 MAX_LEVELS_UP = 32
+
+# The hour fields came first and stay accepted and returned, deprecated: a deadline may now be
+# any number of minutes ("acknowledged within 15 minutes"), which whole hours cannot say.
+_DEPRECATED: dict[str, Any] = {"deprecated": True}
+
+
+def _minutes(minutes: int | None, hours: int | None, name: str) -> int | None:
+    """One deadline in minutes, from `<name>_minutes` or the deprecated `<name>_hours`."""
+    if hours is None:
+        return minutes
+    if minutes is not None and minutes != hours * 60:
+        raise ValueError(f"{name}_minutes and {name}_hours disagree; send {name}_minutes alone")
+    return hours * 60
+
+
+def _minutes_field(description: str) -> Any:
+    return Field(default=None, ge=1, le=MAX_MINUTES, description=description)
+
+
+def _hours(minutes_field: str) -> Any:
+    return Field(
+        default=None,
+        ge=1,
+        le=MAX_HOURS,
+        description=f"Deprecated: whole hours; send {minutes_field} instead.",
+        json_schema_extra=_DEPRECATED,
+    )
 
 
 class RuleMatch(BaseModel):
@@ -67,8 +96,25 @@ class RoutingRuleCreate(BaseModel):
     )
     match: RuleMatch = Field(default_factory=RuleMatch)
     target: RuleTarget = Field(default_factory=lambda: RuleTarget(levels_up=0))
-    ack_hours: int = Field(ge=1, le=MAX_HOURS, description="Hours to acknowledge.")
-    respond_hours: int = Field(ge=1, le=MAX_HOURS, description="Hours to respond.")
+    ack_minutes: int | None = _minutes_field("Minutes to acknowledge (or ack_hours).")
+    respond_minutes: int | None = _minutes_field("Minutes to respond (or respond_hours).")
+    ack_hours: int | None = _hours("ack_minutes")
+    respond_hours: int | None = _hours("respond_minutes")
+
+    @model_validator(mode="after")
+    def both_deadlines(self) -> Self:
+        ack = _minutes(self.ack_minutes, self.ack_hours, "ack")
+        respond = _minutes(self.respond_minutes, self.respond_hours, "respond")
+        if ack is None or respond is None:
+            raise ValueError("give ack_minutes and respond_minutes")
+        return self
+
+    def deadline_minutes(self) -> tuple[int, int]:
+        """Minutes to acknowledge and to respond, however they were sent."""
+        ack = _minutes(self.ack_minutes, self.ack_hours, "ack")
+        respond = _minutes(self.respond_minutes, self.respond_hours, "respond")
+        assert ack is not None and respond is not None  # checked by `both_deadlines`
+        return ack, respond
 
 
 class RoutingRuleUpdate(BaseModel):
@@ -80,8 +126,22 @@ class RoutingRuleUpdate(BaseModel):
     active: bool | None = None
     match: RuleMatch | None = None
     target: RuleTarget | None = None
-    ack_hours: int | None = Field(default=None, ge=1, le=MAX_HOURS)
-    respond_hours: int | None = Field(default=None, ge=1, le=MAX_HOURS)
+    ack_minutes: int | None = _minutes_field("Minutes to acknowledge.")
+    respond_minutes: int | None = _minutes_field("Minutes to respond.")
+    ack_hours: int | None = _hours("ack_minutes")
+    respond_hours: int | None = _hours("respond_minutes")
+
+    @model_validator(mode="after")
+    def deadlines_agree(self) -> Self:
+        self.deadline_minutes()
+        return self
+
+    def deadline_minutes(self) -> tuple[int | None, int | None]:
+        """The deadlines sent, in minutes, however they were sent; None where left out."""
+        return (
+            _minutes(self.ack_minutes, self.ack_hours, "ack"),
+            _minutes(self.respond_minutes, self.respond_hours, "respond"),
+        )
 
 
 class RuleOrder(BaseModel):
@@ -112,8 +172,16 @@ class RoutingRuleOut(BaseModel):
     active: bool
     match: RuleMatchOut
     target: RuleTargetOut
-    ack_hours: int
-    respond_hours: int
+    ack_minutes: int = Field(description="Minutes to acknowledge.")
+    respond_minutes: int = Field(description="Minutes to respond.")
+    ack_hours: int = Field(
+        description="Deprecated: ack_minutes rounded up to whole hours.",
+        json_schema_extra=_DEPRECATED,
+    )
+    respond_hours: int = Field(
+        description="Deprecated: respond_minutes rounded up to whole hours.",
+        json_schema_extra=_DEPRECATED,
+    )
     version: int = Field(
         description="Grows with every change; send it as If-Match to change safely."
     )

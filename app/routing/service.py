@@ -66,8 +66,10 @@ def _out(rule: RoutingRule, names: dict[uuid.UUID, str]) -> RoutingRuleOut:
             unit=ref(rule.match_unit_id),
         ),
         target=RuleTargetOut(levels_up=rule.target_levels_up, unit=ref(rule.target_unit_id)),
-        ack_hours=rule.ack_hours,
-        respond_hours=rule.respond_hours,
+        ack_minutes=rule.ack_minutes,
+        respond_minutes=rule.respond_minutes,
+        ack_hours=_whole_hours(rule.ack_minutes),
+        respond_hours=_whole_hours(rule.respond_minutes),
         version=rule.version,
         created_at=rule.created_at,
         updated_at=rule.updated_at,
@@ -160,8 +162,13 @@ def _apply_target(rule: RoutingRule, target: RuleTarget) -> None:
     rule.target_unit_id = target.unit_id
 
 
-def _check_hours(ack_hours: int, respond_hours: int) -> None:
-    if respond_hours < ack_hours:
+def _whole_hours(minutes: int) -> int:
+    """The deprecated hour fields: a deadline rounded up to whole hours."""
+    return -(-minutes // 60)
+
+
+def _check_deadlines(ack_minutes: int, respond_minutes: int) -> None:
+    if respond_minutes < ack_minutes:
         raise InvalidInput(
             "The deadline to respond cannot come before the deadline to acknowledge.",
             code="deadlines_out_of_order",
@@ -196,7 +203,8 @@ async def create_rule(
 ) -> RoutingRuleOut:
     """Add a rule at `position`; left out, just above a final catch-all rule, else last."""
     policies.require_admin(actor)
-    _check_hours(data.ack_hours, data.respond_hours)
+    ack_minutes, respond_minutes = data.deadline_minutes()
+    _check_deadlines(ack_minutes, respond_minutes)
     await _check_match(session, actor, data.match)
     if data.target.unit_id is not None:
         await _check_unit(session, actor, data.target.unit_id)
@@ -207,8 +215,8 @@ async def create_rule(
         id=uuid.uuid4(),
         name=data.name.strip(),
         active=data.active,
-        ack_hours=data.ack_hours,
-        respond_hours=data.respond_hours,
+        ack_minutes=ack_minutes,
+        respond_minutes=respond_minutes,
         version=1,
         created_at=now,
         updated_at=now,
@@ -245,7 +253,8 @@ async def update_rule(
         raise PreconditionFailed(
             "The routing rule has changed since it was read.", extra={"version": rule.version}
         )
-    _check_hours(data.ack_hours or rule.ack_hours, data.respond_hours or rule.respond_hours)
+    ack_minutes, respond_minutes = data.deadline_minutes()
+    _check_deadlines(ack_minutes or rule.ack_minutes, respond_minutes or rule.respond_minutes)
     if data.match is not None:
         await _check_match(session, actor, data.match)
         _apply_match(rule, data.match)
@@ -257,10 +266,10 @@ async def update_rule(
         rule.name = data.name.strip()
     if data.active is not None:
         rule.active = data.active
-    if data.ack_hours is not None:
-        rule.ack_hours = data.ack_hours
-    if data.respond_hours is not None:
-        rule.respond_hours = data.respond_hours
+    if ack_minutes is not None:
+        rule.ack_minutes = ack_minutes
+    if respond_minutes is not None:
+        rule.respond_minutes = respond_minutes
     _touch(rule, clock.now())
     await session.flush()
     return (await _outs(session, actor.org_id, [rule]))[0]
@@ -303,13 +312,16 @@ class Routing:
     """Where a new insight goes, by which rule and why."""
 
     unit_name: str
+    # The insight's own unit's path: whoever posts is checked against it.
+    unit_path: str
     owner_unit_id: uuid.UUID
     owner_name: str
     manager_ids: list[uuid.UUID]
-    ack_hours: int
-    respond_hours: int
+    # Deadlines in minutes.
+    ack_minutes: int
+    respond_minutes: int
     # The customer loop's deadline is the organisation's, whichever rule routed it.
-    customer_deadline_hours: int
+    customer_deadline_minutes: int
     rule_id: uuid.UUID | None
     rule_name: str
     reason: dict[str, Any]
@@ -325,9 +337,9 @@ _UNIT_AND_RULES = (
         _u.name.label("unit_name"),
         _u.path,
         _u.depth,
-        _o.ack_deadline_hours,
-        _o.respond_deadline_hours,
-        _o.customer_deadline_hours,
+        _o.ack_deadline_minutes,
+        _o.respond_deadline_minutes,
+        _o.customer_deadline_minutes,
         _r.id.label("rule_id"),
         _r.name.label("rule_name"),
         _r.match_kinds,
@@ -337,8 +349,8 @@ _UNIT_AND_RULES = (
         _r.match_unit_id,
         _r.target_levels_up,
         _r.target_unit_id,
-        _r.ack_hours,
-        _r.respond_hours,
+        _r.ack_minutes,
+        _r.respond_minutes,
     )
     .select_from(
         _units.join(_organisations, _o.id == _u.org_id).outerjoin(
@@ -391,12 +403,13 @@ async def route_insight(
         owners = await org_service.nearest_managers(session, org_id, start)
         return Routing(
             unit_name=first.unit_name,
+            unit_path=first.path,
             owner_unit_id=owners.unit_id,
             owner_name=owners.unit_name,
             manager_ids=owners.manager_ids,
-            ack_hours=row.ack_hours,
-            respond_hours=row.respond_hours,
-            customer_deadline_hours=first.customer_deadline_hours,
+            ack_minutes=row.ack_minutes,
+            respond_minutes=row.respond_minutes,
+            customer_deadline_minutes=first.customer_deadline_minutes,
             rule_id=row.rule_id,
             rule_name=row.rule_name,
             reason={"matched": _readable(matched), "target": target},
@@ -404,12 +417,13 @@ async def route_insight(
     owners = await org_service.nearest_managers(session, org_id, unit_id)
     return Routing(
         unit_name=first.unit_name,
+        unit_path=first.path,
         owner_unit_id=owners.unit_id,
         owner_name=owners.unit_name,
         manager_ids=owners.manager_ids,
-        ack_hours=first.ack_deadline_hours,
-        respond_hours=max(first.respond_deadline_hours, first.ack_deadline_hours),
-        customer_deadline_hours=first.customer_deadline_hours,
+        ack_minutes=first.ack_deadline_minutes,
+        respond_minutes=max(first.respond_deadline_minutes, first.ack_deadline_minutes),
+        customer_deadline_minutes=first.customer_deadline_minutes,
         rule_id=None,
         rule_name="No active rule matched",
         reason={"matched": {}, "target": {"levels_up": 0}},

@@ -22,12 +22,13 @@ async def test_rules_round_trip(gql: GraphQL) -> None:
                 "minCustomerImpact": "MEDIUM",
             },
             "target": {"unitId": south},
-            "ackHours": 2,
-            "respondHours": 24,
+            "ackMinutes": 15,
+            "respondMinutes": 24 * 60,
         },
     )
     rule = created["createRoutingRule"]["rule"]
     assert rule["position"] == 0  # above the catch-all default
+    assert (rule["ackMinutes"], rule["respondMinutes"]) == (15, 1440)
     assert rule["match"]["tags"] == ["logistics"]
     assert rule["target"] == {"levelsUp": None, "unit": {"id": south, "name": "South"}}
 
@@ -74,6 +75,47 @@ async def test_rules_round_trip(gql: GraphQL) -> None:
     deleted = await gql.data("aaro", "DeleteRoutingRule", input={"id": rule["id"]})
     assert deleted["deleteRoutingRule"]["deletedId"] == rule["id"]
     assert (await gql.data("aaro", "RoutingRule", id=rule["id"]))["routingRule"] is None
+
+
+OLD_CLIENT = """
+mutation Old($input: CreateRoutingRuleInput!) {
+  createRoutingRule(input: $input) { rule { ackHours respondHours ackMinutes respondMinutes } }
+}
+"""
+
+
+async def test_clients_that_send_hours_still_work(gql: GraphQL) -> None:
+    hours = await gql.document(
+        "aaro", OLD_CLIENT, {"input": {"name": "Hours", "ackHours": 2, "respondHours": 24}}
+    )
+    assert hours == {
+        "data": {
+            "createRoutingRule": {
+                "rule": {
+                    "ackHours": 2,
+                    "respondHours": 24,
+                    "ackMinutes": 120,
+                    "respondMinutes": 1440,
+                }
+            }
+        }
+    }
+    # A deadline in minutes reads, in the deprecated hour fields, rounded up.
+    minutes = await gql.document(
+        "aaro", OLD_CLIENT, {"input": {"name": "Minutes", "ackMinutes": 15, "respondMinutes": 61}}
+    )
+    assert minutes["data"]["createRoutingRule"]["rule"] == {
+        "ackHours": 1,
+        "respondHours": 2,
+        "ackMinutes": 15,
+        "respondMinutes": 61,
+    }
+    for refused in (
+        {"name": "x", "respondMinutes": 60},  # no deadline to acknowledge
+        {"name": "x", "ackMinutes": 30, "ackHours": 1, "respondMinutes": 60},  # disagree
+    ):
+        result = await gql.document("aaro", OLD_CLIENT, {"input": refused})
+        assert codes(result) == ["validation_error"], refused
 
 
 async def test_rules_are_for_administrators(gql: GraphQL) -> None:

@@ -57,6 +57,7 @@ async def test_every_organisation_starts_with_the_default_rule(
         True,
         {"levels_up": 0, "unit": None},
     )
+    assert (rule["ack_minutes"], rule["respond_minutes"]) == (48 * 60, 168 * 60)
     assert (rule["ack_hours"], rule["respond_hours"]) == (48, 168)
 
     insight = await _post(client, world)
@@ -213,6 +214,50 @@ async def test_invalid_rules_are_refused(client: httpx.AsyncClient, world: World
     assert len(await _rules(client, world)) == 1
 
 
+async def test_deadlines_in_minutes_or_the_deprecated_hours(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    aaro = await world.auth("aaro")
+
+    async def create(**body: Any) -> dict[str, Any]:
+        response = await client.post(API, json=body, headers=aaro)
+        assert response.status_code == 201, response.text
+        rule: dict[str, Any] = response.json()
+        return rule
+
+    quick = await create(name="Quick", ack_minutes=15, respond_minutes=90)
+    assert {
+        k: quick[k] for k in ("ack_minutes", "respond_minutes", "ack_hours", "respond_hours")
+    } == {
+        "ack_minutes": 15,
+        "respond_minutes": 90,
+        "ack_hours": 1,
+        "respond_hours": 2,
+    }
+    # Old clients send hours, alone or agreeing with the minutes.
+    hours = await create(name="Hours", ack_hours=3, respond_hours=30)
+    assert (hours["ack_minutes"], hours["respond_minutes"]) == (180, 1800)
+    both = await create(name="Both", ack_hours=1, ack_minutes=60, respond_minutes=60)
+    assert both["ack_minutes"] == 60
+    changed = await client.patch(f"{API}/{hours['id']}", json={"ack_minutes": 20}, headers=aaro)
+    assert (changed.json()["ack_minutes"], changed.json()["ack_hours"]) == (20, 1)
+    changed = await client.patch(f"{API}/{hours['id']}", json={"respond_hours": 5}, headers=aaro)
+    assert changed.json()["respond_minutes"] == 300
+    for body, code in [
+        ({"name": "x", "respond_minutes": 60}, "validation_error"),
+        (
+            {"name": "x", "ack_minutes": 30, "ack_hours": 1, "respond_minutes": 60},
+            "validation_error",
+        ),
+        ({"name": "x", "ack_minutes": 0, "respond_minutes": 60}, "validation_error"),
+        ({"name": "x", "ack_minutes": 61, "respond_hours": 1}, "deadlines_out_of_order"),
+    ]:
+        response = await client.post(API, json=body, headers=aaro)
+        assert (response.status_code, response.json()["code"]) == (422, code), body
+    late = await client.patch(f"{API}/{hours['id']}", json={"ack_minutes": 301}, headers=aaro)
+    assert (late.status_code, late.json()["code"]) == (422, "deadlines_out_of_order")
+
+
 async def test_each_condition_must_hold(client: httpx.AsyncClient, world: World) -> None:
     """A rule sends matches to the region; what it does not match stays with the store."""
     conditions: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]] = [
@@ -238,7 +283,8 @@ async def test_each_condition_must_hold(client: httpx.AsyncClient, world: World)
         (
             {"unit_id": str(world.units["store_a"].id)},
             {},
-            {"unit_id": str(world.units["store_b"].id)},
+            # Ben's own store: Anna may not post for another store.
+            {"unit_id": str(world.units["store_b"].id), "who": "ben"},
             {"unit_id": str(world.units["store_a"].id)},
         ),
     ]

@@ -127,6 +127,52 @@ async def test_unacknowledged_store_insight_reaches_the_region_after_two_hours(
     )
 
 
+async def test_a_fifteen_minute_deadline_escalates_after_fifteen_minutes(
+    client: httpx.AsyncClient,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    frozen: None,
+) -> None:
+    rule = await client.post(
+        f"{API}/routing-rules",
+        json={
+            "name": "Complaints within 15 minutes",
+            "match": {"kinds": ["complaint"]},
+            "target": {"levels_up": 0},
+            "ack_minutes": 15,
+            "respond_minutes": 90,
+            "position": 0,
+        },
+        headers=await world.auth("aaro"),
+    )
+    assert rule.status_code == 201, rule.text
+    # The hour fields, deprecated, round up.
+    assert {k: rule.json()[k] for k in ("ack_minutes", "respond_minutes")} == {
+        "ack_minutes": 15,
+        "respond_minutes": 90,
+    }
+    assert (rule.json()["ack_hours"], rule.json()["respond_hours"]) == (1, 2)
+    iid = await _post_complaint(client, world)
+    posted = await _insight(client, world, "mia", iid)
+    assert (posted["ack_due_at"], posted["respond_due_at"]) == (
+        "2026-03-02T09:15:00Z",
+        "2026-03-02T10:30:00Z",
+    )
+
+    await _escalate(sessions, NINE + timedelta(minutes=15))
+    assert (await _insight(client, world, "mia", iid))["escalation_level"] == 0
+
+    await _escalate(sessions, NINE + timedelta(minutes=16))
+    moved = await _insight(client, world, "rita", iid)
+    assert (moved["owner_unit"]["id"], moved["escalation_level"]) == (
+        str(world.units["south"].id),
+        1,
+    )
+    # The region gets the same 15 minutes.
+    assert moved["ack_due_at"] == "2026-03-02T09:31:00Z"
+    assert "insight_escalated" in await _kinds(client, world, "rita")
+
+
 async def test_climbs_to_the_top_then_stops_once(
     client: httpx.AsyncClient,
     world: World,

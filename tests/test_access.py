@@ -64,6 +64,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "triage_insights": ACTORS,
     "merge_insights": ACTORS,
     "update_customer_loop": ACTORS,
+    "mark_communication_delivered": ACTORS,
     "create_action": ACTORS,
     "get_action": EVERYONE,
     "update_action": ACTORS,

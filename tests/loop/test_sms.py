@@ -3,10 +3,12 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
+from procrastinate import JobContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -15,6 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.insights.models import CustomerContact
+from app.jobs import job_context
+from app.loop import jobs as loop_jobs
 from app.loop import sms
 from app.loop.channels import SmsChannel, channel_from
 from app.loop.models import DeliveryStatus, LoopCommunication
@@ -209,3 +213,24 @@ async def test_phone_contacts_await_a_person_even_with_a_gateway(
     insight = await _with_contact(client, world, channel="phone", address=NUMBER)
     told = (await _tell_customer(client, world, "mia", insight["id"])).json()
     assert told["status"] == "awaiting_person"
+
+
+async def test_the_workers_job_texts_only_with_a_gateway(
+    client: httpx.AsyncClient,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    standin: StandIn,
+    gateway: SmsGateway,
+    texting: None,
+) -> None:
+    insight = await _with_contact(client, world, channel="sms", address=NUMBER)
+    await _tell_customer(client, world, "mia", insight["id"])
+    without = job_context(sessions)
+    assert (
+        await loop_jobs.send_sms(cast(JobContext, SimpleNamespace(additional_context=without))) == 0
+    )
+    assert standin.received == []
+    configured = job_context(sessions, sms_gateway=gateway)
+    job = cast(JobContext, SimpleNamespace(additional_context=configured))
+    assert await loop_jobs.send_sms(job) == 1
+    assert len(standin.received) == 1

@@ -70,6 +70,7 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
     from app.attachments.storage import store_from_settings
     from app.jobs import build_queue, run_worker
     from app.platform.mail import SmtpMailer
+    from app.platform.sms import SmsGateway
 
     # procrastinate reports every job it runs at INFO: the worker's log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -84,6 +85,7 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
                 concurrency=concurrency,
                 webhook_allow_loopback=settings.webhook_allow_loopback,
                 mailer=SmtpMailer.from_settings(settings),
+                sms_gateway=SmsGateway.from_settings(settings),
                 attachments=store_from_settings(settings),
             )
     finally:

@@ -12,6 +12,7 @@ from app.loop import jobs as loop_jobs
 from app.platform import queue as platform_queue
 from app.platform.mail import SmtpMailer
 from app.platform.queue import SESSIONS, InProcessWorker, queue_app
+from app.platform.sms import SmsGateway
 from app.privacy import jobs as privacy_jobs
 from app.web.idempotency import jobs as idempotency_jobs
 from app.webhooks import jobs as webhook_jobs
@@ -36,6 +37,8 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         loop_jobs.send_emails
     )
     queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
+    send_sms = queue.task(name="send_sms", queue="sms", pass_context=True)(loop_jobs.send_sms)
+    queue.periodic(cron="* * * * * */10", periodic_id="send_sms")(send_sms)
     purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
         idempotency_jobs.purge_idempotency_keys
     )
@@ -53,14 +56,17 @@ def job_context(
     *,
     webhook_allow_loopback: bool = False,
     mailer: SmtpMailer | None = None,
+    sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
 ) -> dict[str, Any]:
-    """What every job finds in its context. Without a `mailer` nothing is e-mailed; without
-    `attachments` retention leaves files in storage."""
+    """What every job finds in its context. Without a `mailer` nothing is e-mailed, without an
+    `sms_gateway` nothing is texted; without `attachments` retention leaves files in
+    storage."""
     return {
         SESSIONS: sessions,
         webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
         loop_jobs.MAILER: mailer,
+        loop_jobs.SMS_GATEWAY: sms_gateway,
         privacy_jobs.ATTACHMENTS: attachments,
     }
 
@@ -74,6 +80,7 @@ async def run_worker(
     install_signal_handlers: bool = True,
     webhook_allow_loopback: bool = False,
     mailer: SmtpMailer | None = None,
+    sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
     restart_delays: tuple[float, float] = platform_queue.RESTART_DELAYS,
 ) -> None:
@@ -84,6 +91,7 @@ async def run_worker(
             sessions,
             webhook_allow_loopback=webhook_allow_loopback,
             mailer=mailer,
+            sms_gateway=sms_gateway,
             attachments=attachments,
         ),
         wait=wait,
@@ -99,6 +107,7 @@ def in_process_worker(
     *,
     webhook_allow_loopback: bool = False,
     mailer: SmtpMailer | None = None,
+    sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
 ) -> InProcessWorker:
     """A worker that runs inside the API process, started and stopped with it."""
@@ -108,6 +117,7 @@ def in_process_worker(
             sessions,
             webhook_allow_loopback=webhook_allow_loopback,
             mailer=mailer,
+            sms_gateway=sms_gateway,
             attachments=attachments,
         ),
     )

@@ -20,6 +20,7 @@ from app.notify.router import router as notify_router
 from app.org.router import router as org_router
 from app.platform.mail import SmtpMailer
 from app.platform.settings import Settings
+from app.platform.sms import SmsGateway
 from app.privacy.router import router as privacy_router
 from app.routing.router import router as routing_router
 from app.sync.router import router as sync_router
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 running.sessions,
                 webhook_allow_loopback=settings.webhook_allow_loopback,
                 mailer=SmtpMailer.from_settings(settings),
+                sms_gateway=SmsGateway.from_settings(settings),
                 attachments=running.attachments,
             )
             await worker.start()

@@ -64,6 +64,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "triage_insights": ACTORS,
     "merge_insights": ACTORS,
     "update_customer_loop": ACTORS,
+    "mark_communication_delivered": ACTORS,
     "create_action": ACTORS,
     "get_action": EVERYONE,
     "update_action": ACTORS,
@@ -88,6 +89,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "erase_person": ADMIN,
     "get_retention": OFFICERS,
     "set_retention": ADMIN,
+    "get_anonymity": OFFICERS,
+    "set_anonymity": ADMIN,
 }
 
 
@@ -106,6 +109,7 @@ def _bodies(ids: dict[str, str], world: World) -> dict[str, Any]:
         "reorder_routing_rules": {"rule_ids": [ids["rule_id"]]},
         "create_webhook": {"url": "https://hooks.example.com/other"},
         "set_retention": {"retention_days": 365},
+        "set_anonymity": {"confidential_unit_min_people": 5},
         "merge_insights": {"insight_ids": [ids["second_insight_id"]]},
         "link_action_insights": {"insight_ids": [ids["second_insight_id"]]},
         "assign_insight": {"unit_id": str(world.units["store_a"].id), "note": "Teille."},

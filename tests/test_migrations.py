@@ -157,3 +157,47 @@ def test_deadlines_become_minutes_and_round_up_to_hours_going_down(scratch_url: 
     downgrade(scratch_url, "0010_action_version")
     hours = asyncio.run(_execute(scratch_url, *(q.format("hours") for q in DEADLINES)))
     assert hours == [[(24, 72, 72)], [(1, 2)], [(1, 2)]]
+
+
+def test_existing_confidential_insights_get_the_unit_they_show(scratch_url: str) -> None:
+    upgrade(scratch_url, "bdfd941b9fff")
+    root, store, team = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    named, confidential = uuid.uuid4(), uuid.uuid4()
+    ids: dict[str, object] = {
+        "org": uuid.uuid4(),
+        "root": root,
+        "store": store,
+        "team": team,
+        "root_path": f"{root.hex}/",
+        "store_path": f"{root.hex}/{store.hex}/",
+        "team_path": f"{root.hex}/{store.hex}/{team.hex}/",
+        "named": named,
+        "confidential": confidential,
+    }
+    # One person at home in the team, four more in the store: five in the store's subtree.
+    ids |= {f"person{n}": uuid.uuid4() for n in range(5)}
+    statements = [
+        BEFORE_ROUTING[0],
+        "INSERT INTO units (org_id, id, name, kind, path, depth) VALUES"
+        " (:org, :root, 'Vanha Oy', 'company', :root_path, 0),"
+        " (:org, :store, 'Kauppa', 'store', :store_path, 1),"
+        " (:org, :team, 'Tiimi', 'team', :team_path, 2)",
+        "INSERT INTO people (org_id, id, subject, email, display_name, home_unit_id, locale,"
+        " active) VALUES (:org, :person0, 'v|0', 'v0@vanha.test', 'V', :team, 'fi', true),"
+        " (:org, :person1, 'v|1', 'v1@vanha.test', 'V', :store, 'fi', true),"
+        " (:org, :person2, 'v|2', 'v2@vanha.test', 'V', :store, 'fi', true),"
+        " (:org, :person3, 'v|3', 'v3@vanha.test', 'V', :store, 'fi', true),"
+        " (:org, :person4, 'v|4', 'v4@vanha.test', 'V', :store, 'fi', true)",
+    ]
+    for insight in ("named", "confidential"):
+        statements.append(
+            BEFORE_ROUTING[3]
+            .replace(":insight", f":{insight}")
+            .replace(":unit", ":team")
+            .replace(":person", ":person0")
+            .replace("'named'", f"'{insight}'")
+        )
+    asyncio.run(_execute(scratch_url, *statements, **ids))
+    upgrade(scratch_url)
+    [shown] = asyncio.run(_execute(scratch_url, "SELECT id, shown_unit_id FROM insights"))
+    assert dict(shown) == {confidential: store, named: team}

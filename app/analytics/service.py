@@ -52,12 +52,15 @@ DEFAULT_PERIOD = timedelta(days=30)
 MAX_BUCKETS = 366
 _BUCKET_LENGTH = {MetricsBucket.DAY: 1, MetricsBucket.WEEK: 7, MetricsBucket.MONTH: 28}
 
-# One row per insight posted in the unit's subtree during the period. The subtree is a
-# prefix match on `ix_units_org_id_path`; insights come by `ix_insights_unit`
-# (org, unit, created_at) and their events by `ix_insight_events_insight`.
+# One row per insight posted in the unit's subtree during the period, at the unit it shows
+# (a confidential insight counts where its unit is shown, `policies.shown_unit`, so a
+# group of one does not point at its reporter). The subtree is a prefix match on
+# `ix_units_org_id_path`; insights come by `ix_insights_shown_unit` (org, shown unit,
+# created_at) and their events by `ix_insight_events_insight`.
 _FACTS = """
 WITH facts AS (
-  SELECT i.id AS insight_id, i.unit_id, u.path AS unit_path, i.created_at AS posted_at,
+  SELECT i.id AS insight_id, i.shown_unit_id AS unit_id, u.path AS unit_path,
+         i.created_at AS posted_at,
          i.created_at + make_interval(mins => i.ack_minutes) AS ack_deadline,
          i.created_at + make_interval(mins => i.respond_minutes) AS respond_deadline,
          i.acknowledged_at, i.loop_closed_at, cc.told_at AS customer_told_at,
@@ -67,7 +70,7 @@ WITH facts AS (
                 OR i.respond_due_at < CAST(:now AS timestamptz)) AS is_overdue,
          e.*
   FROM units u
-  JOIN insights i ON i.org_id = u.org_id AND i.unit_id = u.id
+  JOIN insights i ON i.org_id = u.org_id AND i.shown_unit_id = u.id
   LEFT JOIN customer_contacts cc ON cc.org_id = i.org_id AND cc.insight_id = i.id
   CROSS JOIN LATERAL (
     SELECT

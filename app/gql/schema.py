@@ -141,6 +141,7 @@ Mutation = _root(
         "link_action_insights",
         "tell_reporter",
         "acknowledge_communication",
+        "mark_communication_delivered",
         "mark_notification_read",
         "mark_all_notifications_read",
         "assign_insight",

@@ -98,6 +98,10 @@ class Insight(Base):
     # Client-generated ids are welcome: a retried post with the same id is the same insight.
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     unit_id: Mapped[uuid.UUID]
+    # The unit everyone but the reporter sees: the unit itself for a named insight; for a
+    # confidential one the nearest unit at or above it with enough people not to point at
+    # the reporter (`policies.shown_unit`), fixed at posting.
+    shown_unit_id: Mapped[uuid.UUID]
     author_id: Mapped[uuid.UUID]
     kind: Mapped[InsightKind] = mapped_column(enum_column(InsightKind, "insight_kind"))
     text: Mapped[str] = mapped_column(Text)
@@ -142,6 +146,7 @@ class Insight(Base):
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "unit_id"], ["units.org_id", "units.id"]),
         ForeignKeyConstraint(["org_id", "owner_unit_id"], ["units.org_id", "units.id"]),
+        ForeignKeyConstraint(["org_id", "shown_unit_id"], ["units.org_id", "units.id"]),
         ForeignKeyConstraint(["org_id", "author_id"], ["people.org_id", "people.id"]),
         ForeignKeyConstraint(
             ["org_id", "journey_stage"], ["journey_stages.org_id", "journey_stages.key"]
@@ -156,6 +161,7 @@ class Insight(Base):
         CheckConstraint("customers_affected >= 0", name="customers_affected_positive"),
         Index("ix_insights_owner_inbox", "org_id", "owner_unit_id", "created_at", "id"),
         Index("ix_insights_unit", "org_id", "unit_id", "created_at", "id"),
+        Index("ix_insights_shown_unit", "org_id", "shown_unit_id", "created_at", "id"),
         Index("ix_insights_author", "org_id", "author_id", "created_at", "id"),
         Index("ix_insights_search", "search", postgresql_using="gin"),
         # The escalator's two scans: new ones past the deadline to acknowledge, open ones

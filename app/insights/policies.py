@@ -3,10 +3,23 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Text, and_, any_, bindparam, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from app.insights.models import InsightStatus, Visibility
-from app.org.models import Role, Unit
+from app.org.models import Organisation, Person, Role, Unit
 from app.org.principal import Principal
 from app.platform.db import table
 from app.platform.errors import Conflict, Forbidden, InvalidInput
@@ -204,4 +217,63 @@ def may_act_by_grants(grants: list[tuple[Role, str]], unit_path: str, owner_path
     return any(
         role in ACTORS and (unit_path.startswith(path) or owner_path.startswith(path))
         for role, path in grants
+    )
+
+
+def shows_unit(actor: Principal, author_id: uuid.UUID, visibility: Visibility) -> bool:
+    """A named insight shows the unit it was posted in to everyone who reads it. A
+    confidential one shows it only to its reporter: to others its `shown_unit_id` (see
+    `shown_unit`), wherever the unit appears (responses, metrics, the timeline, webhooks), so
+    that a unit of one or two people does not name the reporter."""
+    return visibility is Visibility.NAMED or author_id == actor.person_id
+
+
+def in_units_clause(
+    author_id: ColumnElement[uuid.UUID],
+    unit_id: ColumnElement[uuid.UUID],
+    shown_unit_id: ColumnElement[uuid.UUID],
+    units: Select[Any],
+) -> ColumnElement[bool]:
+    """SQL condition for a filter by unit: an insight is where the caller sees it (see
+    `shows_unit`), so filtering by a small unit does not single out a confidential one
+    posted there. Bind `reader_id` as `visibility_params` does."""
+    return or_(
+        shown_unit_id.in_(units),
+        and_(author_id == bindparam("reader_id"), unit_id.in_(units)),
+    )
+
+
+def shown_unit(org_id: uuid.UUID, unit_id: uuid.UUID) -> Select[Any]:
+    """The unit others see of a confidential insight posted at `unit_id` (a named one shows
+    its own): the nearest unit at or above it where at least the organisation's
+    `confidential_unit_min_people` active people have their home unit in its subtree (the
+    top of the tree when no level has that many). Counting stops at the threshold, so a
+    level costs at most that many index lookups."""
+    posted = table(Unit).alias("posted")
+    level = table(Unit).alias("level")
+    home = table(Unit).alias("home")
+    people = table(Person)
+    orgs = table(Organisation)
+    least = select(orgs.c.confidential_unit_min_people).where(orgs.c.id == org_id).scalar_subquery()
+    at_home = (
+        select(literal(1))
+        .select_from(home)
+        .join(people, and_(people.c.org_id == home.c.org_id, people.c.home_unit_id == home.c.id))
+        .where(home.c.org_id == org_id, home.c.path.like(level.c.path + "%"), people.c.active)
+        .limit(least)
+        .correlate(level)
+        .subquery()
+    )
+    enough = select(func.count()).select_from(at_home).scalar_subquery() >= least
+    depth = func.length(level.c.path)
+    return (
+        select(level.c.id)
+        .select_from(posted)
+        .join(
+            level, and_(level.c.org_id == posted.c.org_id, posted.c.path.like(level.c.path + "%"))
+        )
+        .where(posted.c.org_id == org_id, posted.c.id == unit_id)
+        # The deepest level with enough people; failing that, the top of the tree.
+        .order_by(case((enough, depth), else_=-depth).desc())
+        .limit(1)
     )

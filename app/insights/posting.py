@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import policies, rows, timeline
 from app.insights.language import detect_language
-from app.insights.models import Channel, EventType, InsightStatus
+from app.insights.models import Channel, EventType, InsightStatus, Visibility
 from app.insights.schemas import InsightCreate, InsightOut
 from app.notify import service as notify_service
 from app.notify.messages import excerpt
@@ -68,6 +68,8 @@ async def create_insight(
     route = await _route(session, actor, data, unit_id)
     policies.require_post_into(actor, route.unit_path)
     values = _insight_values(actor, data, route, unit_id, occurred_at, now)
+    if data.visibility is Visibility.CONFIDENTIAL:
+        values["shown_unit_id"] = await session.scalar(policies.shown_unit(actor.org_id, unit_id))
     try:
         inserted = await session.scalar(_INSERT_INSIGHT, values)
     except IntegrityError as exc:
@@ -84,6 +86,8 @@ async def create_insight(
     stored = {
         **values,
         "unit_name": route.unit_name,
+        # Only the reporter reads this answer, and they see the unit itself.
+        "shown_unit_name": route.unit_name,
         "owner_name": route.owner_name,
         "author_name": actor.display_name,
         "is_overdue": False,
@@ -127,6 +131,7 @@ def _insight_values(
         "org_id": actor.org_id,
         "id": data.id or uuid.uuid4(),
         "unit_id": unit_id,
+        "shown_unit_id": unit_id,
         "author_id": actor.person_id,
         "kind": data.kind,
         "text": data.text,
@@ -223,10 +228,11 @@ async def _announce(
                 insight_id,
                 EventType.POSTED,
                 actor.person_id,
-                # Never the customer's contact: the timeline outlives its erasure.
+                # Never the customer's contact: the timeline outlives its erasure. The unit
+                # is the one everyone but the reporter sees.
                 {
                     "kind": data.kind.value,
-                    "unit_id": str(values["unit_id"]),
+                    "unit_id": str(values["shown_unit_id"]),
                     "customer_contact": data.customer_contact is not None,
                 },
             ),

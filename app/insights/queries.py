@@ -98,10 +98,13 @@ def _page_query(shape: _PageShape) -> Select[Any]:
             .scalar_subquery()
         )
         keys = keys.where(
-            rows.ic.unit_id.in_(
+            policies.in_units_clause(
+                rows.ic.author_id,
+                rows.ic.unit_id,
+                rows.ic.shown_unit_id,
                 select(units.c.id).where(
                     units.c.org_id == bindparam("org_id"), units.c.path.startswith(subtree)
-                )
+                ),
             )
         )
     if shape.search:

@@ -64,6 +64,8 @@ UnitA = table(Unit).alias("unit")
 
 OwnerA = table(Unit).alias("owner_unit")
 
+ShownA = table(Unit).alias("shown_unit")
+
 AuthorA = table(Person).alias("author")
 
 contacts = table(CustomerContact)
@@ -89,6 +91,7 @@ ROW_COLUMNS = (
     *INSIGHT_COLUMNS,
     UnitA.c.name.label("unit_name"),
     UnitA.c.path.label("unit_path"),
+    ShownA.c.name.label("shown_unit_name"),
     OwnerA.c.name.label("owner_name"),
     OwnerA.c.path.label("owner_path"),
     AuthorA.c.display_name.label("author_name"),
@@ -113,6 +116,7 @@ def insight_rows(source: FromClause) -> Select[Any]:
         select(*ROW_COLUMNS)
         .select_from(source)
         .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
+        .join(ShownA, and_(ShownA.c.org_id == ic.org_id, ShownA.c.id == ic.shown_unit_id))
         .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
         .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
         .outerjoin(contacts, and_(cc.org_id == ic.org_id, cc.insight_id == ic.id))
@@ -182,7 +186,11 @@ def out_fields(row: Row[Any] | SimpleNamespace, actor: Principal) -> dict[str, A
         "customer_impact": IMPACT_LEVELS[r["customer_impact"]],
         "customers_affected": r["customers_affected"],
         "occurred_at": r["occurred_at"],
-        "unit": UnitRef(id=r["unit_id"], name=r["unit_name"]),
+        "unit": (
+            UnitRef(id=r["unit_id"], name=r["unit_name"])
+            if policies.shows_unit(actor, r["author_id"], r["visibility"])
+            else UnitRef(id=r["shown_unit_id"], name=r["shown_unit_name"])
+        ),
         "owner_unit": UnitRef(id=r["owner_unit_id"], name=r["owner_name"]),
         "author": author_ref(actor, r["author_id"], r["author_name"], r["visibility"]),
         "is_mine": r["author_id"] == actor.person_id,

@@ -4,11 +4,11 @@ The customer loop calls `CustomerChannel.send` once per message, inside the requ
 transaction, and records the report it gets back as the message's delivery status. An
 implementation must therefore answer quickly: one that cannot confirm delivery at once
 hands the message over and reports SENT, or QUEUED when a worker sends it after the commit
-(e-mail); refusing a message is a FAILED report with a reason, never an exception.
+(e-mail, SMS), or AWAITING_PERSON when no channel can send it and a person must reach the
+customer; refusing a message is a FAILED report with a reason, never an exception.
 """
 
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,20 +34,18 @@ class DeliveryReport:
 
 class CustomerChannel(Protocol):
     async def send(self, message: CustomerMessage) -> DeliveryReport:
-        """Deliver or hand over `message`: DELIVERED, SENT, QUEUED, or FAILED with a reason."""
+        """Deliver or hand over `message`: DELIVERED, SENT, QUEUED, AWAITING_PERSON, or FAILED
+        with a reason."""
         ...
 
 
-class InProcessChannel:
-    """Delivers by recording: the default until a real channel is configured, and the one
-    tests read. Keeps the most recent messages only."""
-
-    def __init__(self, keep: int = 1000) -> None:
-        self.delivered: deque[CustomerMessage] = deque(maxlen=keep)
+class ByPerson:
+    """The channel when nothing can send: every message awaits a person, who reaches the
+    customer (calls them, writes to them) and marks it delivered. The only channel for
+    phone contacts; nothing is recorded as delivered that was not."""
 
     async def send(self, message: CustomerMessage) -> DeliveryReport:
-        self.delivered.append(message)
-        return DeliveryReport(DeliveryStatus.DELIVERED)
+        return DeliveryReport(DeliveryStatus.AWAITING_PERSON)
 
 
 class EmailChannel:
@@ -62,3 +60,28 @@ class EmailChannel:
         if message.channel is Channel.EMAIL:
             return DeliveryReport(DeliveryStatus.QUEUED)
         return await self.others.send(message)
+
+
+class SmsChannel:
+    """SMS through the HTTP gateway, when one is configured: an SMS contact's message is
+    queued, and the SMS worker sends it (SENT or DELIVERED as the gateway reports, or FAILED
+    after its retries). Contacts on other channels go to `others`."""
+
+    def __init__(self, others: CustomerChannel) -> None:
+        self.others = others
+
+    async def send(self, message: CustomerMessage) -> DeliveryReport:
+        if message.channel is Channel.SMS:
+            return DeliveryReport(DeliveryStatus.QUEUED)
+        return await self.others.send(message)
+
+
+def channel_from(*, email: bool, sms: bool) -> CustomerChannel:
+    """The channel of a platform with SMTP (`email`) and an SMS gateway (`sms`) configured
+    or not; what none of them sends awaits a person."""
+    channel: CustomerChannel = ByPerson()
+    if sms:
+        channel = SmsChannel(others=channel)
+    if email:
+        channel = EmailChannel(others=channel)
+    return channel

@@ -35,6 +35,11 @@ class AcknowledgeCommunicationInput:
 
 
 @strawberry.input
+class MarkCommunicationDeliveredInput:
+    id: strawberry.ID
+
+
+@strawberry.input
 class EraseCustomerContactInput:
     insight_id: strawberry.ID
 
@@ -60,6 +65,11 @@ class TellReporterPayload:
 
 @strawberry.type
 class AcknowledgeCommunicationPayload:
+    communication: Communication
+
+
+@strawberry.type
+class MarkCommunicationDeliveredPayload:
     communication: Communication
 
 
@@ -97,6 +107,18 @@ class LoopMutations:
             loop_service.acknowledge_answer, uuid_of("Communication", input.id)
         )
         return AcknowledgeCommunicationPayload(communication=Communication.from_pydantic(answer))
+
+    @mutation(
+        "As a manager of the insight, mark a customer message that awaits a person delivered: "
+        "you reached the customer (a phone call, or a message no channel could send)."
+    )
+    async def mark_communication_delivered(
+        self, info: Info, input: MarkCommunicationDeliveredInput
+    ) -> MarkCommunicationDeliveredPayload:
+        answer = await info.context.write(
+            loop_service.mark_delivered, uuid_of("Communication", input.id)
+        )
+        return MarkCommunicationDeliveredPayload(communication=Communication.from_pydantic(answer))
 
     @mutation("Erase the customer's name and address for good, on request; the insight stays.")
     async def erase_customer_contact(

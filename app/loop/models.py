@@ -24,6 +24,8 @@ class Audience(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
+    # No channel can send it: a person reaches the customer and marks it delivered.
+    AWAITING_PERSON = "awaiting_person"
     QUEUED = "queued"
     SENT = "sent"
     DELIVERED = "delivered"
@@ -52,7 +54,7 @@ class LoopCommunication(Base):
     failure_reason: Mapped[str | None] = mapped_column(String(500))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # Sending attempts of a queued message (e-mail), and when the next one is due.
+    # Sending attempts of a queued message (e-mail, SMS), and when the next one is due.
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from app.insights.models import CustomerContact, InsightStatus
+from app.loop.models import DeliveryStatus
 from app.platform.errors import Conflict
 
 
@@ -26,3 +27,13 @@ def reachable(contacts: Sequence[CustomerContact]) -> list[CustomerContact]:
             code="customer_contact_erased",
         )
     return live
+
+
+def require_awaiting_person(status: DeliveryStatus) -> None:
+    """Only a message no channel could send is marked delivered by hand: one a channel is
+    sending reports its own fate, and a failed one is told again."""
+    if status is not DeliveryStatus.AWAITING_PERSON:
+        raise Conflict(
+            "The message does not await a person: its channel reports its delivery.",
+            code="not_awaiting_person",
+        )

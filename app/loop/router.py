@@ -56,3 +56,12 @@ async def acknowledge_communication(
 ) -> AnswerOut:
     """The person told confirms they read the answer."""
     return await service.acknowledge_answer(session, caller, communication_id)
+
+
+@router.post("/communications/{communication_id}/delivered")
+async def mark_communication_delivered(
+    communication_id: uuid.UUID, session: Session, caller: Caller
+) -> AnswerOut:
+    """A manager of the insight reached the customer in person (a phone call, or a message no
+    channel could send): mark the message delivered, which closes the customer loop."""
+    return await service.mark_delivered(session, caller, communication_id)

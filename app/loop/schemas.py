@@ -22,7 +22,9 @@ class AnswerOut(BaseModel):
     channel: Channel
     author: PersonRef | None
     status: DeliveryStatus = Field(
-        description="queued → sent → delivered, or failed; in-app answers are delivered at once."
+        description="queued → sent → delivered, or failed; in-app answers are delivered at "
+        "once. awaiting_person: no channel can send it (phone, or no SMS gateway or e-mail "
+        "configured); a manager reaches the customer and marks it delivered."
     )
     sent_at: datetime | None
     delivered_at: datetime | None

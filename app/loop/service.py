@@ -206,8 +206,8 @@ async def tell_customer(
 ) -> AnswerOut:
     """Tell the customer through their contact's channel; the customers of the insights
     merged into it are told too. Each message records its delivery (queued → sent →
-    delivered, or failed); a delivered one closes that customer loop. The caller becomes the
-    loop's owner unless someone already is.
+    delivered, or failed; awaiting_person when no channel can send it); a delivered one
+    closes that customer loop. The caller becomes the loop's owner unless someone already is.
 
     Returns the first message. 409 `no_customer_contact`, `customer_contact_erased` (every
     contact was erased), `insight_merged`. A retry with the same client id sends nothing.
@@ -280,8 +280,9 @@ def _record_delivery(
     at: datetime,
 ) -> None:
     comm.status = status
-    if status is DeliveryStatus.QUEUED:
-        # A worker sends it (e-mail) and records what became of it.
+    if status in (DeliveryStatus.QUEUED, DeliveryStatus.AWAITING_PERSON):
+        # A worker sends it (e-mail, SMS), or a person reaches the customer, and records what
+        # became of it.
         return
     if status is DeliveryStatus.FAILED:
         comm.failed_at = at
@@ -392,6 +393,50 @@ async def acknowledge_answer(
     if comm.acknowledged_at is None:
         comm.acknowledged_at = clock.now()
         await session.flush()
+    names = await org_service.person_names(session, actor.org_id, [comm.author_id])
+    return _out(comm, names.get(comm.author_id))
+
+
+async def mark_delivered(
+    session: AsyncSession, actor: Principal, communication_id: uuid.UUID
+) -> AnswerOut:
+    """A manager of the insight reached the customer in person (called them, say): the
+    message awaiting a person is delivered, and the customer loop is closed. Marking it
+    again changes nothing. 404 out of sight, 403 `not_insight_manager`, 409
+    `not_awaiting_person` when a channel is sending it or it went nowhere.
+    """
+    comm = await session.scalar(
+        select(LoopCommunication).where(
+            LoopCommunication.org_id == actor.org_id,
+            LoopCommunication.id == communication_id,
+        )
+    )
+    if comm is None:
+        raise NotFound("No such message.")
+    try:
+        # 403 unless the caller acts on the insight; out of their sight, no such message.
+        await rows.lock_for_action(session, actor, comm.insight_id)
+    except NotFound:
+        raise NotFound("No such message.") from None
+    await session.refresh(comm, with_for_update=True)
+    if comm.status is not DeliveryStatus.DELIVERED:
+        policies.require_awaiting_person(comm.status)
+        now = clock.now()
+        contact = await session.get_one(CustomerContact, (actor.org_id, comm.insight_id))
+        _record_delivery(comm, contact, DeliveryStatus.DELIVERED, None, now)
+        await session.flush()
+        await timeline.record_event(
+            session,
+            org_id=actor.org_id,
+            insight_ids=comm.insight_id,
+            type=EventType.CUSTOMER_TOLD,
+            actor_id=actor.person_id,
+            data={
+                "communication_id": str(comm.id),
+                "channel": comm.channel.value,
+                "status": comm.status.value,
+            },
+        )
     names = await org_service.person_names(session, actor.org_id, [comm.author_id])
     return _out(comm, names.get(comm.author_id))
 

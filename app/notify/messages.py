@@ -54,6 +54,12 @@ CUSTOMER_EMAIL: dict[Locale, tuple[str, str]] = {
     Locale.EN: ("An answer to your feedback", "Hello {name},\n\n{message}\n"),
 }
 
+# Short: a text message is billed by the 160 characters.
+CUSTOMER_SMS: dict[Locale, str] = {
+    Locale.FI: "Hei {name}, {message}",
+    Locale.EN: "Hello {name}, {message}",
+}
+
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "new": ("uusi", "new"),
     "acknowledged": ("vastaanotettu", "acknowledged"),

@@ -60,6 +60,11 @@ class Organisation(Base):
     # Closed insights older than this many days lose their free text, attachments and
     # customer contact (`app.privacy.retention`); None keeps them.
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # A confidential insight shows its unit to others only at a level where at least this
+    # many people have their home (`app.insights.policies.shown_unit`).
+    confidential_unit_min_people: Mapped[int] = mapped_column(
+        Integer, default=5, server_default="5"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
@@ -67,6 +72,9 @@ class Organisation(Base):
         CheckConstraint("respond_deadline_minutes > 0", name="respond_deadline_positive"),
         CheckConstraint("customer_deadline_minutes > 0", name="customer_deadline_positive"),
         CheckConstraint("retention_days > 0", name="retention_days_positive"),
+        CheckConstraint(
+            "confidential_unit_min_people > 0", name="confidential_unit_min_people_positive"
+        ),
     )
 
 
@@ -122,6 +130,8 @@ class Person(Base):
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "home_unit_id"], ["units.org_id", "units.id"]),
         UniqueConstraint("org_id", "email"),
+        # Who is at home in a subtree: counted for a confidential insight's shown unit.
+        Index("ix_people_org_id_home_unit_id", "org_id", "home_unit_id"),
     )
 
 

@@ -319,6 +319,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Asiakkaan yhteystiedot on poistettu.",
         "Conflict",
     ),
+    "not_awaiting_person": (
+        "Ristiriita",
+        "Viesti ei odota ihmistä: sen kanava kertoo, miten toimitus onnistui.",
+        "Conflict",
+    ),
     "invalid_idempotency_key": (
         "Virheellinen pyyntö",
         "Idempotency-Key-otsakkeen on oltava 1–255 tulostettavaa ASCII-merkkiä.",

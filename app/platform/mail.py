@@ -106,9 +106,16 @@ class OutgoingMail:
     def retry_at(self, error: str | None, now: datetime) -> datetime | None:
         """When to try again after `error`: never after a success, the last attempt, or a
         message with no one to send to."""
-        if error is None or self.mail is None or self.attempt >= MAX_ATTEMPTS:
+        if error is None or self.mail is None:
             return None
-        return now + BACKOFF[self.attempt - 1]
+        return next_attempt(self.attempt, now)
+
+
+def next_attempt(attempt: int, now: datetime) -> datetime | None:
+    """When to try again after failed attempt number `attempt`; None after the last."""
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    return now + BACKOFF[attempt - 1]
 
 
 async def lease(

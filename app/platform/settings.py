@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     # Upgrade the connection with STARTTLS (port 587); off only for local relays and tests.
     smtp_starttls: bool = True
 
+    # Customers whose contact channel is SMS get their message through this HTTP SMS gateway
+    # (a JSON POST, see docs/integrations.md#sms); without a URL an SMS waits for a person
+    # to send it and mark it delivered.
+    sms_gateway_url: str | None = None
+    # Sent as `Authorization: Bearer <token>` when set.
+    sms_gateway_token: str | None = None
+    # The sender the gateway shows: a number or an alphanumeric name (at most 11 characters).
+    sms_sender: str = "Insight"
+
     # Idempotency-Key: how long a key's response is kept for retries, how long a retry waits
     # for the first request with its key to finish, and how long a first request may hold
     # its key before a retry may take it over (a request that died holds it no longer).

@@ -7,7 +7,14 @@ from app.attachments.service import remove_stored
 from app.platform.pagination import DEFAULT_PAGE_SIZE, Page
 from app.privacy import service
 from app.privacy.models import AuditKind
-from app.privacy.schemas import AuditEntryOut, ErasureOut, RetentionIn, RetentionOut
+from app.privacy.schemas import (
+    AnonymityIn,
+    AnonymityOut,
+    AuditEntryOut,
+    ErasureOut,
+    RetentionIn,
+    RetentionOut,
+)
 from app.web.caller import Caller
 from app.web.unit_of_work import Session, runtime
 
@@ -69,3 +76,16 @@ async def get_retention(session: Session, caller: Caller) -> RetentionOut:
 async def set_retention(body: RetentionIn, session: Session, caller: Caller) -> RetentionOut:
     """Set the retention period (30 to 3650 days, or null to keep for good)."""
     return await service.set_retention(session, caller, body)
+
+
+@router.get("/organisation/anonymity")
+async def get_anonymity(session: Session, caller: Caller) -> AnonymityOut:
+    """How many people a unit needs to be shown as a confidential insight's unit."""
+    return await service.get_anonymity(session, caller)
+
+
+@router.put("/organisation/anonymity")
+async def set_anonymity(body: AnonymityIn, session: Session, caller: Caller) -> AnonymityOut:
+    """Set how many people (1 to 1000) a unit needs to be shown as a confidential insight's
+    unit; insights posted from now on follow it."""
+    return await service.set_anonymity(session, caller, body)

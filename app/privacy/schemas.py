@@ -33,3 +33,16 @@ class RetentionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     retention_days: int | None = Field(ge=30, le=3650)
+
+
+class AnonymityOut(BaseModel):
+    confidential_unit_min_people: int = Field(
+        description="A confidential insight shows others its unit only at a level (the unit "
+        "or one above it) where at least this many active people have their home unit."
+    )
+
+
+class AnonymityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confidential_unit_min_people: int = Field(ge=1, le=1000)

@@ -30,7 +30,13 @@ from app.platform.pagination import Page, check_limit, encode_cursor, read_curso
 from app.privacy import audit, policies
 from app.privacy.audit import entries
 from app.privacy.models import AuditKind
-from app.privacy.schemas import AuditEntryOut, RetentionIn, RetentionOut
+from app.privacy.schemas import (
+    AnonymityIn,
+    AnonymityOut,
+    AuditEntryOut,
+    RetentionIn,
+    RetentionOut,
+)
 
 ERASED_NAME = {Locale.FI: "Poistettu henkilö", Locale.EN: "Erased person"}
 
@@ -218,3 +224,26 @@ async def set_retention(session: AsyncSession, actor: Principal, data: Retention
         .values(retention_days=data.retention_days)
     )
     return RetentionOut(retention_days=data.retention_days)
+
+
+async def get_anonymity(session: AsyncSession, actor: Principal) -> AnonymityOut:
+    policies.require_retention_reader(actor)
+    least = await session.scalar(
+        select(_organisations.c.confidential_unit_min_people).where(
+            _organisations.c.id == actor.org_id
+        )
+    )
+    assert least is not None
+    return AnonymityOut(confidential_unit_min_people=least)
+
+
+async def set_anonymity(session: AsyncSession, actor: Principal, data: AnonymityIn) -> AnonymityOut:
+    """How many people a unit needs to be shown as a confidential insight's unit
+    (administrators only). Insights posted from now on follow it."""
+    policies.require_retention_keeper(actor)
+    await session.execute(
+        update(_organisations)
+        .where(_organisations.c.id == actor.org_id)
+        .values(confidential_unit_min_people=data.confidential_unit_min_people)
+    )
+    return AnonymityOut(confidential_unit_min_people=data.confidential_unit_min_people)

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.attachments.storage import AttachmentStore, store_from_settings
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
-from app.loop.channels import CustomerChannel, EmailChannel, InProcessChannel
+from app.loop.channels import ByPerson, CustomerChannel, channel_from
 from app.platform.db import create_engine, database_url, session_factory
 from app.platform.settings import Settings
 from app.web.ratelimit import Limiter, RateLimits
@@ -33,8 +33,9 @@ class Runtime:
     builtin_keys: BuiltinKeys | None
     # Where attachment bytes are kept.
     attachments: AttachmentStore
-    # Where customer messages go: e-mail contacts through SMTP when it is configured.
-    customer_channel: CustomerChannel = field(default_factory=InProcessChannel)
+    # Where customer messages go: e-mail and SMS contacts through SMTP and the SMS gateway
+    # when they are configured; the rest await a person.
+    customer_channel: CustomerChannel = field(default_factory=ByPerson)
     # Request rates per person and organisation, counted in this process.
     rate_limits: RateLimits | None = None
 
@@ -56,9 +57,7 @@ class Runtime:
             keys=keys,
             subject_claim=settings.oidc_subject_claim,
         )
-        channel: CustomerChannel = InProcessChannel()
-        if settings.smtp_host:
-            channel = EmailChannel(others=channel)
+        channel = channel_from(email=bool(settings.smtp_host), sms=bool(settings.sms_gateway_url))
         return cls(
             settings, engine, sessions, validator, builtin, store_from_settings(settings), channel
         )

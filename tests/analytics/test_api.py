@@ -185,8 +185,9 @@ async def _escalated_and_answered(
         ),
         201,
     )
-    at(12, 10)
-    await _ok(
+    at(12, 5)
+    # No e-mail is configured: the message awaits a person, who calls the customer.
+    told = await _ok(
         await client.post(
             f"{API}/insights/{iid}/communications",
             json={"message": "Laite on korjattu.", "audience": "customer"},
@@ -194,7 +195,33 @@ async def _escalated_and_answered(
         ),
         201,
     )
+    at(12, 10)
+    await _ok(
+        await client.post(
+            f"{API}/communications/{told['id']}/delivered", headers=await world.auth("rita")
+        )
+    )
     return iid
+
+
+async def test_a_customer_message_nothing_sent_is_not_counted_as_told(
+    client: httpx.AsyncClient, world: World, frozen: None
+) -> None:
+    for channel, address in (("sms", "+358401234567"), ("phone", "0401234567")):
+        iid = await _post(
+            client, world, customer_contact={**CONTACT, "channel": channel, "address": address}
+        )
+        at(10)
+        await _ok(
+            await client.post(
+                f"{API}/insights/{iid}/communications",
+                json={"message": "Asia on korjattu.", "audience": "customer"},
+                headers=await world.auth("mia"),
+            ),
+            201,
+        )
+    totals = (await _metrics(client, world, "mia", **DAY))["totals"]
+    assert totals["time_to_tell_customer"] == _duration(None, 0)
 
 
 async def test_escalated_insight_answered_by_the_region_reads_back_exact_durations(

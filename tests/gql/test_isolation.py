@@ -122,6 +122,11 @@ PROBES = [
         owner="anna",
     ),
     Probe(
+        "markCommunicationDelivered",
+        "MarkCommunicationDelivered",
+        lambda ids: {"input": {"id": ids["Communication"]}},
+    ),
+    Probe(
         "assignInsight",
         "AssignInsight",
         lambda ids: {"input": {"id": ids["Insight"], "unitId": ids["Unit"]}},

@@ -4,7 +4,7 @@ comment both ways → action → resolve → tell the reporter, who sees it all.
 import json
 from typing import Any
 
-from tests.gql.client import GraphQL, gid
+from tests.gql.client import GraphQL, codes, gid
 
 
 async def test_whole_loop_with_confidential_reporter(gql: GraphQL) -> None:
@@ -170,3 +170,33 @@ async def test_update_and_link_actions(gql: GraphQL) -> None:
 
     node = (await gql.data("mia", "Node", id=action["id"]))["node"]
     assert (node["__typename"], node["outcome"]) == ("Action", "Tilattu.")
+
+
+async def test_a_phone_call_is_marked_delivered_by_a_manager(gql: GraphQL) -> None:
+    posted = await gql.data(
+        "anna",
+        "PostInsight",
+        input={
+            "kind": "CUSTOMER_STORY",
+            "text": "Asiakas toivoi soittoa, kun tilaus on noudettavissa.",
+            "customerContact": {
+                "name": "Asiakas",
+                "channel": "PHONE",
+                "address": "+358401234567",
+                "consent": True,
+            },
+        },
+    )
+    iid = posted["postInsight"]["insight"]["id"]
+    told = await gql.data(
+        "mia",
+        "TellReporter",
+        input={"insightId": iid, "message": "Tilaus on noudettavissa.", "audience": "CUSTOMER"},
+    )
+    communication = told["tellReporter"]["communication"]
+    assert communication["deliveredAt"] is None
+    refused = await gql.run("anna", "MarkCommunicationDelivered", input={"id": communication["id"]})
+    assert codes(refused) == ["not_insight_manager"]
+    marked = await gql.data("mia", "MarkCommunicationDelivered", input={"id": communication["id"]})
+    delivered = marked["markCommunicationDelivered"]["communication"]
+    assert (delivered["status"], delivered["deliveredAt"] is not None) == ("DELIVERED", True)

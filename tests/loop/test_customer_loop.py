@@ -2,6 +2,7 @@
 delivery, and erasing the contact on request while the insight stays."""
 
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights.models import CustomerContact, EventType, InsightEvent
-from app.loop.channels import CustomerMessage, DeliveryReport, InProcessChannel
+from app.loop.channels import CustomerMessage, DeliveryReport, channel_from
 from app.loop.models import DeliveryStatus
 from app.web.runtime import Runtime
 from tests.factories import World
@@ -18,6 +19,17 @@ from tests.insights.test_api import post_insight
 API = "/api/v1"
 NAME, ADDRESS = "Liisa Asiakas", "liisa.asiakas@example.fi"
 CONTACT = {"name": NAME, "channel": "email", "address": ADDRESS, "consent": True}
+
+
+class Confirming:
+    """A channel that confirms delivery at once, keeping what it delivered."""
+
+    def __init__(self) -> None:
+        self.delivered: list[CustomerMessage] = []
+
+    async def send(self, message: CustomerMessage) -> DeliveryReport:
+        self.delivered.append(message)
+        return DeliveryReport(DeliveryStatus.DELIVERED)
 
 
 class Refusing:
@@ -77,7 +89,7 @@ async def test_contact_needs_consent_and_a_reachable_address(
 async def test_managers_reach_the_customer_and_delivery_is_recorded(
     client: httpx.AsyncClient, world: World, runtime: Runtime
 ) -> None:
-    channel = InProcessChannel()
+    channel = Confirming()
     runtime.customer_channel = channel
     insight = await _with_contact(client, world, consent_text="Saa ottaa yhteyttä.")
     iid = insight["id"]
@@ -236,7 +248,7 @@ async def test_erasure_removes_the_contact_for_good_and_keeps_the_insight(
 async def test_merged_duplicates_customers_are_told_with_the_parent(
     client: httpx.AsyncClient, world: World, runtime: Runtime
 ) -> None:
-    channel = InProcessChannel()
+    channel = Confirming()
     runtime.customer_channel = channel
     parent = (await post_insight(client, world, "aku", text="Palautukset jonottavat."))["id"]
     child = (await _with_contact(client, world))["id"]
@@ -253,3 +265,61 @@ async def test_merged_duplicates_customers_are_told_with_the_parent(
         await client.get(f"{API}/insights/{child}", headers=await world.auth("mia"))
     ).json()
     assert child_view["customer_contact"]["told_at"] is not None
+
+
+async def test_without_a_channel_sms_and_phone_await_a_person_who_marks_them_delivered(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The runtime's channel with neither SMTP nor an SMS gateway configured.
+    for channel, address in (("sms", "+358 40 123 4567"), ("phone", "040 123 4567")):
+        iid = (await _with_contact(client, world, channel=channel, address=address))["id"]
+        told = await _tell_customer(client, world, "mia", iid)
+        assert told.status_code == 201, told.text
+        message = told.json()
+        assert (message["channel"], message["status"]) == (channel, "awaiting_person")
+        assert message["sent_at"] is None and message["delivered_at"] is None
+        mia = await world.auth("mia")
+        detail = (await client.get(f"{API}/insights/{iid}", headers=mia)).json()
+        assert detail["customer_contact"]["told_at"] is None
+        assert detail["answers"][0]["status"] == "awaiting_person"
+
+        mark = f"{API}/communications/{message['id']}/delivered"
+        # The reporter reads the insight but does not act on it; another store does not see it.
+        by_reporter = await client.post(mark, headers=await world.auth("anna"))
+        assert (by_reporter.status_code, by_reporter.json()["code"]) == (
+            403,
+            "not_insight_manager",
+        )
+        assert (await client.post(mark, headers=await world.auth("max"))).status_code == 404
+        missing = f"{API}/communications/{uuid.uuid4()}/delivered"
+        assert (await client.post(missing, headers=mia)).status_code == 404
+
+        marked = await client.post(mark, headers=mia)
+        assert marked.status_code == 200, marked.text
+        assert marked.json()["status"] == "delivered"
+        assert marked.json()["delivered_at"] is not None
+        again = await client.post(mark, headers=mia)
+        assert (again.status_code, again.json()["delivered_at"]) == (
+            200,
+            marked.json()["delivered_at"],
+        )
+        detail = (await client.get(f"{API}/insights/{iid}", headers=mia)).json()
+        assert detail["customer_contact"]["told_at"] is not None
+        timeline = (await client.get(f"{API}/insights/{iid}/timeline", headers=mia)).json()
+        assert [e["data"]["status"] for e in timeline if e["type"] == "customer_told"] == [
+            "awaiting_person",
+            "delivered",
+        ]
+
+
+async def test_only_a_message_awaiting_a_person_is_marked_by_hand(
+    client: httpx.AsyncClient, world: World, runtime: Runtime
+) -> None:
+    runtime.customer_channel = channel_from(email=True, sms=False)
+    iid = (await _with_contact(client, world))["id"]
+    queued = (await _tell_customer(client, world, "mia", iid)).json()
+    assert queued["status"] == "queued"
+    marked = await client.post(
+        f"{API}/communications/{queued['id']}/delivered", headers=await world.auth("mia")
+    )
+    assert (marked.status_code, marked.json()["code"]) == (409, "not_awaiting_person")

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.loop import email
-from app.loop.channels import EmailChannel, InProcessChannel
+from app.loop.channels import ByPerson, EmailChannel
 from app.loop.models import LoopCommunication
 from app.notify.email import forget_pending
 from app.notify.models import EmailState, Notification
@@ -85,7 +85,7 @@ def mailer(inbox: Inbox) -> Iterator[SmtpMailer]:
 @pytest.fixture
 def smtp(runtime: Runtime) -> None:
     """The channel the runtime chooses when SMTP is configured."""
-    runtime.customer_channel = EmailChannel(others=InProcessChannel())
+    runtime.customer_channel = EmailChannel(others=ByPerson())
 
 
 @pytest.fixture

@@ -58,6 +58,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_input": ("Virheellinen syöte", "Syötteessä on virhe.", "Invalid input"),
+    "invalid_encoding": (
+        "Virheellinen pyyntö",
+        "Pyynnön rungon on oltava UTF-8-koodattu.",
+        "Bad request",
+    ),
     "invalid_query": ("Virheellinen kysely", "GraphQL-kysely on virheellinen.", "Invalid query"),
     "not_found": ("Ei löytynyt", "Kohdetta ei löytynyt.", "Not found"),
     "method_not_allowed": (
@@ -414,6 +419,9 @@ FIELD_MESSAGES_FI: dict[str, str] = {
     "datetime_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
     "datetime_from_date_parsing": "Arvon on oltava päivämäärä ja kellonaika (ISO 8601).",
     "json_invalid": "Pyyntö ei ole kelvollista JSONia.",
+    "json_too_deep": "JSON-dokumentissa on yli {max_depth} sisäkkäistä tasoa.",
+    "duplicate_key": "Avain esiintyy samassa objektissa useammin kuin kerran.",
+    "nul_character": "Teksti ei saa sisältää NUL-merkkiä (\\u0000).",
     "model_attributes_type": "Arvon on oltava objekti.",
     "dict_type": "Arvon on oltava objekti.",
     "list_type": "Arvon on oltava luettelo.",

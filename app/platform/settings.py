@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 25 * 1024 * 1024
+    # How deep arrays and objects may nest in a JSON body, REST and GraphQL (422 beyond).
+    max_json_depth: int = 32
 
     # Photos and voice notes on insights and comments. Sizes are of the uploaded file.
     attachment_image_max_bytes: int = 15 * 1024 * 1024

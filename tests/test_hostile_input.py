@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights.models import Insight
 from app.platform.db import table
+from app.web.json_body import InvalidJson, decode
 from tests.factories import World
 from tests.gql.client import operation
 from tests.insights.test_api import post_insight
@@ -162,6 +163,20 @@ async def test_a_body_nested_too_deep_is_refused(
     problem = response.json()
     assert problem["code"] == "validation_error"
     assert [e["type"] for e in problem["errors"]] == ["json_too_deep"]
+
+
+@pytest.mark.parametrize(
+    "noise",
+    ["", '"[[[[{{"', '"\\\\"', '"\\"[[[[\\""', '"\\\\\\"]]]]"', '"{\\"a\\": [\\"]]]\\"]}"'],
+)
+def test_depth_counts_arrays_and_objects_not_brackets_in_strings(noise: str) -> None:
+    def nested(depth: int) -> str:
+        return "[" * (depth - 1) + "[" + noise + "]" + "]" * (depth - 1)
+
+    assert decode(nested(32), max_depth=32) is not None
+    with pytest.raises(InvalidJson) as refused:
+        decode(nested(33), max_depth=32)
+    assert [error["type"] for error in refused.value.errors] == ["json_too_deep"]
 
 
 async def test_brackets_inside_strings_do_not_count_as_depth(

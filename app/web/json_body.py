@@ -7,20 +7,16 @@ the NUL character, which PostgreSQL cannot store in text. `decode` refuses each 
 with the place in the document where it is, in the shape of pydantic's errors (`type`,
 `loc`, `msg`), so that the edge reports them as it reports any invalid field.
 
-The common body pays for none of this beyond one `dict` per object: nesting is measured
-only when the body holds more brackets than the limit allows, and strings are searched
+The common body pays for little of this beyond a call per object: nesting is measured
+only when the body holds more brackets than the limit allows (nesting deep enough to
+exhaust the stack stops the decoder itself, which is caught), and strings are searched
 for NUL only when the raw text holds the escape that alone can write one.
 """
 
 import json
-import re
 from typing import Any
 
 from app.platform.errors import DomainError
-
-# A JSON string, escapes included: brackets inside one do not nest.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 # The messages of the refusals; Finnish ones are in app.platform.i18n.
 TOO_DEEP = "The JSON document is nested more than {max_depth} levels deep."
@@ -68,39 +64,40 @@ class _Pairs(list[tuple[str, Any]]):
     """An object kept as its pairs, to find where a key repeats."""
 
 
-def _first_duplicate(value: Any, location: Location) -> Location | None:
-    if isinstance(value, _Pairs):
-        seen: set[str] = set()
-        for key, _ in value:
-            if key in seen:
-                return (*location, key)
-            seen.add(key)
-        items: Any = value
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _first_duplicate(item, (*location, key))
-        if found is not None:
-            return found
-    return None
-
-
-def _too_deep(text: str, max_depth: int) -> bool:
-    """Whether arrays and objects nest deeper than `max_depth`, read from the raw text
-    (the decoder itself recurses, so it must not meet the deep document)."""
-    if text.count("[") + text.count("{") <= max_depth:
-        return False
-    depth = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > max_depth:
-                return True
+def _first_duplicate(value: Any) -> Location:
+    """Where a key first repeats in `value`, decoded with `_Pairs` for its objects."""
+    pending: list[tuple[Any, Location]] = [(value, ())]
+    while pending:
+        item, location = pending.pop()
+        if isinstance(item, _Pairs):
+            keys = [key for key, _ in item]
+            for at, key in enumerate(keys):
+                if key in keys[:at]:
+                    return (*location, key)
+            children: list[tuple[Any, Location]] = [(v, (*location, k)) for k, v in item]
+        elif isinstance(item, list):
+            children = [(v, (*location, at)) for at, v in enumerate(item)]
         else:
-            depth -= 1
-    return False
+            continue
+        # In the order of the document: the first child is taken next.
+        pending.extend(reversed(children))
+    return ()
+
+
+def _nests_deeper(value: dict[str, Any] | list[Any], max_depth: int) -> bool:
+    """Whether arrays and objects in `value` nest deeper than `max_depth`."""
+    level: list[Any] = [value]
+    for _ in range(max_depth):
+        # The arrays and objects one level further in.
+        level = [
+            item
+            for container in level
+            for item in (container.values() if isinstance(container, dict) else container)
+            if isinstance(item, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def nul_errors(value: Any, location: Location = ()) -> list[dict[str, Any]]:
@@ -131,33 +128,36 @@ def decode(data: bytes | str, *, max_depth: int, refuse_nul: bool = True) -> Any
             raise InvalidEncoding("The request body must be encoded in UTF-8.") from exc
     else:
         text = data
-    if _too_deep(text, max_depth):
-        raise InvalidJson(
-            [
-                field_error(
-                    "json_too_deep", (), TOO_DEEP.format(max_depth=max_depth), max_depth=max_depth
-                )
-            ]
-        )
+    too_deep = InvalidJson(
+        [
+            field_error(
+                "json_too_deep", (), TOO_DEEP.format(max_depth=max_depth), max_depth=max_depth
+            )
+        ]
+    )
     try:
         value = json.loads(text, object_pairs_hook=_object)
     except _DuplicateKey:
-        location = _first_duplicate(json.loads(text, object_pairs_hook=_Pairs), ()) or ()
+        try:
+            pairs = json.loads(text, object_pairs_hook=_Pairs)
+        except RecursionError:
+            raise too_deep from None
+        location = _first_duplicate(pairs)
         raise InvalidJson([field_error("duplicate_key", location, DUPLICATE_KEY)]) from None
     except RecursionError:
-        # Text that is not JSON can hide its brackets from the measure above.
-        raise InvalidJson(
-            [
-                field_error(
-                    "json_too_deep", (), TOO_DEEP.format(max_depth=max_depth), max_depth=max_depth
-                )
-            ]
-        ) from None
+        # Nesting deep enough to exhaust the stack stops the decoder itself.
+        raise too_deep from None
     except json.JSONDecodeError:
         raise
     except ValueError as exc:
         # An integer too long to convert, for one.
         raise json.JSONDecodeError(str(exc), text, 0) from exc
+    if (
+        isinstance(value, dict | list)
+        and text.count("[") + text.count("{") > max_depth
+        and _nests_deeper(value, max_depth)
+    ):
+        raise too_deep
     if refuse_nul and "\\u0000" in text:
         errors = nul_errors(value)
         if errors:

@@ -279,12 +279,14 @@ async def test_graphql_nul_in_a_string_of_the_document_is_refused(
     assert result["errors"][0]["locations"][0]["line"] == 1
     assert await _insights(session) == 0
 
-    search = await client.post(
-        "/graphql",
-        json={"query": '{ inbox(q: "\\u0000") { edges { node { id } } } }'},
-        headers=await world.auth("mia"),
-    )
-    assert _nul_places(search.json()) == [["inbox", "q"]]
+    # As written, or through the other escape.
+    for q in ("\x00", "\\u{0}"):
+        search = await client.post(
+            "/graphql",
+            json={"query": '{ inbox(q: "' + q + '") { edges { node { id } } } }'},
+            headers=await world.auth("mia"),
+        )
+        assert _nul_places(search.json()) == [["inbox", "q"]]
 
 
 async def test_graphql_body_that_is_not_utf8_is_a_400_even_without_a_token(
@@ -352,3 +354,18 @@ async def test_every_rest_operation_refuses_nul_before_anything_else(
     path = re.sub(r"\{\w+\}", str(uuid.uuid4()), route.path)
     response = await client.request(route.method, path, params={"probe": NUL})
     _refused(response, ["query", "probe"])
+
+
+async def test_graphql_by_get_places_refusals_in_its_parameters(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ me { id } }", "variables": '{"a": 1, "a": 2}'},
+        headers=await world.auth("anna"),
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert [(e["location"], e["type"]) for e in error["extensions"]["errors"]] == [
+        (["variables", "a"], "duplicate_key")
+    ]

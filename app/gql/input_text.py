@@ -66,7 +66,10 @@ class RefuseNulCharacters(SchemaExtension):
         context = self.execution_context
         errors = nul_errors(context.variables or {}, ("variables",))
         nodes: list[StringValueNode] = []
-        if context.graphql_document is not None:
+        # A string can hold NUL as written or through an escape (\u0000, \u{0}).
+        query = context.query
+        may_hold_nul = query is None or "\x00" in query or "\\u" in query
+        if context.graphql_document is not None and may_hold_nul:
             for node, location in _literal_nuls(context.graphql_document):
                 nodes.append(node)
                 errors.append(field_error("nul_character", location, NUL_CHARACTER))

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.types import QueryParams
 from strawberry.types.unset import UNSET
 
 from app.gql.errors import refused_request
@@ -38,6 +39,19 @@ class StrictGraphQLRouter(GraphQLRouter[Any, Any]):
         except (InvalidEncoding, InvalidJson) as exc:
             # Past strawberry's own handling, which knows only JSON syntax errors.
             raise Refused(exc) from exc
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        # A query sent by GET: its variables and extensions are JSON in their parameters.
+        parsed: dict[str, Any] = dict(params)
+        for member in ("variables", "extensions"):
+            if parsed.get(member):
+                try:
+                    parsed[member] = self.parse_json(parsed[member])
+                except Refused as refused:
+                    if isinstance(refused.error, InvalidJson):
+                        raise Refused(refused.error.within(member)) from None
+                    raise
+        return parsed
 
     async def run(  # type: ignore[override]
         self, request: Request, context: Any = UNSET, root_value: Any = UNSET

@@ -43,6 +43,10 @@ class InvalidJson(DomainError):
         super().__init__("The request body is not acceptable JSON.")
         self.errors = errors
 
+    def within(self, *location: str) -> "InvalidJson":
+        """The same refusals, placed in a larger document at `location`."""
+        return InvalidJson([{**error, "loc": (*location, *error["loc"])} for error in self.errors])
+
 
 def field_error(kind: str, location: Location, message: str, **context: Any) -> dict[str, Any]:
     """One refusal as pydantic reports a field's error."""

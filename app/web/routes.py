@@ -88,9 +88,7 @@ def _json_body(request: Request, body: bytes) -> Any:
             ]
         ) from None
     except InvalidJson as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors]
-        ) from None
+        raise RequestValidationError(exc.within("body").errors) from None
 
 
 class ApiRoute(APIRoute):

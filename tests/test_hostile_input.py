@@ -134,6 +134,22 @@ async def test_nul_in_a_path_parameter_is_refused(client: httpx.AsyncClient, wor
     _refused(response, ["path", "insight_id"])
 
 
+async def test_nul_in_a_form_field_is_refused(client: httpx.AsyncClient) -> None:
+    # The built-in issuer's login form.
+    form = {
+        "email": "anna\x00@example.fi",
+        "password": "salasana",
+        "response_type": "code",
+        "client_id": "insight-app",
+        "redirect_uri": "insight://oauth/callback",
+        "code_challenge": "c" * 43,
+        "code_challenge_method": "S256",
+        "state": "s",
+    }
+    response = await client.post("/oauth/authorize", data=form)
+    _refused(response, ["body", "email"])
+
+
 async def test_a_body_that_is_not_utf8_is_a_400(client: httpx.AsyncClient, world: World) -> None:
     body = b'{"kind": "observation", "text": "\xff\xfe"}'
     for headers in ({}, await world.auth("anna")):

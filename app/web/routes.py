@@ -4,8 +4,8 @@ FastAPI reads a JSON body with `Request.json()`; this route hands the endpoint a
 whose body was decoded by `app.web.json_body` first, outside FastAPI's own error handling,
 so that its refusals reach the client as they are (422 `validation_error` with the field's
 location, 400 `invalid_encoding`) and the body is decoded once. Query and path parameters
-holding the NUL character (`%00`) are refused the same way: no text that PostgreSQL
-cannot store reaches a service.
+and form fields holding the NUL character (`%00`) are refused the same way: no text that
+PostgreSQL cannot store reaches a service.
 """
 
 import email.message
@@ -70,6 +70,19 @@ def _parameter_errors(request: Request) -> list[dict[str, Any]]:
     return errors
 
 
+async def _form_errors(request: Request) -> list[dict[str, Any]]:
+    # Only a form that may hold NUL is read here (FastAPI reads it again from the cache).
+    body = await request.body()
+    if b"%00" not in body and b"\x00" not in body:
+        return []
+    form = await request.form()
+    return [
+        field_error("nul_character", ("body", name), NUL_CHARACTER)
+        for name, value in form.multi_items()
+        if isinstance(value, str) and ("\x00" in value or "\x00" in name)
+    ]
+
+
 def _json_body(request: Request, body: bytes) -> Any:
     runtime: Runtime = request.app.state.runtime
     try:
@@ -94,15 +107,20 @@ def _json_body(request: Request, body: bytes) -> Any:
 class ApiRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
-        reads_json = self.body_field is not None and not isinstance(
+        reads_form = self.body_field is not None and isinstance(
             self.body_field.field_info, params.Form
         )
+        reads_json = self.body_field is not None and not reads_form
 
         async def strict(request: Request) -> Response:
             errors = _parameter_errors(request)
             if errors:
                 raise RequestValidationError(errors)
-            if reads_json and _is_json(request.headers.get("content-type")):
+            if reads_form:
+                errors = await _form_errors(request)
+                if errors:
+                    raise RequestValidationError(errors)
+            elif reads_json and _is_json(request.headers.get("content-type")):
                 body = await request.body()
                 if body:
                     request = _DecodedRequest(request, body, _json_body(request, body))

@@ -6,9 +6,10 @@ from app.actions import service
 from app.actions.schemas import ActionCreate, ActionLink, ActionOut, ActionUpdate
 from app.web.caller import Caller
 from app.web.etags import IfMatch, expected_version, set_etag
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["actions"])
+router = APIRouter(tags=["actions"], route_class=ApiRoute)
 
 
 @router.post("/actions", status_code=status.HTTP_201_CREATED)

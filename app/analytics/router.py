@@ -8,9 +8,10 @@ from app.analytics import service
 from app.analytics.chart import trend_svg
 from app.analytics.schemas import ListeningMetrics, MetricsBucket, MetricsGrouping, MetricsQuery
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["analytics"])
+router = APIRouter(tags=["analytics"], route_class=ApiRoute)
 
 UnitId = Annotated[
     uuid.UUID | None,

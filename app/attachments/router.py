@@ -21,9 +21,10 @@ from app.attachments.upload import receive_upload
 from app.insights.schemas import AttachmentOut
 from app.platform.settings import Settings
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session, runtime
 
-router = APIRouter(tags=["attachments"])
+router = APIRouter(tags=["attachments"], route_class=ApiRoute)
 
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {

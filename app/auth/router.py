@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from app.auth import issuer, pages
 from app.auth.schemas import AuthorizationParams, LoginForm, TokenForm, TokenResponse
 from app.auth.tokens import BUILTIN_ALGORITHM, BuiltinKeys
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session, runtime
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=ApiRoute)
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 

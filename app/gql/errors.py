@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from pydantic import ValidationError
 from strawberry.utils.str_converters import to_camel_case
 
@@ -11,6 +11,7 @@ from app.platform.db import unavailable
 from app.platform.errors import DomainError
 from app.platform.field_errors import field_message
 from app.platform.i18n import DEFAULT, Locale, problem_text
+from app.web.json_body import InvalidJson
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,18 @@ def _validation_errors(exc: ValidationError, locale: Locale) -> list[dict[str, A
             "type": error["type"],
         }
         for error in exc.errors()
+    ]
+
+
+def _refusals(exc: InvalidJson, locale: Locale) -> list[dict[str, Any]]:
+    # Locations are the request's own keys: as the client wrote them.
+    return [
+        {
+            "location": list(error["loc"]),
+            "message": field_message(error, locale),
+            "type": error["type"],
+        }
+        for error in exc.errors
     ]
 
 
@@ -57,6 +70,17 @@ def _client_error(error: GraphQLError, locale: Locale = DEFAULT) -> GraphQLError
     """The error as the client sees it, in `locale`: a stable code, and nothing of our
     internals."""
     original = error.original_error
+    if isinstance(original, InvalidJson):
+        _, message = problem_text(original.code, locale, "", original.detail, {})
+        return _with(
+            error,
+            message,
+            {
+                "code": original.code,
+                "status": original.status,
+                "errors": _refusals(original, locale),
+            },
+        )
     if isinstance(original, DomainError):
         _, message = problem_text(
             original.code, locale, original.title, original.detail, original.extra
@@ -87,6 +111,11 @@ def _client_error(error: GraphQLError, locale: Locale = DEFAULT) -> GraphQLError
         _, message = problem_text("internal_error", locale, "", INTERNAL_ERROR, {})
         return _with(error, message, {"code": "internal_error", "status": 500})
     return _with(error, error.message, {"code": "invalid_query", "status": 400})
+
+
+def refused_request(exc: DomainError, locale: Locale) -> GraphQLFormattedError:
+    """A request refused before any operation could run, as one GraphQL error."""
+    return _client_error(GraphQLError(exc.detail, original_error=exc), locale).formatted
 
 
 def internal_error(exc: Exception) -> GraphQLError:

@@ -35,7 +35,9 @@ from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
 from app.gql.ids import parse_global_id
+from app.gql.input_text import RefuseNulCharacters
 from app.gql.relay import Node
+from app.gql.transport import StrictGraphQLRouter
 from app.insights.gql import InsightMutations, InsightQueries, find_insight
 from app.loop.gql import LoopMutations
 from app.notify.gql import NotifyMutations, NotifyQueries
@@ -190,6 +192,7 @@ def build_schema(
         partial(QueryDepthLimiter, max_depth=max_depth),
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        RefuseNulCharacters,
         Transaction,
     ]
     if not introspection:
@@ -204,7 +207,7 @@ schema = build_schema(Settings.model_fields["graphql_max_depth"].default)
 
 
 def graphql_router(settings: Settings) -> GraphQLRouter[Any, Any]:
-    return GraphQLRouter(
+    return StrictGraphQLRouter(
         build_schema(
             settings.graphql_max_depth,
             introspection=settings.graphql_introspection,
@@ -214,4 +217,5 @@ def graphql_router(settings: Settings) -> GraphQLRouter[Any, Any]:
         graphql_ide="graphiql" if settings.graphql_ide else None,
         # Nothing is pushed to clients: GraphQL is served over HTTP only.
         subscription_protocols=(),
+        max_json_depth=settings.max_json_depth,
     )

@@ -27,9 +27,10 @@ from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.web.caller import Caller
 from app.web.etags import IfMatch, expected_version, set_etag
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["insights"])
+router = APIRouter(tags=["insights"], route_class=ApiRoute)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 

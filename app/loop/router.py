@@ -8,10 +8,11 @@ from app.loop import service
 from app.loop.channels import CustomerChannel
 from app.loop.schemas import AnswerOut, CommunicationCreate, CustomerLoopUpdate
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.runtime import Runtime
 from app.web.unit_of_work import Session, runtime
 
-router = APIRouter(tags=["loop"])
+router = APIRouter(tags=["loop"], route_class=ApiRoute)
 
 
 def _customer_channel(runtime: Annotated[Runtime, Depends(runtime)]) -> CustomerChannel:

@@ -7,9 +7,10 @@ from app.notify import service
 from app.notify.schemas import NotificationOut, ReadAllOut
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(tags=["notifications"], route_class=ApiRoute)
 
 
 @router.get("/notifications")

@@ -5,9 +5,10 @@ from fastapi import APIRouter
 from app.org import service
 from app.org.schemas import MeOut, TaxonomyOut, UnitOut
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["organisation"])
+router = APIRouter(tags=["organisation"], route_class=ApiRoute)
 
 
 @router.get("/me")

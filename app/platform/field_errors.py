@@ -257,6 +257,19 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "URL scheme should be {expected_schemes}.",
     ),
     # Our own validators' errors.
+    # What the strict JSON decoder and the NUL refusal of the edge find (`app/web/json_body.py`).
+    "json_too_deep": (
+        "JSON-dokumentissa on yli {max_depth} sisäkkäistä tasoa.",
+        "The JSON document is nested more than {max_depth} levels deep.",
+    ),
+    "duplicate_key": (
+        "Avain esiintyy samassa objektissa useammin kuin kerran.",
+        "A key appears more than once in the same object.",
+    ),
+    "nul_character": (
+        "Teksti ei saa sisältää NUL-merkkiä (\\u0000).",
+        "Text must not contain the NUL character (\\u0000).",
+    ),
     "value_error": ("Arvo ei kelpaa.", "Value error, {error}"),
     "assertion_error": ("Arvo ei kelpaa.", "Assertion failed, {error}"),
     "blank": ("Tekstiä ei saa jättää tyhjäksi.", "Must not be blank."),

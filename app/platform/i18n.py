@@ -58,6 +58,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_input": ("Virheellinen syöte", "Syötteessä on virhe.", "Invalid input"),
+    "invalid_encoding": (
+        "Virheellinen pyyntö",
+        "Pyynnön rungon on oltava UTF-8-koodattu.",
+        "Bad request",
+    ),
     "invalid_query": ("Virheellinen kysely", "GraphQL-kysely on virheellinen.", "Invalid query"),
     "not_found": ("Ei löytynyt", "Kohdetta ei löytynyt.", "Not found"),
     "method_not_allowed": (

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     max_request_header_bytes: int = 32 * 1024
     request_head_timeout_seconds: float = 10.0
     request_body_timeout_seconds: float = 30.0
+    # How deep arrays and objects may nest in a JSON body, REST and GraphQL (422 beyond).
+    max_json_depth: int = 32
 
     # Photos and voice notes on insights and comments. Sizes are of the uploaded file.
     attachment_image_max_bytes: int = 15 * 1024 * 1024

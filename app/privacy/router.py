@@ -16,9 +16,10 @@ from app.privacy.schemas import (
     RetentionOut,
 )
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session, runtime
 
-router = APIRouter(tags=["privacy"])
+router = APIRouter(tags=["privacy"], route_class=ApiRoute)
 
 
 @router.get("/me/export")

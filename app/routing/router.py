@@ -6,9 +6,10 @@ from app.routing import service
 from app.routing.schemas import RoutingRuleCreate, RoutingRuleOut, RoutingRuleUpdate, RuleOrder
 from app.web.caller import Caller
 from app.web.etags import IfMatch, expected_version, set_etag
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["routing"])
+router = APIRouter(tags=["routing"], route_class=ApiRoute)
 
 
 @router.get("/routing-rules")

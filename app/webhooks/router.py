@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.web.caller import Caller
+from app.web.routes import ApiRoute
 from app.web.unit_of_work import Session, runtime
 from app.webhooks import service
 from app.webhooks.schemas import (
@@ -14,7 +15,7 @@ from app.webhooks.schemas import (
     WebhookUpdate,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=ApiRoute)
 
 
 def _allow_loopback(request: Request) -> bool:

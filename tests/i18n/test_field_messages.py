@@ -46,7 +46,13 @@ ENGLISH = re.compile(
 )
 
 
+# The context our own error types carry (`app/web/json_body.py`).
+OWN_CONTEXT: dict[str, dict[str, Any]] = {"json_too_deep": {"max_depth": 32}}
+
+
 def _context(error_type: str) -> dict[str, Any]:
+    if error_type in OWN_CONTEXT:
+        return OWN_CONTEXT[error_type]
     example = (
         PYDANTIC_TYPES[error_type].get("example_context") if error_type in PYDANTIC_TYPES else None
     )

@@ -102,7 +102,8 @@ def fingerprint(method: str, path: str, query: bytes, content_type: str, body: b
             canonical = json.dumps(
                 json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
             ).encode()
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Not JSON the API would take (the request is refused): compared as bytes.
             canonical = body
     elif content_type.startswith("multipart/"):
         boundary = _boundary(content_type)

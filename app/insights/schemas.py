@@ -15,7 +15,7 @@ from app.insights.models import Visibility as Visibility
 from app.org.schemas import PersonRef, UnitRef
 from app.org.taxonomy import MAX_TAGS, ImpactLevel, Tag, unique_tags
 from app.org.taxonomy import InsightKind as InsightKind
-from app.platform.text import NOT_BLANK_SCHEMA
+from app.platform.text import NOT_BLANK, NOT_BLANK_SCHEMA
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
@@ -345,7 +345,28 @@ MAX_BULK = 100
 
 
 class BulkTriageInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The operations' own fields, as the validator below checks them.
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"operation": {"const": "assign"}}},
+                    "then": {
+                        "required": ["unit_id"],
+                        "properties": {"unit_id": {"type": "string", "format": "uuid"}},
+                    },
+                },
+                {
+                    "if": {"properties": {"operation": {"const": "decline"}}},
+                    "then": {
+                        "required": ["reason"],
+                        "properties": {"reason": {"type": "string", "pattern": NOT_BLANK}},
+                    },
+                },
+            ]
+        },
+    )
 
     operation: BulkOperation
     insight_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BULK)

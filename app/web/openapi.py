@@ -61,7 +61,11 @@ IDEMPOTENCY_KEY_PARAMETER = {
         "`idempotency_key_reused`; while the first still runs, the retry waits for it, or gets "
         "409 `idempotency_in_flight`. Keys are the caller's own and kept for 24 hours."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # Printable ASCII; HTTP strips the white space around a header's value.
+    "schema": {
+        "type": "string",
+        "pattern": '^[ \\t]*(?!""[ \\t]*$)[!-~]([ -~]{0,253}[!-~])?[ \\t]*$',
+    },
 }
 PROBLEM_RESPONSE = {
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
@@ -112,10 +116,37 @@ def _share(path: str, method: str, operation: dict[str, Any]) -> None:
         for media_type, media in response.get("content", {}).items():
             if not media_type.endswith("json"):
                 media.setdefault("schema", dict(BINARY_SCHEMA))
+    for parameter in operation.get("parameters", []):
+        parameter["schema"] = _not_null(parameter.get("schema", {}))
     if path.startswith(API_PREFIX):
         responses.setdefault("429", _problem("Too many requests (`rate_limited`)."))
         if method == "post":
             operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema without the `null` FastAPI adds for an optional one: a header or
+    query parameter is absent or a string, and a client told it may be null sends "null"."""
+    choices = schema.get("anyOf")
+    if not choices:
+        return schema
+    kept = [c for c in choices if c.get("type") != "null"]
+    if len(kept) != 1:
+        return schema
+    rest = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**kept[0], **rest}
+
+
+def _closed_forms(schema: dict[str, Any]) -> None:
+    """Form bodies take exactly the fields they declare (an upload's file and id)."""
+    schemas = schema["components"]["schemas"]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            form = content.get("multipart/form-data", {}).get("schema")
+            if form is not None:
+                name = form.get("$ref", "").rpartition("/")[2]
+                schemas.get(name, form)["additionalProperties"] = False
 
 
 def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +162,7 @@ def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             _share(path, method, operation)
+    _closed_forms(schema)
     _drop_unused(schema, _FASTAPI_VALIDATION_SCHEMAS)
     return schema
 

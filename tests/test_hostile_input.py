@@ -77,17 +77,6 @@ BODIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
         {"url": "https://hooks.example.com/in", "description": NUL},
         ["body", "description"],
     ),
-    (
-        "anna",
-        "/sync/batch",
-        {
-            "items": [
-                {"type": "insight", "id": str(uuid.uuid4()), "kind": "idea", "text": "Hyvä."},
-                {"type": "insight", "id": str(uuid.uuid4()), "kind": "idea", "text": NUL},
-            ]
-        },
-        ["body", "items", "1", "text"],
-    ),
 ]
 
 
@@ -110,6 +99,30 @@ async def test_nul_in_a_body_is_refused_with_its_place_and_nothing_is_stored(
     assert await _insights(session) == before
     timeline = await client.get(f"{API}/insights/{iid}/timeline", headers=await world.auth("mia"))
     assert [event["type"] for event in timeline.json()] == ["posted", "routed"]
+
+
+async def test_nul_in_a_sync_item_fails_that_item_alone(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
+    """A batch applies its items each on its own: the one holding NUL fails with the place,
+    the others are stored."""
+    before = await _insights(session)
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    body = {
+        "items": [
+            {"type": "insight", "id": good, "kind": "idea", "text": "Hyvä."},
+            {"type": "insight", "id": bad, "kind": "idea", "text": NUL},
+        ]
+    }
+    response = await client.post(f"{API}/sync/batch", json=body, headers=await world.auth("anna"))
+    assert response.status_code == 200, response.text
+    created, failed = response.json()["results"]
+    assert created["outcome"] == "created"
+    assert failed["outcome"] == "error"
+    assert failed["error"]["status"] == 422
+    assert [e["location"] for e in failed["error"]["errors"]] == [["text"]]
+    assert [e["type"] for e in failed["error"]["errors"]] == ["nul_character"]
+    assert await _insights(session) == before + 1
 
 
 async def test_nul_in_a_key_is_refused(client: httpx.AsyncClient, world: World) -> None:

@@ -1,5 +1,7 @@
 """Free text as the APIs take it."""
 
+from typing import Any
+
 from pydantic import JsonValue
 
 # A JSON Schema (ECMA-262) pattern for "not blank": some character that Python's str.strip()
@@ -7,3 +9,20 @@ from pydantic import JsonValue
 # named too; the schema is then never looser than the validators that strip and refuse blanks.
 NOT_BLANK = r"[^\s\u001c-\u001f\u0085]"
 NOT_BLANK_SCHEMA: dict[str, JsonValue] = {"pattern": NOT_BLANK}
+
+
+def nul_places(value: Any, location: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Where the NUL character is in a decoded JSON `value`, keys included: PostgreSQL can
+    store no text that holds it."""
+    if isinstance(value, str):
+        return [location] if "\x00" in value else []
+    places: list[tuple[str | int, ...]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                places.append((*location, key))
+            places.extend(nul_places(item, (*location, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            places.extend(nul_places(item, (*location, index)))
+    return places

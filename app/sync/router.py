@@ -6,10 +6,10 @@ from app.platform.pagination import MAX_PAGE_SIZE
 from app.sync import changes, service
 from app.sync.schemas import ChangesOut, SyncBatchIn, SyncBatchOut
 from app.web.caller import Caller
-from app.web.routes import ApiRoute
+from app.web.routes import BatchRoute
 from app.web.unit_of_work import Session
 
-router = APIRouter(tags=["sync"], route_class=ApiRoute)
+router = APIRouter(tags=["sync"], route_class=BatchRoute)
 
 
 @router.post("/sync/batch")

@@ -23,6 +23,7 @@ from app.platform.db import table
 from app.platform.errors import DomainError, InvalidInput
 from app.platform.field_errors import field_message
 from app.platform.i18n import Locale, problem_text
+from app.platform.text import nul_places
 from app.sync.schemas import (
     MAX_BATCH,
     FieldError,
@@ -76,6 +77,18 @@ def _parse(raw: Any) -> tuple[ItemType, BaseModel, uuid.UUID | None]:
             "enum",
             {"expected": "'insight', 'comment' or 'endorsement'"},
         ) from None
+    places = nul_places(raw)
+    if places:
+        raise _ItemInvalid(
+            [
+                {
+                    "loc": place,
+                    "msg": "Text may not contain the NUL character.",
+                    "type": "nul_character",
+                }
+                for place in places
+            ]
+        )
     fields = {k: v for k, v in raw.items() if k not in ("type", "insight_id")}
     insight_id = None
     if kind is not ItemType.INSIGHT:

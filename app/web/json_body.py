@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from app.platform.errors import DomainError
+from app.platform.text import nul_places
 
 # The messages of the refusals; Finnish ones are in app.platform.i18n.
 TOO_DEEP = "The JSON document is nested more than {max_depth} levels deep."
@@ -106,18 +107,9 @@ def _nests_deeper(value: dict[str, Any] | list[Any], max_depth: int) -> bool:
 
 def nul_errors(value: Any, location: Location = ()) -> list[dict[str, Any]]:
     """Where the NUL character is in `value`, keys included."""
-    if isinstance(value, str):
-        return [field_error("nul_character", location, NUL_CHARACTER)] if "\x00" in value else []
-    errors: list[dict[str, Any]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if "\x00" in key:
-                errors.append(field_error("nul_character", (*location, key), NUL_CHARACTER))
-            errors.extend(nul_errors(item, (*location, key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            errors.extend(nul_errors(item, (*location, index)))
-    return errors
+    return [
+        field_error("nul_character", place, NUL_CHARACTER) for place in nul_places(value, location)
+    ]
 
 
 def decode(data: bytes | str, *, max_depth: int, refuse_nul: bool = True) -> Any:

@@ -83,10 +83,10 @@ async def _form_errors(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-def _json_body(request: Request, body: bytes) -> Any:
+def _json_body(request: Request, body: bytes, *, refuse_nul: bool) -> Any:
     runtime: Runtime = request.app.state.runtime
     try:
-        return decode(body, max_depth=runtime.settings.max_json_depth)
+        return decode(body, max_depth=runtime.settings.max_json_depth, refuse_nul=refuse_nul)
     except json.JSONDecodeError as exc:
         # FastAPI's own report of a body that is not JSON.
         raise RequestValidationError(
@@ -105,6 +105,9 @@ def _json_body(request: Request, body: bytes) -> Any:
 
 
 class ApiRoute(APIRoute):
+    # Whether a NUL anywhere in a JSON body refuses the request as a whole.
+    refuse_nul_in_body = True
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         reads_form = self.body_field is not None and isinstance(
@@ -123,7 +126,16 @@ class ApiRoute(APIRoute):
             elif reads_json and _is_json(request.headers.get("content-type")):
                 body = await request.body()
                 if body:
-                    request = _DecodedRequest(request, body, _json_body(request, body))
+                    request = _DecodedRequest(
+                        request, body, _json_body(request, body, refuse_nul=self.refuse_nul_in_body)
+                    )
             return await handle(request)
 
         return strict
+
+
+class BatchRoute(ApiRoute):
+    """A route whose body is a batch of items applied each on its own: an item that holds
+    the NUL character fails alone, as any other invalid item does (the service finds it)."""
+
+    refuse_nul_in_body = False

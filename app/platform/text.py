@@ -5,9 +5,12 @@ from typing import Any
 from pydantic import JsonValue
 
 # A JSON Schema (ECMA-262) pattern for "not blank": some character that Python's str.strip()
-# keeps. ECMA's \s lacks the separators \x1c-\x1f and \x85 that strip() removes, so they are
-# named too; the schema is then never looser than the validators that strip and refuse blanks.
-NOT_BLANK = r"[^\s\u001c-\u001f\u0085]"
+# keeps, and no NUL. ECMA's \s lacks the separators \x1c-\x1f and \x85 that strip()
+# removes, so they are named too; the schema is then never looser than the validators that
+# strip and refuse blanks.
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+# Text without the NUL character, which PostgreSQL cannot store: the API refuses it.
+NO_NUL = r"^[^\u0000]*$"
 NOT_BLANK_SCHEMA: dict[str, JsonValue] = {"pattern": NOT_BLANK}
 
 

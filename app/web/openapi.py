@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from app.platform.text import NO_NUL
+
 API_PREFIX = "/api/v1"
 
 
@@ -149,6 +151,31 @@ def _closed_forms(schema: dict[str, Any]) -> None:
                 schemas.get(name, form)["additionalProperties"] = False
 
 
+# Strings whose form their format already fixes.
+_FORMATTED = {"binary", "uuid", "date-time", "date", "time", "email", "uri", "duration"}
+
+
+def _without_nul(node: Any) -> None:
+    """Every free-text string of the document says it takes no NUL character, which the
+    edge refuses (PostgreSQL cannot store it); a string with its own pattern says so there."""
+    if isinstance(node, list):
+        for item in node:
+            _without_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if (
+        node.get("type") == "string"
+        and "pattern" not in node
+        and "enum" not in node
+        and "const" not in node
+        and node.get("format") not in _FORMATTED
+    ):
+        node["pattern"] = NO_NUL
+    for value in node.values():
+        _without_nul(value)
+
+
 def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema`, as FastAPI generates it, with what the whole API shares."""
     info = schema.setdefault("info", {})
@@ -163,6 +190,11 @@ def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             _share(path, method, operation)
     _closed_forms(schema)
+    _without_nul(schema["components"]["schemas"])
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            _without_nul(operation.get("parameters", []))
+            _without_nul(operation.get("requestBody", {}))
     _drop_unused(schema, _FASTAPI_VALIDATION_SCHEMAS)
     return schema
 

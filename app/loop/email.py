@@ -4,20 +4,16 @@ the workers with the staff notifications."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.insights.models import Channel, CustomerContact
-from app.loop.models import Audience, DeliveryStatus, LoopCommunication
+from app.insights.models import Channel
+from app.loop.models import DeliveryStatus
+from app.loop.outbox import ERASED, claim_customer_messages, communications, lc
 from app.notify.email import StaffNotices
 from app.notify.messages import CUSTOMER_EMAIL
-from app.org.models import Organisation
 from app.platform import mail
-from app.platform.db import table
-from app.platform.mail import Mail, Outbox, OutgoingMail, SmtpMailer, due_now, lease
-
-communications = table(LoopCommunication)
-lc = communications.c
+from app.platform.mail import Mail, Outbox, OutgoingMail, SmtpMailer
 
 
 class CustomerMessages:
@@ -26,49 +22,12 @@ class CustomerMessages:
     async def claim(
         self, session: AsyncSession, *, now: datetime, limit: int
     ) -> list[OutgoingMail]:
-        contacts = table(CustomerContact).c
-        orgs = table(Organisation).c
-        customers = (
-            await session.execute(
-                select(
-                    lc.org_id,
-                    lc.id,
-                    lc.message,
-                    lc.attempts,
-                    contacts.name,
-                    contacts.address,
-                    orgs.default_locale,
-                )
-                .join(
-                    table(CustomerContact),
-                    and_(contacts.org_id == lc.org_id, contacts.insight_id == lc.insight_id),
-                )
-                .join(table(Organisation), orgs.id == lc.org_id)
-                .where(
-                    lc.status == DeliveryStatus.QUEUED,
-                    lc.channel == Channel.EMAIL,
-                    lc.audience == Audience.CUSTOMER,
-                    due_now(lc.next_attempt_at, now),
-                )
-                .order_by(lc.created_at)
-                .limit(limit)
-                .with_for_update(of=communications, skip_locked=True)
-            )
-        ).all()
-        await lease(
-            session,
-            communications,
-            [(r.org_id, r.id) for r in customers],
-            attempts=lc.attempts,
-            next_at=lc.next_attempt_at,
-            now=now,
-        )
+        customers = await claim_customer_messages(session, Channel.EMAIL, now=now, limit=limit)
         claimed = []
         for comm in customers:
             attempt = comm.attempts + 1
             if comm.address is None:
-                reason = "the customer contact was erased"
-                claimed.append(OutgoingMail(comm.org_id, comm.id, attempt, None, reason))
+                claimed.append(OutgoingMail(comm.org_id, comm.id, attempt, None, ERASED))
                 continue
             subject, template = CUSTOMER_EMAIL[comm.default_locale]
             body = template.format(name=comm.name, message=comm.message)

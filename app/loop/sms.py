@@ -6,20 +6,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.insights.models import Channel, CustomerContact
-from app.loop.models import Audience, DeliveryStatus, LoopCommunication
+from app.loop.models import DeliveryStatus
+from app.loop.outbox import ERASED, claim_customer_messages, communications, lc
 from app.notify.messages import CUSTOMER_SMS
-from app.org.models import Organisation
 from app.platform import clock
 from app.platform.db import table, transaction
-from app.platform.mail import BATCH, due_now, lease, next_attempt
+from app.platform.mail import BATCH, next_attempt
 from app.platform.sms import Sms, SmsError, SmsGateway
 
-communications = table(LoopCommunication)
-lc = communications.c
 contacts = table(CustomerContact)
 _SEPARATORS = re.compile(r"[ ()-]")
 
@@ -37,46 +35,12 @@ class OutgoingSms:
 
 async def claim(session: AsyncSession, *, now: datetime, limit: int) -> list[OutgoingSms]:
     """Lease the queued SMS messages that are due, in the organisation's language."""
-    cc = contacts.c
-    orgs = table(Organisation).c
-    due = (
-        await session.execute(
-            select(
-                lc.org_id,
-                lc.id,
-                lc.message,
-                lc.attempts,
-                cc.name,
-                cc.address,
-                orgs.default_locale,
-            )
-            .join(contacts, and_(cc.org_id == lc.org_id, cc.insight_id == lc.insight_id))
-            .join(table(Organisation), orgs.id == lc.org_id)
-            .where(
-                lc.status == DeliveryStatus.QUEUED,
-                lc.channel == Channel.SMS,
-                lc.audience == Audience.CUSTOMER,
-                due_now(lc.next_attempt_at, now),
-            )
-            .order_by(lc.created_at)
-            .limit(limit)
-            .with_for_update(of=communications, skip_locked=True)
-        )
-    ).all()
-    await lease(
-        session,
-        communications,
-        [(r.org_id, r.id) for r in due],
-        attempts=lc.attempts,
-        next_at=lc.next_attempt_at,
-        now=now,
-    )
+    due = await claim_customer_messages(session, Channel.SMS, now=now, limit=limit)
     claimed = []
     for row in due:
         attempt = row.attempts + 1
         if row.address is None:
-            reason = "the customer contact was erased"
-            claimed.append(OutgoingSms(row.org_id, row.id, attempt, None, reason))
+            claimed.append(OutgoingSms(row.org_id, row.id, attempt, None, ERASED))
             continue
         text = CUSTOMER_SMS[row.default_locale].format(name=row.name, message=row.message)
         sms = Sms(to=_SEPARATORS.sub("", row.address), text=text, reference=str(row.id))

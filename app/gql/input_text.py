@@ -75,6 +75,10 @@ class RefuseNulCharacters(SchemaExtension):
                 errors.append(field_error("nul_character", location, NUL_CHARACTER))
         if errors:
             context.pre_execution_errors = [
-                GraphQLError(NUL_CHARACTER, nodes=nodes or None, original_error=InvalidJson(errors))
+                GraphQLError(
+                    NUL_CHARACTER,
+                    nodes=nodes or None,
+                    original_error=InvalidJson(errors, NUL_CHARACTER),
+                )
             ]
         yield

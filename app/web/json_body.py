@@ -40,8 +40,10 @@ class InvalidJson(DomainError):
     code = "validation_error"
     title = "Invalid input"
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("The request body is not acceptable JSON.")
+    def __init__(
+        self, errors: list[dict[str, Any]], detail: str = "The request body is not acceptable JSON."
+    ) -> None:
+        super().__init__(detail)
         self.errors = errors
 
     def within(self, *location: str) -> "InvalidJson":

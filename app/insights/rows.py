@@ -12,7 +12,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, FromClause, Row, Select, and_, bindparam, or_, select
+from sqlalchemy import DateTime, FromClause, Row, Select, and_, bindparam, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import policies
@@ -91,7 +91,14 @@ ROW_COLUMNS = (
     *INSIGHT_COLUMNS,
     UnitA.c.name.label("unit_name"),
     UnitA.c.path.label("unit_path"),
-    ShownA.c.name.label("shown_unit_name"),
+    # A subquery that runs only for an insight shown at another unit than its own (a
+    # confidential one): joining the shown unit on every row cost the inbox a quarter.
+    case(
+        (ic.shown_unit_id == ic.unit_id, UnitA.c.name),
+        else_=select(ShownA.c.name)
+        .where(ShownA.c.org_id == ic.org_id, ShownA.c.id == ic.shown_unit_id)
+        .scalar_subquery(),
+    ).label("shown_unit_name"),
     OwnerA.c.name.label("owner_name"),
     OwnerA.c.path.label("owner_path"),
     AuthorA.c.display_name.label("author_name"),
@@ -116,7 +123,6 @@ def insight_rows(source: FromClause) -> Select[Any]:
         select(*ROW_COLUMNS)
         .select_from(source)
         .join(UnitA, and_(UnitA.c.org_id == ic.org_id, UnitA.c.id == ic.unit_id))
-        .join(ShownA, and_(ShownA.c.org_id == ic.org_id, ShownA.c.id == ic.shown_unit_id))
         .join(OwnerA, and_(OwnerA.c.org_id == ic.org_id, OwnerA.c.id == ic.owner_unit_id))
         .join(AuthorA, and_(AuthorA.c.org_id == ic.org_id, AuthorA.c.id == ic.author_id))
         .outerjoin(contacts, and_(cc.org_id == ic.org_id, cc.insight_id == ic.id))

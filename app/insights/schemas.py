@@ -15,7 +15,7 @@ from app.insights.models import Visibility as Visibility
 from app.org.schemas import PersonRef, UnitRef
 from app.org.taxonomy import MAX_TAGS, ImpactLevel, Tag, unique_tags
 from app.org.taxonomy import InsightKind as InsightKind
-from app.platform.text import NOT_BLANK, NOT_BLANK_SCHEMA
+from app.platform.text import NOT_BLANK, NOT_BLANK_SCHEMA, NotBlank
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
@@ -32,26 +32,15 @@ class CustomerContactCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK_SCHEMA)
+    name: NotBlank = Field(min_length=1, max_length=200)
     channel: ContactChannel
-    address: str = Field(
-        min_length=3,
-        max_length=320,
-        description="An e-mail address, or a phone number.",
-        json_schema_extra=NOT_BLANK_SCHEMA,
+    address: NotBlank = Field(
+        min_length=3, max_length=320, description="An e-mail address, or a phone number."
     )
     consent: bool = Field(description="The customer agreed to be contacted: must be true.")
     consent_text: str | None = Field(
         default=None, max_length=2000, description="The wording the customer agreed to."
     )
-
-    @field_validator("name", "address")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        stripped = value.strip()
-        if not stripped:
-            raise PydanticCustomError("blank", "Must not be blank.")
-        return stripped
 
     @model_validator(mode="after")
     def consented_and_reachable(self) -> Self:
@@ -94,7 +83,7 @@ class InsightCreate(BaseModel):
         description="Client-generated id. Posting again with the same id returns the insight.",
     )
     kind: InsightKind
-    text: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
+    text: NotBlank = Field(min_length=1, max_length=5000)
     language: str | None = Field(
         default=None,
         pattern=r"^[a-z]{2}$",
@@ -127,14 +116,6 @@ class InsightCreate(BaseModel):
         description="How to tell the customer what happened, with their consent. Personal "
         "data: it can be erased later while the insight stays.",
     )
-
-    @field_validator("text")
-    @classmethod
-    def text_not_blank(cls, value: str) -> str:
-        stripped = value.strip()
-        if not stripped:
-            raise ValueError("text must not be blank")
-        return stripped
 
     @field_validator("occurred_at")
     @classmethod
@@ -266,15 +247,7 @@ class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = None
-    body: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
-
-    @field_validator("body")
-    @classmethod
-    def body_not_blank(cls, value: str) -> str:
-        stripped = value.strip()
-        if not stripped:
-            raise ValueError("body must not be blank")
-        return stripped
+    body: NotBlank = Field(min_length=1, max_length=5000)
 
 
 API_PATH = "/api/v1/attachments/"

@@ -10,7 +10,7 @@ from app.insights.schemas import AttachmentOut, InsightOut
 from app.loop.models import Audience as Audience
 from app.loop.models import DeliveryStatus as DeliveryStatus
 from app.org.schemas import PersonRef
-from app.platform.text import NOT_BLANK_SCHEMA
+from app.platform.text import NotBlank
 
 
 class AnswerOut(BaseModel):
@@ -38,21 +38,13 @@ class CommunicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="Client-generated id for safe retries.")
-    message: str = Field(min_length=1, max_length=5000, json_schema_extra=NOT_BLANK_SCHEMA)
+    message: NotBlank = Field(min_length=1, max_length=5000)
     audience: Audience = Field(
         default=Audience.REPORTER,
         description="reporter: the staff loop (reporters of merged duplicates and, when it "
         "closes, those who backed it are told too); customer: the customer loop, through the "
         "consented contact's channel.",
     )
-
-    @field_validator("message")
-    @classmethod
-    def message_not_blank(cls, value: str) -> str:
-        stripped = value.strip()
-        if not stripped:
-            raise PydanticCustomError("blank", "Must not be blank.")
-        return stripped
 
 
 class CustomerLoopUpdate(BaseModel):

@@ -1,8 +1,9 @@
 """Free text as the APIs take it."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import JsonValue
+from pydantic import AfterValidator, Field, JsonValue
+from pydantic_core import PydanticCustomError
 
 # A JSON Schema (ECMA-262) pattern for "not blank": some character that Python's str.strip()
 # keeps, and no NUL. ECMA's \s lacks the separators \x1c-\x1f and \x85 that strip()
@@ -29,3 +30,19 @@ def nul_places(value: Any, location: tuple[str | int, ...] = ()) -> list[tuple[s
         for index, item in enumerate(value):
             places.extend(nul_places(item, (*location, index)))
     return places
+
+
+def strip_not_blank(value: str) -> str:
+    """`value` without the white space around it; the error type `blank` when nothing is
+    left."""
+    stripped = value.strip()
+    if not stripped:
+        raise PydanticCustomError("blank", "Must not be blank.")
+    return stripped
+
+
+# A text field that is stripped and may not be blank, its schema saying so; the field gives
+# its lengths (`text: NotBlank = Field(min_length=1, max_length=5000)`).
+NotBlank = Annotated[
+    str, Field(json_schema_extra=NOT_BLANK_SCHEMA), AfterValidator(strip_not_blank)
+]

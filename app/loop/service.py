@@ -253,23 +253,29 @@ async def tell_customer(
         _record_delivery(comm, contact, report.status, report.reason, clock.now())
         if contact.loop_owner_id is None:
             contact.loop_owner_id = actor.person_id
-        # The event names the message and its fate, never whom it went to.
-        await timeline.record_event(
-            session,
-            org_id=actor.org_id,
-            insight_ids=contact.insight_id,
-            type=EventType.CUSTOMER_TOLD,
-            actor_id=actor.person_id,
-            data={
-                "communication_id": str(comm.id),
-                "channel": comm.channel.value,
-                "status": comm.status.value,
-            },
-        )
+        await _record_customer_told(session, actor, comm)
         first = first or comm
     await session.flush()
     assert first is not None
     return _out(first, actor.display_name)
+
+
+async def _record_customer_told(
+    session: AsyncSession, actor: Principal, comm: LoopCommunication
+) -> None:
+    # The event names the message and its fate, never whom it went to.
+    await timeline.record_event(
+        session,
+        org_id=actor.org_id,
+        insight_ids=comm.insight_id,
+        type=EventType.CUSTOMER_TOLD,
+        actor_id=actor.person_id,
+        data={
+            "communication_id": str(comm.id),
+            "channel": comm.channel.value,
+            "status": comm.status.value,
+        },
+    )
 
 
 def _record_delivery(
@@ -425,18 +431,7 @@ async def mark_delivered(
         contact = await session.get_one(CustomerContact, (actor.org_id, comm.insight_id))
         _record_delivery(comm, contact, DeliveryStatus.DELIVERED, None, now)
         await session.flush()
-        await timeline.record_event(
-            session,
-            org_id=actor.org_id,
-            insight_ids=comm.insight_id,
-            type=EventType.CUSTOMER_TOLD,
-            actor_id=actor.person_id,
-            data={
-                "communication_id": str(comm.id),
-                "channel": comm.channel.value,
-                "status": comm.status.value,
-            },
-        )
+        await _record_customer_told(session, actor, comm)
     names = await org_service.person_names(session, actor.org_id, [comm.author_id])
     return _out(comm, names.get(comm.author_id))
 

@@ -210,14 +210,7 @@ async def visible_insights(
 ) -> dict[uuid.UUID, tuple[InsightOut, InsightRef]]:
     """Of `ids`, the insights `actor` may read, in one statement (two when any was backed);
     the missing and the out of reach are left out."""
-    if not ids:
-        return {}
-    found = (
-        await session.execute(
-            rows.VISIBLE_INSIGHTS.where(rows.ic.id.in_(bindparam("ids", expanding=True))),
-            rows.params(actor, clock.now(), ids=list(dict.fromkeys(ids))),
-        )
-    ).all()
+    found = await rows.visible_rows(session, actor, ids)
     items = [InsightOut(**rows.out_fields(r, actor)) for r in found]
     await endorsements.add_endorsing_units(session, actor.org_id, items)
     return {item.id: (item, rows.ref_of(r)) for item, r in zip(items, found, strict=True)}

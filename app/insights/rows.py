@@ -301,17 +301,24 @@ def require_follows(actor: Principal, row: InsightRef) -> None:
         )
 
 
-async def visible_refs(
+async def visible_rows(
     session: AsyncSession, actor: Principal, insight_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InsightRef]:
-    """Of `insight_ids`, those `actor` may read, in one statement."""
+) -> list[Row[Any]]:
+    """The rows of those of `insight_ids` that `actor` may read, in one statement."""
     if not insight_ids:
-        return {}
+        return []
     found = await session.execute(
         VISIBLE_INSIGHTS.where(ic.id.in_(bindparam("ids", expanding=True))),
         params(actor, clock.now(), ids=list(dict.fromkeys(insight_ids))),
     )
-    return {row.id: ref_of(row) for row in found}
+    return list(found.all())
+
+
+async def visible_refs(
+    session: AsyncSession, actor: Principal, insight_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InsightRef]:
+    """Of `insight_ids`, those `actor` may read, in one statement."""
+    return {row.id: ref_of(row) for row in await visible_rows(session, actor, insight_ids)}
 
 
 T = TypeVar("T")

@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -51,13 +51,6 @@ class InsightStatus(StrEnum):
     DECLINED = "declined"
     # A duplicate folded into another insight, which it follows from then on.
     MERGED = "merged"
-
-
-class CustomerImpact(IntEnum):
-    NONE = 0
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
 
 
 class EventType(StrEnum):

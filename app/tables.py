@@ -9,6 +9,7 @@ from app.org import models as org_models
 from app.platform.db import Base
 from app.privacy import models as privacy_models
 from app.routing import models as routing_models
+from app.themes import models as themes_models
 from app.web.idempotency import models as idempotency_models
 from app.webhooks import models as webhooks_models
 
@@ -25,5 +26,6 @@ __all__ = [
     "org_models",
     "privacy_models",
     "routing_models",
+    "themes_models",
     "webhooks_models",
 ]

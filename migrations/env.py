@@ -19,8 +19,23 @@ if config.config_file_name and not config.attributes.get("skip_logging"):
     logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+# Indexes that exist only on some servers (pgvector's, migration 0014): no model declares them.
+SERVER_DEPENDENT_INDEXES = {"ix_insight_embeddings_vector"}
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (type_ == "index" and reflected and name in SERVER_DEPENDENT_INDEXES)
+
+
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -48,6 +48,9 @@ class RoutingRule(Base):
     )
     match_min_impact: Mapped[int | None] = mapped_column(SmallInteger)
     match_unit_id: Mapped[uuid.UUID | None]
+    # Insights of this theme: checked when an insight joins the theme, seconds after it is
+    # posted (`app.themes.routing`), as its text must be embedded first.
+    match_theme_id: Mapped[uuid.UUID | None]
 
     # Exactly one target: the managers `target_levels_up` levels above the insight's unit
     # (0: its own unit), or those of a named unit; either way the nearest unit at or above
@@ -67,6 +70,7 @@ class RoutingRule(Base):
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "match_unit_id"], ["units.org_id", "units.id"]),
         ForeignKeyConstraint(["org_id", "target_unit_id"], ["units.org_id", "units.id"]),
+        ForeignKeyConstraint(["org_id", "match_theme_id"], ["themes.org_id", "themes.id"]),
         CheckConstraint(
             "(target_levels_up IS NULL) <> (target_unit_id IS NULL)", name="one_target"
         ),

@@ -1,0 +1,1 @@
+"""Themes: insights grouped by what they say, across units and languages."""

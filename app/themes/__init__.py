@@ -1,0 +1,1 @@
+"""Themes: insights grouped by meaning across Finnish and English, with readable labels."""

@@ -1,1 +1,1 @@
-"""Themes: insights grouped by what they say, across units and languages."""
+"""Themes: insights grouped by meaning across Finnish and English, with readable labels."""

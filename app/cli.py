@@ -19,7 +19,7 @@ def _migrate(url: str) -> None:
     upgrade(url)
 
 
-async def _seed(url: str, *, only_if_empty: bool) -> None:
+async def _seed(settings: Settings, url: str, *, only_if_empty: bool) -> None:
     from app.demo.seed import seed_demo
     from app.org.models import Organisation
 
@@ -31,6 +31,72 @@ async def _seed(url: str, *, only_if_empty: bool) -> None:
                 return
             summary = await seed_demo(session)
         print(summary)
+        # The demo shows themes out of the box: its insights are embedded and clustered now.
+        await _themes(settings, url, org_slug=summary.slug, embed=True, recluster=True)
+    finally:
+        await engine.dispose()
+
+
+class _Progress:
+    """One line per step that rewrites itself in a terminal, and a line per tenth elsewhere."""
+
+    def __init__(self) -> None:
+        self.step: str | None = None
+        self.shown = -1
+
+    async def __call__(self, step: str, done: int, total: int) -> None:
+        tenth = 10 * done // total if total else 10
+        if step == self.step and tenth == self.shown and done != total:
+            return
+        if self.step is not None and step != self.step and sys.stdout.isatty():
+            print()
+        self.step, self.shown = step, tenth
+        line = f"  {step}: {done}/{total}" if total else f"  {step}"
+        if sys.stdout.isatty():
+            print("\r" + line, end="", flush=True)
+        else:
+            print(line, flush=True)
+
+    def close(self) -> None:
+        if self.step is not None and sys.stdout.isatty():
+            print()
+
+
+async def _themes(
+    settings: Settings, url: str, *, org_slug: str | None, embed: bool, recluster: bool
+) -> None:
+    from app.org.models import Organisation
+    from app.themes.catchup import embed_all, recluster_now
+    from app.themes.embedder import load_embedder
+
+    embedder = load_embedder(settings.embedder)
+    engine = create_engine(url, pool_size=1)
+    sessions = session_factory(engine)
+    progress = _Progress()
+    try:
+        if embed:
+            print("Embedding insight texts:")
+            embedded = await embed_all(sessions, embedder, progress)
+            progress.close()
+            print(f"{embedded} insights embedded with {embedder.name}.")
+        if recluster:
+            async with sessions() as session:
+                query = select(Organisation.id, Organisation.slug).order_by(Organisation.slug)
+                if org_slug:
+                    query = query.where(Organisation.slug == org_slug)
+                organisations = (await session.execute(query)).all()
+            if org_slug and not organisations:
+                raise SystemExit(f"No organisation {org_slug}.")
+            for org in organisations:
+                print(f"Re-clustering the themes of {org.slug}:")
+                progress = _Progress()
+                outcome = await recluster_now(sessions, org.id, embedder, progress)
+                progress.close()
+                print(
+                    f"{outcome.themes} themes ({outcome.created} new, {outcome.kept} kept, "
+                    f"{outcome.retired} retired) over {outcome.themed} of "
+                    f"{outcome.insights} insights."
+                )
     finally:
         await engine.dispose()
 
@@ -100,7 +166,7 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
 
     _migrate(url)
     if seed_demo:
-        asyncio.run(_seed(url, only_if_empty=True))
+        asyncio.run(_seed(settings, url, only_if_empty=True))
     # The app shares the resolved URL, so an embedded server started here is reused.
     app = create_app(settings.model_copy(update={"database_url": url}))
     print(f"Insight on {settings.base_url}  (REST /api/v1, docs /docs, GraphQL /graphql)")
@@ -137,6 +203,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     seed = commands.add_parser("seed", help="add data")
     seed.add_argument("--demo", action="store_true", required=True, help="the demo retail chain")
 
+    themes = commands.add_parser(
+        "themes", help="embed waiting insight texts and re-cluster themes now, with progress"
+    )
+    themes.add_argument("--org", help="only this organisation (slug) is re-clustered")
+    themes.add_argument(
+        "--embed-only", action="store_true", help="embed the backlog, do not re-cluster"
+    )
+
     token = commands.add_parser("token", help="print an access token (built-in issuer only)")
     token.add_argument("--email", required=True)
     token.add_argument("--org", help="organisation slug, when the e-mail is in several")
@@ -159,7 +233,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("Migrations applied.")
     elif args.command == "seed":
         _migrate(url)
-        asyncio.run(_seed(url, only_if_empty=False))
+        asyncio.run(_seed(settings, url, only_if_empty=False))
+    elif args.command == "themes":
+        _migrate(url)
+        asyncio.run(
+            _themes(settings, url, org_slug=args.org, embed=True, recluster=not args.embed_only)
+        )
     elif args.command == "token":
         if not settings.builtin_issuer:
             sys.exit("Tokens come from the external issuer INSIGHT_OIDC_ISSUER, not from here.")

@@ -14,6 +14,8 @@ from app.platform.mail import SmtpMailer
 from app.platform.queue import SESSIONS, InProcessWorker, queue_app
 from app.platform.sms import SmsGateway
 from app.privacy import jobs as privacy_jobs
+from app.themes import jobs as theme_jobs
+from app.themes.embedder import Embedder, load_embedder
 from app.web.idempotency import jobs as idempotency_jobs
 from app.webhooks import jobs as webhook_jobs
 
@@ -43,6 +45,18 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         idempotency_jobs.purge_idempotency_keys
     )
     queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
+    embed = queue.task(name="embed_insights", queue="themes", pass_context=True)(
+        theme_jobs.embed_insights
+    )
+    # Every five seconds: how long a posted insight waits for its vector and its theme
+    # (those posted over REST have both at once). Concurrent runs take disjoint batches.
+    queue.periodic(cron="* * * * * */5", periodic_id="embed_insights")(embed)
+    recluster = queue.task(name="recluster_themes", queue="themes", pass_context=True)(
+        theme_jobs.recluster_themes
+    )
+    # Every minute: runs asked for by managers start within a minute; scheduled ones are
+    # due daily (`app.themes.runs`).
+    queue.periodic(cron="* * * * *", periodic_id="recluster_themes")(recluster)
     retain = queue.task(name="apply_retention", queue="upkeep", pass_context=True)(
         privacy_jobs.apply_retention
     )
@@ -58,11 +72,13 @@ def job_context(
     mailer: SmtpMailer | None = None,
     sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
+    embedder: Embedder | None = None,
 ) -> dict[str, Any]:
     """What every job finds in its context. Without a `mailer` nothing is e-mailed, without an
     `sms_gateway` nothing is texted; without `attachments` retention leaves files in
-    storage."""
+    storage; without an `embedder` the bundled one embeds."""
     return {
+        theme_jobs.EMBEDDER: embedder or load_embedder(None),
         SESSIONS: sessions,
         webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
         loop_jobs.MAILER: mailer,
@@ -109,6 +125,7 @@ def in_process_worker(
     mailer: SmtpMailer | None = None,
     sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
+    embedder: Embedder | None = None,
 ) -> InProcessWorker:
     """A worker that runs inside the API process, started and stopped with it."""
     return InProcessWorker(
@@ -119,5 +136,6 @@ def in_process_worker(
             mailer=mailer,
             sms_gateway=sms_gateway,
             attachments=attachments,
+            embedder=embedder,
         ),
     )

@@ -24,6 +24,8 @@ from app.platform.sms import SmsGateway
 from app.privacy.router import router as privacy_router
 from app.routing.router import router as routing_router
 from app.sync.router import router as sync_router
+from app.themes import vectors
+from app.themes.router import router as themes_router
 from app.web import problems
 from app.web.idempotency.middleware import IdempotencyMiddleware
 from app.web.limits import BodyLimitMiddleware, HeaderLimitMiddleware, body_limits
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 mailer=SmtpMailer.from_settings(settings),
                 sms_gateway=SmsGateway.from_settings(settings),
                 attachments=running.attachments,
+                embedder=running.embedder,
             )
             await worker.start()
         try:
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         notify_router,
         routing_router,
         analytics_router,
+        themes_router,
         webhooks_router,
         sync_router,
         privacy_router,
@@ -123,12 +127,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         responses={503: {"description": "The database does not answer."}},
     )
     async def readyz(request: Request) -> JSONResponse | dict[str, str]:
-        """The process can serve: the database answers."""
+        """The process can serve: the database answers. `vector_search` says how similar
+        insights are found: `pgvector` (an index in PostgreSQL) or `exact`."""
         try:
-            async with request.app.state.runtime.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            async with request.app.state.runtime.sessions() as session:
+                await session.execute(text("SELECT 1"))
+                method = await vectors.search_method(session)
         except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return {"status": "ready"}
+        return {"status": "ready", "vector_search": method.value}
 
     return app

@@ -20,6 +20,7 @@ from app.loop import followup
 from app.org import service as org_service
 from app.org.principal import Principal
 from app.platform.errors import DomainError, NotFound
+from app.themes import service as themes_service
 from app.web.unit_of_work import Session
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Loaders:
         self.endorsements = self._batched(insight_endorsements.endorsements_of, "No such insight.")
         self.action = self._batched(actions_service.get_actions, "No such action.")
         self.unit = self._batched(org_service.units_by_id, "No such unit.")
+        # An insight without a theme is missing here: its `theme` is null.
+        self.theme = self._batched(themes_service.themes_of_insights, "No theme.")
 
     def _batched(self, fetch: Batch[T], missing: str) -> DataLoader[uuid.UUID, T]:
         async def load(keys: list[uuid.UUID]) -> Sequence[T | BaseException]:
@@ -62,5 +65,6 @@ class Loaders:
             self.endorsements,
             self.action,
             self.unit,
+            self.theme,
         ):
             loader.clear_all()

@@ -46,6 +46,7 @@ from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
 from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
 from app.sync.gql import SyncQueries
+from app.themes.gql import ThemeMutations, ThemeQueries, find_theme
 from app.webhooks.gql import WebhookMutations, WebhookQueries, find_webhook
 
 # Generous for any real client operation, small enough to refuse floods of fields or tokens.
@@ -60,6 +61,7 @@ NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "Unit": find_unit,
     "RoutingRule": find_rule,
     "Webhook": find_webhook,
+    "Theme": find_theme,
 }
 
 
@@ -100,6 +102,7 @@ Query = _root(
         RoutingQueries,
         AnalyticsQueries,
         WebhookQueries,
+        ThemeQueries,
     ),
     (
         "node",
@@ -119,6 +122,11 @@ Query = _root(
         "listening_metrics",
         "webhooks",
         "webhook",
+        "themes",
+        "theme",
+        "theme_runs",
+        "theme_settings",
+        "similar_to_text",
     ),
 )
 Mutation = _root(
@@ -130,6 +138,7 @@ Mutation = _root(
         NotifyMutations,
         RoutingMutations,
         WebhookMutations,
+        ThemeMutations,
     ),
     (
         "post_insight",
@@ -160,6 +169,11 @@ Mutation = _root(
         "update_webhook",
         "rotate_webhook_secret",
         "delete_webhook",
+        "rename_theme",
+        "merge_themes",
+        "split_theme",
+        "move_insight_to_theme",
+        "start_theme_run",
     ),
 )
 

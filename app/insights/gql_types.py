@@ -9,7 +9,7 @@ resolve through the request's loaders, only when a query asks for them.
 
 import uuid
 from datetime import date, datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry.experimental import pydantic as derived
@@ -46,7 +46,11 @@ from app.loop.schemas import (
     MyInsightOut,
 )
 from app.org.gql import Person, Unit, optional_person
+
+if TYPE_CHECKING:
+    from app.themes.gql import SimilarInsights, Theme
 from app.org.taxonomy import ImpactLevel
+from app.platform.errors import NotFound
 
 
 # Hand-written: the description of `status` is not that of REST.
@@ -449,6 +453,37 @@ class Insight(Node):
         return [
             Comment.from_pydantic(c) for c in await info.context.loaders.comments.load(self.key)
         ]
+
+    @field(
+        "The theme it belongs to, for managers, HR and administrators; null while it has "
+        "none (or for anyone else)."
+    )
+    async def theme(
+        self, info: Info
+    ) -> Annotated["Theme", strawberry.lazy("app.themes.gql")] | None:
+        from app.themes.gql import Theme
+
+        try:
+            return Theme.from_pydantic(await info.context.loaders.theme.load(self.key))
+        except NotFound:
+            return None
+
+    @field(
+        "The insights nearest in meaning to this one, open or closed, in any language, that "
+        "you may read; each with its similarity and a likely-duplicate flag."
+    )
+    async def similar(
+        self, info: Info, first: int = 5
+    ) -> Annotated["SimilarInsights", strawberry.lazy("app.themes.gql")]:
+        from app.themes import similar
+        from app.themes.gql import SimilarInsights
+
+        embedder = info.context.runtime.embedder
+        assert embedder is not None
+        found = await info.context.read(
+            similar.similar_to_insight, self.key, model=embedder.name, limit=max(1, min(first, 20))
+        )
+        return SimilarInsights.from_pydantic(found)
 
 
 # Hand-written, as are the two below: renamed and described unlike REST.

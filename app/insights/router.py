@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.insights import comments, endorsements, merges, posting, queries, service, timeline
 from app.insights.models import InsightStatus
@@ -25,10 +25,12 @@ from app.loop import followup
 from app.loop.schemas import InsightDetail, MyInsightOut
 from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.themes import similar
+from app.themes.schemas import PostedInsight
 from app.web.caller import Caller
 from app.web.etags import IfMatch, expected_version, set_etag
 from app.web.routes import ApiRoute
-from app.web.unit_of_work import Session
+from app.web.unit_of_work import Session, runtime
 
 router = APIRouter(tags=["insights"], route_class=ApiRoute)
 
@@ -53,23 +55,47 @@ Filters = Annotated[InsightFilters, Depends(_filters)]
 @router.post(
     "/insights",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": InsightOut, "description": "Already posted with this id."}},
+    responses={200: {"model": PostedInsight, "description": "Already posted with this id."}},
 )
 async def post_insight(
-    body: InsightCreate, session: Session, caller: Caller, response: Response
-) -> InsightOut:
+    request: Request,
+    body: InsightCreate,
+    session: Session,
+    caller: Caller,
+    response: Response,
+    with_similar: Annotated[
+        bool,
+        Query(
+            alias="similar",
+            description="List the open insights most like this one (the answer's `similar`).",
+        ),
+    ] = True,
+) -> PostedInsight:
     """Post an insight. The first active routing rule that matches it (kind, journey stage,
     tags, customer impact, unit) sets its deadlines and the unit whose managers own it (the
     nearest unit at or above the rule's target that has managers); when none matches, the
     nearest unit with managers at or above where it happened owns it, with the organisation's
     deadlines. Its timeline's `routed` event names the rule and why it matched. A retry with
-    the same `id` returns the stored insight (200)."""
+    the same `id` returns the stored insight (200). The answer lists the open insights most
+    like it, in any language, that you may read, so that you can back one instead."""
     insight, created = await posting.create_insight(session, caller, body)
+    found = None
+    if with_similar:
+        embedder = runtime(request).embedder
+        assert embedder is not None
+        if created:
+            found = await similar.similar_on_posting(
+                session, caller, insight.id, insight.text, embedder
+            )
+        else:
+            found = await similar.similar_to_insight(
+                session, caller, insight.id, model=embedder.name, open_only=True
+            )
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/insights/{insight.id}"
     set_etag(response, insight.version)
-    return insight
+    return PostedInsight(**insight.model_dump(), similar=found)
 
 
 @router.post("/insights/bulk")

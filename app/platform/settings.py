@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
 
+    # The embedder of insight texts, as "package.module:factory" returning an object with
+    # `name`, `dimensions` and `embed(texts)` (`app.themes.embedder.Embedder`); by default
+    # the bundled multilingual-e5-small. Changing it re-embeds every insight.
+    embedder: str | None = None
+
     # Requests per minute on average, and at once, for each person and each organisation
     # (429 beyond); 0 turns a limit off. Held per serving process.
     rate_limit_person_per_minute: int = 300

@@ -9,6 +9,7 @@ from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
 from app.loop.channels import ByPerson, CustomerChannel, channel_from
 from app.platform.db import create_engine, database_url, session_factory
 from app.platform.settings import Settings
+from app.themes.embedder import Embedder, load_embedder
 from app.web.ratelimit import Limiter, RateLimits
 
 
@@ -38,10 +39,15 @@ class Runtime:
     customer_channel: CustomerChannel = field(default_factory=ByPerson)
     # Request rates per person and organisation, counted in this process.
     rate_limits: RateLimits | None = None
+    # Turns insight texts into vectors, in requests that show similar insights and in the
+    # in-process worker.
+    embedder: Embedder | None = None
 
     def __post_init__(self) -> None:
         if self.rate_limits is None:
             self.rate_limits = rate_limits_from(self.settings)
+        if self.embedder is None:
+            self.embedder = load_embedder(self.settings.embedder)
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine | None = None) -> "Runtime":

@@ -1,0 +1,111 @@
+"""Turning the backlog of new and changed insight texts into vectors, and placing each in the
+theme it is nearest to.
+
+The embedder runs in a worker thread (`anyio.to_thread`), one batch at a time per process:
+its engine already uses every core, and the event loop stays free for requests.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import anyio
+import numpy as np
+from sqlalchemy import bindparam, delete, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.insights import rows
+from app.insights.models import InsightStatus
+from app.platform.db import table
+from app.themes import placement, vectors
+from app.themes.embedder import Embedder
+from app.themes.models import EmbeddingBacklog, InsightEmbedding
+
+_backlog = table(EmbeddingBacklog)
+_b = _backlog.c
+_embeddings = table(InsightEmbedding)
+_e = _embeddings.c
+
+# Texts per transaction: about a second of the embedder's time on two cores.
+EMBED_BATCH = 24
+# One embedding at a time per process: the engine parallelises inside a call.
+_embedder_slot = anyio.CapacityLimiter(1)
+
+# The oldest queued insights, taken by one worker only (others skip them).
+_TAKE = (
+    select(_b.org_id, _b.insight_id)
+    .order_by(_b.queued_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_TEXTS = select(
+    rows.ic.org_id,
+    rows.ic.id,
+    rows.ic.text,
+    rows.ic.status,
+    rows.ic.redacted_at,
+).where(tuple_(rows.ic.org_id, rows.ic.id).in_(bindparam("keys", expanding=True)))
+
+
+async def embed_texts(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Vectors of `texts`, computed off the event loop."""
+    async with _embedder_slot:
+        return await anyio.to_thread.run_sync(embedder.embed, texts)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingReport:
+    embedded: int
+    # Texts removed by retention (or empty): their vectors are dropped, not made.
+    dropped: int
+    placed: int
+
+
+async def embed_backlog(
+    session: AsyncSession, embedder: Embedder, *, now: datetime, limit: int = EMBED_BATCH
+) -> EmbeddingReport:
+    """Embed up to `limit` queued insights, across organisations, and place each in its
+    nearest theme. The batch leaves the backlog in the same transaction that stores its
+    vectors, so a crash loses nothing and a commit embeds nothing twice."""
+    keys = [(r.org_id, r.insight_id) for r in await session.execute(_TAKE, {"limit": limit})]
+    if not keys:
+        return EmbeddingReport(embedded=0, dropped=0, placed=0)
+    found = (await session.execute(_TEXTS, {"keys": keys})).all()
+    live = [
+        r
+        for r in found
+        if r.redacted_at is None and r.text and r.text.strip() and r.status != InsightStatus.MERGED
+    ]
+    # A text retention removed takes its vector along; the insight keeps its theme.
+    gone = [(r.org_id, r.id) for r in found if r not in live]
+    if gone:
+        await session.execute(delete(_embeddings).where(tuple_(_e.org_id, _e.insight_id).in_(gone)))
+    placed = 0
+    if live:
+        matrix = await embed_texts(embedder, [r.text for r in live])
+        org_ids = [r.org_id for r in live]
+        insight_ids = [r.id for r in live]
+        await vectors.store(session, org_ids, insight_ids, matrix, model=embedder.name, now=now)
+        placed = await placement.place_arrivals(session, org_ids, insight_ids, matrix, now=now)
+    await session.execute(delete(_backlog).where(tuple_(_b.org_id, _b.insight_id).in_(keys)))
+    return EmbeddingReport(embedded=len(live), dropped=len(gone), placed=placed)
+
+
+async def embed_now(
+    session: AsyncSession,
+    embedder: Embedder,
+    org_id: uuid.UUID,
+    insight_id: uuid.UUID,
+    text: str,
+    *,
+    now: datetime,
+) -> np.ndarray:
+    """Embed one insight inside the request that posted it, so that its answer can list
+    similar insights; it leaves the backlog at once."""
+    vector = (await embed_texts(embedder, [text]))[0]
+    await vectors.store(
+        session, [org_id], [insight_id], vector[None, :], model=embedder.name, now=now
+    )
+    await placement.place_arrivals(session, [org_id], [insight_id], vector[None, :], now=now)
+    await session.execute(delete(_backlog).where(_b.org_id == org_id, _b.insight_id == insight_id))
+    return vector

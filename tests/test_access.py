@@ -71,6 +71,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "link_action_insights": ACTORS,
     "get_listening_metrics": READERS,
     "get_listening_chart": READERS,
+    "get_listening_chart_png": READERS,
     "list_routing_rules": ADMIN,
     "get_routing_rule": ADMIN,
     "create_routing_rule": ADMIN,

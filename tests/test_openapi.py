@@ -87,7 +87,11 @@ def test_public_operations_say_so_and_the_others_need_the_token(spec: dict[str, 
 
 
 def test_bytes_are_declared_as_bytes(spec: dict[str, Any]) -> None:
-    for path in ("/api/v1/attachments/{attachment_id}/content", "/api/v1/metrics/listening.svg"):
+    for path in (
+        "/api/v1/attachments/{attachment_id}/content",
+        "/api/v1/metrics/listening.svg",
+        "/api/v1/metrics/listening.png",
+    ):
         content = spec["paths"][path]["get"]["responses"]["200"]["content"]
         assert content and all(media["schema"] == BINARY for media in content.values())
     thumbnail = spec["paths"]["/api/v1/attachments/{attachment_id}/thumbnail"]["get"]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.analytics import service
-from app.analytics.chart import trend_svg
+from app.analytics.chart import trend_png, trend_svg
 from app.analytics.schemas import ListeningMetrics, MetricsBucket, MetricsGrouping, MetricsQuery
 from app.web.caller import Caller
 from app.web.routes import ApiRoute
@@ -22,6 +22,7 @@ From = Annotated[
     Query(alias="from", description="Insights posted at or after this; by default 30 days ago."),
 ]
 To = Annotated[datetime | None, Query(alias="to", description="…and before this; by default now.")]
+BarSize = Annotated[MetricsBucket, Query(description="Size of each bar.")]
 
 
 @router.get("/metrics/listening")
@@ -58,9 +59,28 @@ async def get_listening_chart(
     unit_id: UnitId = None,
     start: From = None,
     end: To = None,
-    bucket: Annotated[MetricsBucket, Query(description="Size of each bar.")] = MetricsBucket.WEEK,
+    bucket: BarSize = MetricsBucket.WEEK,
 ) -> Response:
     """The trend as a chart: insights posted per bucket, and the median time to acknowledge."""
     query = MetricsQuery(unit_id=unit_id, start=start, end=end, bucket=bucket)
     metrics = await service.listening_metrics(session, caller, query)
     return Response(trend_svg(metrics), media_type="image/svg+xml")
+
+
+@router.get(
+    "/metrics/listening.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "A trend chart."}},
+)
+async def get_listening_chart_png(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+    bucket: BarSize = MetricsBucket.WEEK,
+) -> Response:
+    """The same trend chart as a PNG image, for mail and documents that show no SVG."""
+    query = MetricsQuery(unit_id=unit_id, start=start, end=end, bucket=bucket)
+    metrics = await service.listening_metrics(session, caller, query)
+    return Response(trend_png(metrics), media_type="image/png")

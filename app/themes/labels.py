@@ -9,14 +9,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
 
 Group = Sequence[tuple[str, str | None]]
 
 LABEL_LANGUAGES = ("fi", "en")
-# Two words next to each other ("fitting rooms", "self checkout") are a term of their own,
-# which often names a theme better than either word alone.
+# Letters only, so numbers never make a term; "self-checkout" and "don't" stay one word.
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MIN_WORD_LENGTH = 3
 PREFIX_STEM_LENGTH = 5
@@ -49,7 +49,7 @@ _STOP_WORDS = {
     "en": frozenset(_ENGLISH_STOP_WORDS.split()),
     "fi": frozenset(_FINNISH_STOP_WORDS.split()),
 }
-_STEMMERS = {"fi": snowballstemmer.stemmer("finnish"), "en": snowballstemmer.stemmer("english")}
+_STEMMER_NAMES = {"fi": "finnish", "en": "english"}
 
 
 def theme_labels(groups: Sequence[Group], *, terms: int = 3) -> list[tuple[str, str]]:
@@ -90,9 +90,13 @@ def _language_of(text: str, language: str | None) -> str:
     return "fi" if finnish > english else "en"
 
 
-def _terms_of(text: str, language: str) -> dict[tuple[str, ...], str]:
-    """Each term of `text` (a stem or two adjacent stems) with the words it was written as."""
-    stop_words, stemmer = _STOP_WORDS[language], _STEMMERS[language]
+def _terms_of(text: str, language: str, stemmer: Any) -> dict[tuple[str, ...], str]:
+    """Each term of `text` with the words it was written as.
+
+    Two words next to each other ("fitting rooms", "self checkout") are a term of their own,
+    which often names a theme better than either word alone.
+    """
+    stop_words = _STOP_WORDS[language]
     found: dict[tuple[str, ...], str] = {}
     previous: tuple[str, str] | None = None
     for word in (match.lower() for match in _WORD.findall(text)):
@@ -108,6 +112,9 @@ def _terms_of(text: str, language: str) -> dict[tuple[str, ...], str]:
 
 
 def _labels_for(groups: list[list[str]], language: str, terms: int) -> list[str]:
+    # A stemmer keeps the word it works on, so each call has its own: labels may be made
+    # in two threads at once.
+    stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[language])
     # How many of a group's texts use a term, and the words each use for it.
     text_counts: list[Counter[tuple[str, ...]]] = []
     surfaces: list[dict[tuple[str, ...], Counter[str]]] = []
@@ -115,7 +122,7 @@ def _labels_for(groups: list[list[str]], language: str, terms: int) -> list[str]
         counts: Counter[tuple[str, ...]] = Counter()
         written: dict[tuple[str, ...], Counter[str]] = {}
         for text in texts:
-            for term, surface in _terms_of(text, language).items():
+            for term, surface in _terms_of(text, language, stemmer).items():
                 counts[term] += 1
                 written.setdefault(term, Counter())[surface] += 1
         text_counts.append(counts)

@@ -85,7 +85,7 @@ async def post_insight(
         assert embedder is not None
         if created:
             found = await similar.similar_on_posting(
-                session, caller, insight.id, insight.text, embedder
+                session, caller, insight.id, insight.text, insight.language, embedder
             )
         else:
             found = await similar.similar_to_insight(

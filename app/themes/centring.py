@@ -46,7 +46,7 @@ def centred(vectors: Vectors, languages: Sequence[str | None], model: str) -> Ve
     means = language_means(model)
     if not means or len(vectors) == 0:
         return vectors
-    fallback = np.mean(np.stack(list(means.values())), axis=0)
+    fallback: Vectors = np.mean(np.stack(list(means.values())), axis=0).astype(np.float32)
     offsets = np.stack([means.get(language or "", fallback) for language in languages])
     shifted = vectors.astype(np.float32) - offsets
     norms = np.linalg.norm(shifted, axis=1, keepdims=True)

@@ -6,6 +6,7 @@ its engine already uses every core, and the event loop stays free for requests.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.insights import rows
 from app.insights.models import InsightStatus
 from app.platform.db import table
-from app.themes import placement, vectors
+from app.themes import centring, placement, vectors
 from app.themes.embedder import Embedder
 from app.themes.models import EmbeddingBacklog, InsightEmbedding
 
@@ -42,15 +43,20 @@ _TEXTS = select(
     rows.ic.org_id,
     rows.ic.id,
     rows.ic.text,
+    rows.ic.language,
     rows.ic.status,
     rows.ic.redacted_at,
 ).where(tuple_(rows.ic.org_id, rows.ic.id).in_(bindparam("keys", expanding=True)))
 
 
-async def embed_texts(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Vectors of `texts`, computed off the event loop."""
+async def embed_texts(
+    embedder: Embedder, texts: list[str], languages: Sequence[str | None]
+) -> np.ndarray:
+    """The stored form of `texts`' vectors: computed off the event loop, then centred on
+    their languages' offsets (`centring`)."""
     async with _embedder_slot:
-        return await anyio.to_thread.run_sync(embedder.embed, texts)
+        raw = await anyio.to_thread.run_sync(embedder.embed, texts)
+    return centring.centred(raw, languages, embedder.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,7 @@ async def embed_backlog(
         await session.execute(delete(_embeddings).where(tuple_(_e.org_id, _e.insight_id).in_(gone)))
     placed = 0
     if live:
-        matrix = await embed_texts(embedder, [r.text for r in live])
+        matrix = await embed_texts(embedder, [r.text for r in live], [r.language for r in live])
         org_ids = [r.org_id for r in live]
         insight_ids = [r.id for r in live]
         await vectors.store(session, org_ids, insight_ids, matrix, model=embedder.name, now=now)
@@ -97,15 +103,15 @@ async def embed_now(
     org_id: uuid.UUID,
     insight_id: uuid.UUID,
     text: str,
+    language: str | None,
     *,
     now: datetime,
 ) -> np.ndarray:
     """Embed one insight inside the request that posted it, so that its answer can list
     similar insights; it leaves the backlog at once."""
-    vector = (await embed_texts(embedder, [text]))[0]
-    await vectors.store(
-        session, [org_id], [insight_id], vector[None, :], model=embedder.name, now=now
-    )
-    await placement.place_arrivals(session, [org_id], [insight_id], vector[None, :], now=now)
+    matrix = await embed_texts(embedder, [text], [language])
+    await vectors.store(session, [org_id], [insight_id], matrix, model=embedder.name, now=now)
+    await placement.place_arrivals(session, [org_id], [insight_id], matrix, now=now)
     await session.execute(delete(_backlog).where(_b.org_id == org_id, _b.insight_id == insight_id))
+    vector: np.ndarray = matrix[0]
     return vector

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import rows
+from app.insights.language import detect_language
 from app.insights.schemas import InsightOut
 from app.org.principal import Principal
 from app.platform import clock
@@ -19,9 +20,6 @@ from app.themes import clustering, embedding, vectors
 from app.themes.embedder import Embedder
 from app.themes.schemas import SimilarInsight, SimilarInsights
 
-# Nearer than this is worth showing; E5 vectors of unrelated texts in one domain still
-# score around 0.75, so the floor sits above that.
-SHOW_SIMILARITY = clustering.SHOW_SIMILARITY
 DEFAULT_LIMIT = 5
 
 
@@ -42,7 +40,7 @@ async def _answer(
         vector,
         model=model,
         limit=limit,
-        min_similarity=SHOW_SIMILARITY,
+        min_similarity=clustering.SHOW_SIMILARITY,
         open_only=open_only,
         exclude=exclude,
     )
@@ -99,7 +97,7 @@ async def similar_to_text(
     limit: int = DEFAULT_LIMIT,
 ) -> SimilarInsights:
     """The open insights nearest to a text about to be posted."""
-    vector = (await embedding.embed_texts(embedder, [text]))[0]
+    vector = (await embedding.embed_texts(embedder, [text], [detect_language(text)]))[0]
     return await _answer(
         session, actor, vector, model=embedder.name, limit=limit, open_only=True, exclude=[]
     )
@@ -110,6 +108,7 @@ async def similar_on_posting(
     actor: Principal,
     insight_id: uuid.UUID,
     text: str,
+    language: str | None,
     embedder: Embedder,
     *,
     limit: int = DEFAULT_LIMIT,
@@ -117,7 +116,7 @@ async def similar_on_posting(
     """Embed a just-posted insight in its own request, place it in a theme, and list the
     open insights nearest to it."""
     vector = await embedding.embed_now(
-        session, embedder, actor.org_id, insight_id, text, now=clock.now()
+        session, embedder, actor.org_id, insight_id, text, language, now=clock.now()
     )
     return await _answer(
         session,

@@ -168,7 +168,7 @@ async def test_index_and_exact_search_give_the_same_answers(
     assert actor is not None
     embedder = world.runtime.embedder
     assert embedder is not None
-    query = (await embedding.embed_texts(embedder, ["fitting rooms queue evening"]))[0]
+    query = (await embedding.embed_texts(embedder, ["fitting rooms queue evening"], ["en"]))[0]
     method = await vectors.search_method(session)
     has_index = await session.scalar(
         text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_insight_embeddings_vector'")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, bindparam, exists, func, select, update
+from sqlalchemy import Row, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import policies as insight_policies
@@ -61,10 +61,18 @@ _VISIBLE_MEMBER = exists(
         insight_policies.visible_clause(ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility),
     )
 )
+# Active themes that hold an insight the caller may read, largest first.
 _THEMES = (
     select(_themes)
-    .where(_t.org_id == bindparam("org_id"), _VISIBLE_MEMBER)
+    .where(_t.org_id == bindparam("org_id"), _t.status == ThemeStatus.ACTIVE, _VISIBLE_MEMBER)
     .order_by(_t.member_count.desc(), _t.id)
+)
+# One theme: an active one as listed; a merged or retired one, which holds no insight any
+# more, to any reader of the organisation, so that links to it still resolve.
+_THEME = select(_themes).where(
+    _t.org_id == bindparam("org_id"),
+    _t.id == bindparam("theme_id"),
+    or_(_t.status != ThemeStatus.ACTIVE, _VISIBLE_MEMBER),
 )
 _STAGES = (
     select(_m.theme_id, ic.journey_stage, func.count().label("insights"))
@@ -117,8 +125,8 @@ def _out(theme: Row[Any], stages: dict[uuid.UUID, list[StageShare]]) -> ThemeOut
 
 
 async def list_themes(session: AsyncSession, actor: Principal) -> list[ThemeOut]:
-    """The organisation's themes that hold an insight the caller may read, largest first
-    (merged and retired ones too, so that links to them still resolve)."""
+    """The organisation's active themes that hold an insight the caller may read, largest
+    first."""
     policies.require_reader(actor)
     found = (await session.execute(_THEMES, insight_policies.visibility_params(actor))).all()
     stages = await _stages(session, actor.org_id, [t.id for t in found])
@@ -128,7 +136,7 @@ async def list_themes(session: AsyncSession, actor: Principal) -> list[ThemeOut]
 async def _visible_theme(
     session: AsyncSession, actor: Principal, theme_id: uuid.UUID, *, lock: bool = False
 ) -> Row[Any]:
-    statement = _THEMES.where(_t.id == bindparam("theme_id"))
+    statement = _THEME
     if lock:
         statement = statement.with_for_update(of=_themes)
     found = (

@@ -127,6 +127,10 @@ Query = _root(
         "theme_runs",
         "theme_settings",
         "similar_to_text",
+        "theme_reach",
+        "theme_priorities",
+        "journey_matrix",
+        "theme_status_times",
     ),
 )
 Mutation = _root(

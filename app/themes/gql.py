@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,10 +13,12 @@ from app.gql.ids import global_id, uuid_of
 from app.gql.relay import Node
 from app.insights.gql_types import Insight
 from app.platform.errors import NotFound
-from app.themes import runs, service, similar
+from app.themes import journey, reports, runs, service, similar
 from app.themes import schemas as out
 from app.themes.embedder import Embedder
+from app.themes.gql_types import JourneyMatrix, StatusTimes, ThemePriority, ThemeReach
 from app.themes.models import ThemeStatus
+from app.themes.report_schemas import ThemeReportQuery
 from app.themes.schemas import RunState
 from app.themes.settings import theme_settings
 
@@ -156,6 +158,14 @@ class ThemeSettings:
     embedding_backlog: int
 
 
+def _report_query(
+    unit_id: strawberry.ID | None, start: datetime | None, end: datetime | None
+) -> ThemeReportQuery:
+    return ThemeReportQuery(
+        unit_id=uuid_of("Unit", unit_id) if unit_id is not None else None, start=start, end=end
+    )
+
+
 @strawberry.type
 class ThemeQueries:
     @field(
@@ -177,6 +187,56 @@ class ThemeQueries:
     async def theme_settings(self, info: Info) -> ThemeSettings:
         found = await info.context.read(theme_settings, _embedder(info))
         return ThemeSettings(**found.model_dump())
+
+    @field(
+        "How widely each theme holds in a unit's subtree over [from, to) (by default your "
+        "reading scope, the last 90 days): reporters (fewer than 3 never as a number), units, "
+        "stores, customers, endorsements, impact, a weekly trend and the breadth label."
+    )
+    async def theme_reach(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> list[ThemeReach]:
+        query = _report_query(unit_id, from_, to)
+        found = await info.context.read(reports.theme_reach, query)
+        return [ThemeReach.from_pydantic(r) for r in found]
+
+    @field("Themes ranked for attention, each score explained term by term.")
+    async def theme_priorities(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> list[ThemePriority]:
+        query = _report_query(unit_id, from_, to)
+        found = await info.context.read(reports.theme_priorities, query)
+        return [ThemePriority.from_pydantic(p) for p in found]
+
+    @field("Journey stage × theme counts, by unit too, and each theme's dominant stages.")
+    async def journey_matrix(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> JourneyMatrix:
+        query = _report_query(unit_id, from_, to)
+        return JourneyMatrix.from_pydantic(await info.context.read(journey.journey_matrix, query))
+
+    @field("Where insights wait and actions stall, by journey stage and by theme.")
+    async def theme_status_times(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> StatusTimes:
+        query = _report_query(unit_id, from_, to)
+        return StatusTimes.from_pydantic(await info.context.read(journey.status_times, query))
 
     @field(
         "Before posting: the open insights nearest in meaning to a text, in any language, "

@@ -16,13 +16,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import policies as reading
-from app.insights.policies import OPEN_STATUSES, READERS
+from app.insights.policies import OPEN_STATUSES
 from app.org import service as org_service
 from app.org.principal import Principal
 from app.org.schemas import UnitRef
 from app.platform import clock
-from app.platform.errors import Forbidden, InvalidInput
+from app.platform.errors import InvalidInput
 from app.platform.i18n import Locale
+from app.themes import policies
 from app.themes.report_schemas import StageRef, ThemeRef, ThemeReportQuery, WeekCount
 
 DEFAULT_PERIOD = timedelta(days=90)
@@ -43,13 +44,6 @@ class ReportScope:
     params: dict[str, Any]
 
 
-def require_reader(actor: Principal) -> None:
-    if not actor.has_role(*READERS):
-        raise Forbidden(
-            "Theme reports are for managers, HR and administrators.", code="not_a_reader"
-        )
-
-
 def report_period(query: ThemeReportQuery, now: datetime) -> tuple[datetime, datetime]:
     end = query.end or now
     start = query.start or end - DEFAULT_PERIOD
@@ -65,7 +59,7 @@ async def report_scope(
 ) -> ReportScope:
     """403 `not_a_reader` for frontline staff; 404 for a unit out of the caller's reading
     scope; 422 `unit_required` (several separate scopes and no unit) and `bad_period`."""
-    require_reader(actor)
+    policies.require_reader(actor)
     now = clock.now()
     start, end = report_period(query, now)
     unit = await org_service.get_unit(

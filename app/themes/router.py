@@ -1,10 +1,19 @@
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import AwareDatetime
 
-from app.themes import runs, service, similar
+from app.themes import journey, reports, runs, service, similar
+from app.themes.charts import journey_canvas, trend_canvas
 from app.themes.embedder import Embedder
+from app.themes.report_schemas import (
+    JourneyMatrix,
+    StatusTimes,
+    ThemePriority,
+    ThemeReach,
+    ThemeReportQuery,
+)
 from app.themes.schemas import (
     ClusteringRunOut,
     DraftText,
@@ -72,6 +81,155 @@ async def start_clustering_run(
     if not created:
         response.status_code = status.HTTP_200_OK
     return run
+
+
+UnitId = Annotated[
+    uuid.UUID | None,
+    Query(description="The unit whose subtree is counted; by default your whole reading scope."),
+]
+From = Annotated[
+    AwareDatetime | None,
+    Query(alias="from", description="Insights posted at or after this; by default 90 days ago."),
+]
+To = Annotated[
+    AwareDatetime | None, Query(alias="to", description="…and before this; by default now.")
+]
+_SVG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}}, "description": "The chart as SVG."}
+}
+_PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "The chart as a PNG image."}
+}
+
+
+@router.get("/themes/reach")
+async def list_theme_reach(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> list[ThemeReach]:
+    """How widely each theme holds in a unit's subtree over a period: insights, distinct
+    reporters (fewer than 3 is never given as a number), units and stores, customers
+    affected, endorsements, impact, first and last seen, and a weekly trend; with the
+    breadth label: anecdotal, local or systemic (the rule is in the schema)."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    return await reports.theme_reach(session, caller, query)
+
+
+@router.get("/themes/priorities")
+async def list_theme_priorities(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> list[ThemePriority]:
+    """Themes ranked for attention by reach, impact, trend and the age of what is still
+    open; each score explained term by term (value, weight, contribution, why)."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    return await reports.theme_priorities(session, caller, query)
+
+
+@router.get("/themes/journey")
+async def get_journey_matrix(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> JourneyMatrix:
+    """Journey stage × theme counts, the same by unit, and each theme's dominant stages:
+    where in the customer journey the frontline sees each problem."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    return await journey.journey_matrix(session, caller, query)
+
+
+@router.get("/themes/journey.svg", response_class=Response, responses=_SVG)
+async def get_journey_heat_map(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """The journey-stage × theme heat map, embeddable in a dashboard."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    matrix = await journey.journey_matrix(session, caller, query)
+    return Response(journey_canvas(matrix).to_svg(), media_type="image/svg+xml")
+
+
+@router.get("/themes/journey.png", response_class=Response, responses=_PNG)
+async def get_journey_heat_map_png(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """The journey-stage × theme heat map as a PNG image."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    matrix = await journey.journey_matrix(session, caller, query)
+    return Response(journey_canvas(matrix).to_png(), media_type="image/png")
+
+
+@router.get("/themes/status-times")
+async def get_status_times(
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> StatusTimes:
+    """Where insights wait: time spent new, acknowledged and in progress, by journey stage
+    and by theme; and where actions stall (open, overdue, median open age)."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    return await journey.status_times(session, caller, query)
+
+
+@router.get("/themes/{theme_id}/reach")
+async def get_theme_reach(
+    theme_id: uuid.UUID,
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> ThemeReach:
+    """One theme's reach over a period (see GET /themes/reach)."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    return await reports.theme_reach_of(session, caller, theme_id, query)
+
+
+@router.get("/themes/{theme_id}/trend.svg", response_class=Response, responses=_SVG)
+async def get_theme_trend_chart(
+    theme_id: uuid.UUID,
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """A theme's insights per week, embeddable in a dashboard."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    reach = await reports.theme_reach_of(session, caller, theme_id, query)
+    return Response(trend_canvas(reach).to_svg(), media_type="image/svg+xml")
+
+
+@router.get("/themes/{theme_id}/trend.png", response_class=Response, responses=_PNG)
+async def get_theme_trend_chart_png(
+    theme_id: uuid.UUID,
+    session: Session,
+    caller: Caller,
+    unit_id: UnitId = None,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """A theme's insights per week as a PNG image."""
+    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+    reach = await reports.theme_reach_of(session, caller, theme_id, query)
+    return Response(trend_canvas(reach).to_png(), media_type="image/png")
 
 
 @router.get("/themes/{theme_id}")

@@ -155,3 +155,40 @@ def owner_after_each_request(app: ASGIApp, connection: AsyncConnection) -> ASGIA
             await connection.exec_driver_sql("RESET ROLE")
 
     return reset_after
+
+
+async def add_theme(runtime: Runtime, org_id: uuid.UUID, insight_ids: list[str], label: str) -> str:
+    """A theme holding these insights, as a re-clustering would leave it (for tests that
+    need one without running the embedder and the clustering)."""
+    from app.platform import clock
+    from app.themes.models import Theme, ThemeMember, ThemeStatus
+
+    now = clock.now()
+    theme_id = uuid.uuid4()
+    async with runtime.sessions() as session:
+        session.add(
+            Theme(
+                org_id=org_id,
+                id=theme_id,
+                status=ThemeStatus.ACTIVE,
+                label_fi=label,
+                label_en=label,
+                member_count=len(insight_ids),
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+        session.add_all(
+            ThemeMember(
+                org_id=org_id,
+                insight_id=uuid.UUID(insight_id),
+                theme_id=theme_id,
+                pinned=False,
+                assigned_at=now,
+            )
+            for insight_id in insight_ids
+        )
+        await session.commit()
+    return str(theme_id)

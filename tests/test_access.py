@@ -92,6 +92,28 @@ ACCESS: dict[str, frozenset[str]] = {
     "set_retention": ADMIN,
     "get_anonymity": OFFICERS,
     "set_anonymity": ADMIN,
+    "list_themes": READERS,
+    "get_theme_settings": READERS,
+    "list_clustering_runs": READERS,
+    "start_clustering_run": ACTORS,
+    "list_theme_reach": READERS,
+    "list_theme_priorities": READERS,
+    "get_journey_matrix": READERS,
+    "get_journey_heat_map": READERS,
+    "get_journey_heat_map_png": READERS,
+    "get_status_times": READERS,
+    "get_theme_reach": READERS,
+    "get_theme_trend_chart": READERS,
+    "get_theme_trend_chart_png": READERS,
+    "get_theme": READERS,
+    "rename_theme": ACTORS,
+    "merge_theme": ACTORS,
+    "split_theme": ACTORS,
+    "list_theme_decisions": READERS,
+    "move_insight_to_theme": ACTORS,
+    # Whoever may read the insight, or is about to post one.
+    "similar_insights": EVERYONE,
+    "similar_to_draft": EVERYONE,
 }
 
 
@@ -114,6 +136,10 @@ def _bodies(ids: dict[str, str], world: World) -> dict[str, Any]:
         "merge_insights": {"insight_ids": [ids["second_insight_id"]]},
         "link_action_insights": {"insight_ids": [ids["second_insight_id"]]},
         "assign_insight": {"unit_id": str(world.units["store_a"].id), "note": "Teille."},
+        "merge_theme": {"into_theme_id": ids["other_theme_id"]},
+        "split_theme": {"insight_ids": [ids["theme_insight_id"]]},
+        "move_insight_to_theme": {"theme_id": ids["other_theme_id"]},
+        "similar_to_draft": {"text": "Kassajono venyy taas."},
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from app.main import create_app
 from app.platform.settings import Settings
 from tests.attachments.files import png
-from tests.factories import World
+from tests.factories import World, add_theme
 
 API = "/api/v1"
 
@@ -31,6 +31,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "merge_insights": {"insight_ids": [str(uuid.uuid4())]},
     "update_customer_loop": {"due_at": "2030-01-01T12:00:00+00:00"},
     "update_webhook": {"description": "Uusi kuvaus"},
+    "rename_theme": {"name_fi": "Kassajonot", "name_en": "Till queues"},
+    "merge_theme": {"into_theme_id": str(uuid.uuid4())},
+    "split_theme": {"insight_ids": [str(uuid.uuid4())]},
+    "move_insight_to_theme": {"theme_id": str(uuid.uuid4())},
 }
 
 
@@ -84,6 +88,22 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         files={"file": ("kuva.png", png(), "image/png")},
         headers=anna,
     )
+    themed = await client.post(
+        f"{API}/insights",
+        json={"kind": "observation", "text": "Kassajono venyy iltaisin."},
+        params={"similar": "false"},
+        headers=anna,
+    )
+    other = await client.post(
+        f"{API}/insights",
+        json={"kind": "observation", "text": "Hissi on rikki."},
+        params={"similar": "false"},
+        headers=anna,
+    )
+    theme_id = await add_theme(
+        world.runtime, world.kauppa.id, [iid, themed.json()["id"]], "kassa, jono"
+    )
+    other_theme_id = await add_theme(world.runtime, world.kauppa.id, [other.json()["id"]], "hissi")
     aaro = await world.auth("aaro")
     rules = await client.get(f"{API}/routing-rules", headers=aaro)
     hook = await client.post(
@@ -100,6 +120,9 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         "notification_id": notes.json()["items"][0]["id"],
         "unit_id": str(world.units["store_a"].id),
         "person_id": str(world.people["aku"].id),
+        "theme_id": theme_id,
+        "other_theme_id": other_theme_id,
+        "theme_insight_id": themed.json()["id"],
     }
 
 
@@ -109,6 +132,10 @@ def _probers(route: Route) -> tuple[str, list[str]]:
         # Rules, webhooks and people's data are for administrators (others get 403 for any
         # id): another organisation's administrator must not find them.
         return "pekka", ["pekka"]
+    if "{theme_id}" in route.path:
+        # Themes are for readers (frontline staff get 403 for any id): a manager of another
+        # store and another organisation must find them missing.
+        return "max", ["max", "oona", "pekka"]
     if "{unit_id}" in route.path:
         # Units are shared within an organisation: only another organisation must not see them.
         return "max", ["oona", "pekka"]

@@ -298,6 +298,21 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_period": ("Virheellinen syöte", "Aikaväli ei kelpaa.", "Invalid input"),
+    "theme_not_active": (
+        "Ristiriita",
+        "Teema on jo yhdistetty toiseen tai poistunut käytöstä.",
+        "Conflict",
+    ),
+    "not_in_theme": (
+        "Ristiriita",
+        "Uuteen teemaan voi erottaa vain tämän teeman havaintoja.",
+        "Conflict",
+    ),
+    "split_takes_all": (
+        "Virheellinen syöte",
+        "Kaikkia havaintoja ei voi erottaa: nimeä teema uudelleen.",
+        "Invalid input",
+    ),
     "too_many_buckets": (
         "Virheellinen syöte",
         "Aikaväli on liian pitkä valitulle tarkkuudelle.",

@@ -17,9 +17,8 @@ from app.themes import journey, reports, runs, service, similar
 from app.themes import schemas as out
 from app.themes.embedder import Embedder
 from app.themes.gql_types import JourneyMatrix, StatusTimes, ThemePriority, ThemeReach
-from app.themes.models import ThemeStatus
 from app.themes.report_schemas import ThemeReportQuery
-from app.themes.schemas import RunState
+from app.themes.schemas import RunState, ThemeStatus
 from app.themes.settings import theme_settings
 
 

@@ -48,9 +48,9 @@ def report_period(query: ThemeReportQuery, now: datetime) -> tuple[datetime, dat
     end = query.end or now
     start = query.start or end - DEFAULT_PERIOD
     if start >= end:
-        raise InvalidInput("The period must end after it starts.", code="bad_period")
+        raise InvalidInput("The period must end after it starts.", code="invalid_period")
     if end - start > MAX_PERIOD:
-        raise InvalidInput("A report covers at most two years.", code="bad_period")
+        raise InvalidInput("A report covers at most two years.", code="invalid_period")
     return start, end
 
 
@@ -58,7 +58,7 @@ async def report_scope(
     session: AsyncSession, actor: Principal, query: ThemeReportQuery
 ) -> ReportScope:
     """403 `not_a_reader` for frontline staff; 404 for a unit out of the caller's reading
-    scope; 422 `unit_required` (several separate scopes and no unit) and `bad_period`."""
+    scope; 422 `unit_required` (several separate scopes and no unit) and `invalid_period`."""
     policies.require_reader(actor)
     now = clock.now()
     start, end = report_period(query, now)

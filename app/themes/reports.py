@@ -173,13 +173,13 @@ async def theme_reach_of(
     session: AsyncSession, actor: Principal, theme_id: uuid.UUID, query: ThemeReportQuery
 ) -> ThemeReach:
     """One theme's reach (all zero when none of its insights is in the report, as for a
-    theme that is no longer active). 404 `theme_not_found` for a theme of no concern to the
+    theme that is no longer active). 404 for a theme of no concern to the
     caller's organisation."""
     scope = await report_scope(session, actor, query)
     params = {**_params(scope), "theme_id": theme_id}
     theme = (await session.execute(_THEME, params)).one_or_none()
     if theme is None:
-        raise NotFound("No such theme.", code="theme_not_found")
+        raise NotFound("No such theme.")
     row = (await session.execute(_ONE_THEME_FIGURES, params)).one_or_none()
     weeks = {w.week: w.insights for w in await session.execute(_ONE_THEME_WEEKS, params)}
     return _reach(theme_ref(theme, scope.locale), row or _NOTHING, scope, weeks)

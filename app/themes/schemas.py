@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.insights.schemas import InsightOut
 from app.platform.text import NotBlank
-from app.themes.models import ThemeDecisionKind, ThemeStatus
+from app.themes.models import ThemeDecisionKind
+from app.themes.models import ThemeStatus as ThemeStatus
 
 LIKELY_DUPLICATE_RULE = (
     "`likely_duplicate` is true when the cosine similarity of the two texts' vectors is at "
@@ -86,7 +87,7 @@ class ThemeMoveInput(BaseModel):
     theme_id: uuid.UUID = Field(description="The theme the insight belongs to from now on.")
 
 
-class StageShare(BaseModel):
+class ThemeStageShare(BaseModel):
     journey_stage: str | None
     insights: int
     share: float
@@ -106,7 +107,7 @@ class ThemeOut(BaseModel):
         "keeps it."
     )
     insights: int = Field(description="Insights in it across the organisation.")
-    dominant_stages: list[StageShare] = Field(
+    dominant_stages: list[ThemeStageShare] = Field(
         description="The journey stages most of its insights are about, most first."
     )
     version: int

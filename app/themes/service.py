@@ -34,13 +34,13 @@ from app.themes.models import (
 )
 from app.themes.schemas import (
     SplitOut,
-    StageShare,
     ThemeDecisionOut,
     ThemeMergeInput,
     ThemeMoveInput,
     ThemeName,
     ThemeOut,
     ThemeSplitInput,
+    ThemeStageShare,
 )
 
 _themes, _members, _decisions = table(Theme), table(ThemeMember), table(ThemeDecision)
@@ -88,24 +88,24 @@ _STAGES = (
 
 async def _stages(
     session: AsyncSession, org_id: uuid.UUID, theme_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[StageShare]]:
+) -> dict[uuid.UUID, list[ThemeStageShare]]:
     if not theme_ids:
         return {}
     counted: dict[uuid.UUID, list[tuple[str | None, int]]] = defaultdict(list)
     for r in await session.execute(_STAGES, {"org_id": org_id, "theme_ids": list(theme_ids)}):
         counted[r.theme_id].append((r.journey_stage, r.insights))
-    shares: dict[uuid.UUID, list[StageShare]] = {}
+    shares: dict[uuid.UUID, list[ThemeStageShare]] = {}
     for theme_id, stages in counted.items():
         total = sum(n for _, n in stages) or 1
         top = sorted(stages, key=lambda s: (-s[1], s[0] or ""))[:DOMINANT_STAGES]
         shares[theme_id] = [
-            StageShare(journey_stage=stage, insights=n, share=round(n / total, 3))
+            ThemeStageShare(journey_stage=stage, insights=n, share=round(n / total, 3))
             for stage, n in top
         ]
     return shares
 
 
-def _out(theme: Row[Any], stages: dict[uuid.UUID, list[StageShare]]) -> ThemeOut:
+def _out(theme: Row[Any], stages: dict[uuid.UUID, list[ThemeStageShare]]) -> ThemeOut:
     return ThemeOut(
         id=theme.id,
         status=theme.status,
@@ -145,7 +145,7 @@ async def _visible_theme(
         )
     ).first()
     if found is None:
-        raise NotFound("No such theme.", code="theme_not_found")
+        raise NotFound("No such theme.")
     return found
 
 
@@ -185,7 +185,7 @@ def _require_active(theme: Row[Any]) -> None:
         raise Conflict(
             f"The theme is {theme.status.value}.",
             code="theme_not_active",
-            extra={"status": theme.status.value},
+            extra={"theme_status": theme.status.value},
         )
 
 
@@ -367,7 +367,7 @@ async def split_theme(
     )
     strangers = [i for i in wanted if i not in members or i not in readable]
     if strangers:
-        raise InvalidInput(
+        raise Conflict(
             "Only insights of this theme can be split off.",
             code="not_in_theme",
             extra={"insight_ids": [str(i) for i in strangers]},
@@ -425,9 +425,10 @@ async def split_theme(
 async def move_insight(
     session: AsyncSession, actor: Principal, insight_id: uuid.UUID, data: ThemeMoveInput
 ) -> ThemeOut:
-    """Put an insight the caller may act on into a theme, for good (pinned)."""
-    policies.require_curator(actor)
+    """Put an insight the caller may act on into a theme, for good (pinned). 404 for an
+    insight out of sight, before 403 for a caller who curates no themes."""
     row = await rows.lock_for_action(session, actor, insight_id)
+    policies.require_curator(actor)
     target = await _visible_theme(session, actor, data.theme_id, lock=True)
     _require_active(target)
     now = clock.now()

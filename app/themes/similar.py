@@ -72,7 +72,7 @@ async def similar_to_insight(
     its vector the answer is empty and says `pending`."""
     found = await rows.visible_rows(session, actor, [insight_id])
     if not found:
-        raise NotFound("No such insight.", code="insight_not_found")
+        raise NotFound("No such insight.")
     vector = await vectors.vector_of(session, actor.org_id, insight_id, model)
     if vector is None:
         method = await vectors.search_method(session)

@@ -46,6 +46,11 @@ TAGS = [
     {"name": "routing", "description": "Routing rules: who owns an insight, by when."},
     {"name": "organisation", "description": "The caller, the units and the taxonomy."},
     {"name": "analytics", "description": "Listening metrics: how fast the loop closes."},
+    {
+        "name": "themes",
+        "description": "Themes across units and languages, their reach, the journey heat map, "
+        "and similar insights.",
+    },
     {"name": "webhooks", "description": "Timeline events sent to subscribed HTTPS endpoints."},
     {"name": "sync", "description": "Offline clients: changes since a cursor, batched writes."},
     {"name": "privacy", "description": "Retention, erasure, data exports and the audit log."},

@@ -255,7 +255,7 @@ async def test_another_organisations_theme_is_not_found(
     for theme_id in (theirs, uuid.uuid4()):
         with pytest.raises(NotFound) as missing:
             await theme_reach_of(session, hanna, theme_id, EVERYONE)
-        assert missing.value.code == "theme_not_found"
+        assert missing.value.code == "not_found"
     # Their own administrator reads it.
     assert (
         await theme_reach_of(session, await who(session, world, "pekka"), theirs, EVERYONE)
@@ -300,7 +300,7 @@ async def test_the_period_is_checked(session: AsyncSession, world: World) -> Non
     for start, end in ((now, now), (now - timedelta(days=800), now)):
         with pytest.raises(InvalidInput) as bad:
             await theme_reach(session, hanna, ThemeReportQuery(start=start, end=end))
-        assert bad.value.code == "bad_period"
+        assert bad.value.code == "invalid_period"
 
 
 async def test_journey_matrix(session: AsyncSession, world: World) -> None:

@@ -237,7 +237,7 @@ async def test_who_may_read_and_change_themes(
     assert as_nils.status_code == 404
     other_org = await client.get(f"{API}/themes/{theme_id}", headers=await world.auth("oona"))
     assert other_org.status_code == 404
-    assert other_org.json()["code"] == "theme_not_found"
+    assert other_org.json()["code"] == "not_found"
 
     started = await client.post(f"{API}/themes/runs", headers=await world.auth("rita"))
     assert started.status_code == 202, started.text

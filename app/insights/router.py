@@ -84,9 +84,10 @@ async def post_insight(
         embedder = runtime(request).embedder
         assert embedder is not None
         if created:
-            found = await similar.similar_on_posting(
+            found, rerouted = await similar.similar_on_posting(
                 session, caller, insight.id, insight.text, insight.language, embedder
             )
+            insight = rerouted or insight
         else:
             found = await similar.similar_to_insight(
                 session, caller, insight.id, model=embedder.name, open_only=True

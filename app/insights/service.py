@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
+    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ from app.platform.errors import (
     NotFound,
     PreconditionFailed,
 )
+from app.routing.service import Routing
 
 
 async def change_status(
@@ -250,3 +252,78 @@ async def triage(session: AsyncSession, actor: Principal, data: BulkTriageInput)
     results = [done[insight_id] for insight_id in dict.fromkeys(data.insight_ids)]
     succeeded = sum(1 for r in results if r.ok)
     return BulkTriageOut(succeeded=succeeded, failed=len(results) - succeeded, results=results)
+
+
+async def route_again(
+    session: AsyncSession, org_id: uuid.UUID, insight_id: uuid.UUID, route: Routing
+) -> bool:
+    """Route a still-new, unacknowledged insight again by `route` (a rule that needed its
+    theme matched once it joined one): new owners with fresh deadlines, a `routed` event
+    naming the rule, a notification. False when it moved on meanwhile or is already there."""
+    row = (
+        await session.execute(
+            select(
+                rows.ic.status,
+                rows.ic.acknowledged_at,
+                rows.ic.owner_unit_id,
+                rows.ic.author_id,
+                rows.ic.text,
+                rows.ic.kind,
+            )
+            .where(rows.ic.org_id == org_id, rows.ic.id == insight_id)
+            .with_for_update()
+        )
+    ).first()
+    if (
+        row is None
+        or row.status is not InsightStatus.NEW
+        or row.acknowledged_at is not None
+        or row.owner_unit_id == route.owner_unit_id
+    ):
+        return False
+    now = clock.now()
+    ack_due = now + timedelta(minutes=route.ack_minutes)
+    respond_due = now + timedelta(minutes=route.respond_minutes)
+    await session.execute(
+        update(rows.insights)
+        .where(rows.ic.org_id == org_id, rows.ic.id == insight_id)
+        .values(
+            owner_unit_id=route.owner_unit_id,
+            ack_due_at=ack_due,
+            respond_due_at=respond_due,
+            ack_minutes=route.ack_minutes,
+            respond_minutes=route.respond_minutes,
+            escalation_level=0,
+            escalation_stopped_at=None,
+            updated_at=now,
+            version=rows.ic.version + 1,
+        )
+    )
+    await timeline.record_event(
+        session,
+        org_id=org_id,
+        insight_ids=insight_id,
+        type=EventType.ROUTED,
+        actor_id=None,
+        data={
+            "owner_unit_id": str(route.owner_unit_id),
+            "owner_unit": route.owner_name,
+            "from_unit_id": str(row.owner_unit_id),
+            "rule_id": str(route.rule_id) if route.rule_id else None,
+            "rule": route.rule_name,
+            "reason": route.reason,
+            "managers": len(route.manager_ids),
+            "ack_due_at": ack_due.isoformat(),
+            "respond_due_at": respond_due.isoformat(),
+        },
+    )
+    await notify_service.notify(
+        session,
+        org_id=org_id,
+        person_ids=route.manager_ids,
+        kind=NotificationKind.INSIGHT_ASSIGNED,
+        insight_id=insight_id,
+        data={"excerpt": excerpt(row.text), "kind": row.kind.value},
+        exclude=row.author_id,
+    )
+    return True

@@ -34,6 +34,9 @@ class RuleMatch:
     tags: list[str] = strawberry.field(description="Any one of them is enough.")
     min_customer_impact: ImpactLevel | None
     unit: Unit | None = strawberry.field(description="Only insights of this unit's subtree.")
+    theme_id: strawberry.ID | None = strawberry.field(
+        description="Only insights of this theme, checked when an insight joins it."
+    )
 
 
 @strawberry.type(description="Whose managers own what a rule routes.")
@@ -80,6 +83,7 @@ class RoutingRule(Node):
                 tags=out.match.tags,
                 min_customer_impact=out.match.min_customer_impact,
                 unit=_unit(out.match.unit),
+                theme_id=global_id("Theme", out.match.theme_id) if out.match.theme_id else None,
             ),
             target=RuleTarget(levels_up=out.target.levels_up, unit=_unit(out.target.unit)),
             ack_minutes=out.ack_minutes,
@@ -103,6 +107,10 @@ class RuleMatchInput:
     unit_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Only insights of this unit's subtree."
     )
+    theme_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only insights of this theme, checked when an insight joins it.",
+    )
 
     def to_model(self) -> schemas.RuleMatch:
         sent = given(
@@ -111,6 +119,7 @@ class RuleMatchInput:
             tags=self.tags,
             min_customer_impact=self.min_customer_impact,
             unit_id=optional_uuid_of("Unit", self.unit_id),
+            theme_id=optional_uuid_of("Theme", self.theme_id),
         )
         # A null list means no condition, as an empty one does.
         return schemas.RuleMatch.model_validate({k: v for k, v in sent.items() if v is not None})

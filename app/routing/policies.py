@@ -26,6 +26,8 @@ class Facts:
     customer_impact: int
     # The insight's unit and its ancestors, root first.
     unit_chain: Sequence[uuid.UUID]
+    # Its theme, once it has joined one (never at posting: the text is embedded first).
+    theme_id: uuid.UUID | None = None
 
 
 def matched_conditions(rule: Any, facts: Facts) -> dict[str, Any] | None:
@@ -55,4 +57,8 @@ def matched_conditions(rule: Any, facts: Facts) -> dict[str, Any] | None:
         if rule.match_unit_id not in facts.unit_chain:
             return None
         matched["unit_subtree"] = str(rule.match_unit_id)
+    if rule.match_theme_id is not None:
+        if facts.theme_id != rule.match_theme_id:
+            return None
+        matched["theme"] = str(rule.match_theme_id)
     return matched

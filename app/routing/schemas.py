@@ -52,6 +52,12 @@ class RuleMatch(BaseModel):
     )
     min_customer_impact: ImpactLevel | None = None
     unit_id: uuid.UUID | None = Field(default=None, description="Only insights of this subtree.")
+    theme_id: uuid.UUID | None = Field(
+        default=None,
+        description="Only insights of this theme. Checked when an insight joins the theme, "
+        "seconds after it is posted (its text is embedded first): an insight still new and "
+        "unacknowledged is then routed again by the first rule that matches it with its theme.",
+    )
 
     @field_validator("tags")
     @classmethod
@@ -158,6 +164,7 @@ class RuleMatchOut(BaseModel):
     tags: list[str]
     min_customer_impact: ImpactLevel | None
     unit: UnitRef | None
+    theme_id: uuid.UUID | None
 
 
 class RuleTargetOut(BaseModel):

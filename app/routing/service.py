@@ -11,6 +11,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +65,7 @@ def _out(rule: RoutingRule, names: dict[uuid.UUID, str]) -> RoutingRuleOut:
             if rule.match_min_impact is None
             else IMPACT_LEVELS[rule.match_min_impact],
             unit=ref(rule.match_unit_id),
+            theme_id=rule.match_theme_id,
         ),
         target=RuleTargetOut(levels_up=rule.target_levels_up, unit=ref(rule.target_unit_id)),
         ack_minutes=rule.ack_minutes,
@@ -136,6 +138,20 @@ async def _check_match(session: AsyncSession, actor: Principal, match: RuleMatch
             )
     if match.unit_id is not None:
         await _check_unit(session, actor, match.unit_id)
+    if match.theme_id is not None:
+        found = await session.scalar(
+            _ACTIVE_THEME, {"org_id": actor.org_id, "theme_id": match.theme_id}
+        )
+        if not found:
+            raise InvalidInput("The theme does not exist or is not active.", code="unknown_theme")
+
+
+# Themes sit above routing (they are made from routed insights), so routing names their
+# table rather than importing it.
+_ACTIVE_THEME = text(
+    "SELECT EXISTS (SELECT FROM themes WHERE org_id = :org_id AND id = :theme_id "
+    "AND status = 'active')"
+)
 
 
 async def _check_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID) -> None:
@@ -155,6 +171,7 @@ def _apply_match(rule: RoutingRule, match: RuleMatch) -> None:
         else IMPACT_LEVELS.index(match.min_customer_impact)
     )
     rule.match_unit_id = match.unit_id
+    rule.match_theme_id = match.theme_id
 
 
 def _apply_target(rule: RoutingRule, target: RuleTarget) -> None:
@@ -347,6 +364,7 @@ _UNIT_AND_RULES = (
         _r.match_tags,
         _r.match_min_impact,
         _r.match_unit_id,
+        _r.match_theme_id,
         _r.target_levels_up,
         _r.target_unit_id,
         _r.ack_minutes,
@@ -371,6 +389,7 @@ async def route_insight(
     journey_stage: str | None,
     tags: list[str],
     customer_impact: int,
+    theme_id: uuid.UUID | None = None,
 ) -> Routing:
     """Apply the first active rule that matches; without one, the managers of the nearest
     unit with managers and the organisation's deadlines. Two statements, whatever the rules.
@@ -388,6 +407,7 @@ async def route_insight(
         tags=tags,
         customer_impact=customer_impact,
         unit_chain=chain,
+        theme_id=theme_id,
     )
     for row in rows:
         if row.rule_id is None:

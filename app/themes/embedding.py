@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.insights import rows
 from app.insights.models import InsightStatus
 from app.platform.db import table
-from app.themes import centring, placement, vectors
+from app.themes import centring, placement, theme_routing, vectors
 from app.themes.embedder import Embedder
 from app.themes.models import EmbeddingBacklog, InsightEmbedding
 
@@ -92,7 +92,11 @@ async def embed_backlog(
         org_ids = [r.org_id for r in live]
         insight_ids = [r.id for r in live]
         await vectors.store(session, org_ids, insight_ids, matrix, model=embedder.name, now=now)
-        placed = await placement.place_arrivals(session, org_ids, insight_ids, matrix, now=now)
+        found_themes = await placement.place_arrivals(
+            session, org_ids, insight_ids, matrix, now=now
+        )
+        await theme_routing.route_by_theme(session, found_themes)
+        placed = len(found_themes)
     await session.execute(delete(_backlog).where(tuple_(_b.org_id, _b.insight_id).in_(keys)))
     return EmbeddingReport(embedded=len(live), dropped=len(gone), placed=placed)
 
@@ -106,12 +110,14 @@ async def embed_now(
     language: str | None,
     *,
     now: datetime,
-) -> np.ndarray:
+) -> tuple[np.ndarray, bool]:
     """Embed one insight inside the request that posted it, so that its answer can list
-    similar insights; it leaves the backlog at once."""
+    similar insights; it leaves the backlog at once. Returns its vector and whether a rule
+    naming its theme routed it again."""
     matrix = await embed_texts(embedder, [text], [language])
     await vectors.store(session, [org_id], [insight_id], matrix, model=embedder.name, now=now)
-    await placement.place_arrivals(session, [org_id], [insight_id], matrix, now=now)
+    found_themes = await placement.place_arrivals(session, [org_id], [insight_id], matrix, now=now)
+    moved = await theme_routing.route_by_theme(session, found_themes)
     await session.execute(delete(_backlog).where(_b.org_id == org_id, _b.insight_id == insight_id))
     vector: np.ndarray = matrix[0]
-    return vector
+    return vector, bool(moved)

@@ -90,12 +90,13 @@ async def place_arrivals(
     matrix: np.ndarray,
     *,
     now: datetime,
-) -> int:
-    """Place each insight in its nearest active theme; returns how many found one."""
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """Place each insight in its nearest active theme, unless a manager placed it; returns
+    (organisation, insight, theme) of each placed."""
     by_org: dict[uuid.UUID, list[int]] = defaultdict(list)
     for index, org_id in enumerate(org_ids):
         by_org[org_id].append(index)
-    placed = 0
+    placed: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
     for org_id, indexes in by_org.items():
         theme_ids, centres = await centroids(session, org_id)
         if not theme_ids:
@@ -119,5 +120,5 @@ async def place_arrivals(
         if values:
             await session.execute(_PLACE, values)
             await recount(session, org_id, sorted(touched, key=str))
-            placed += len(values)
+            placed.extend((org_id, v["insight_id"], v["theme_id"]) for v in values)  # type: ignore[misc]
     return placed

@@ -112,13 +112,14 @@ async def similar_on_posting(
     embedder: Embedder,
     *,
     limit: int = DEFAULT_LIMIT,
-) -> SimilarInsights:
+) -> tuple[SimilarInsights, InsightOut | None]:
     """Embed a just-posted insight in its own request, place it in a theme, and list the
-    open insights nearest to it."""
-    vector = await embedding.embed_now(
+    open insights nearest to it. When a rule naming its theme routed it again, the insight
+    as it is now comes back too."""
+    vector, moved = await embedding.embed_now(
         session, embedder, actor.org_id, insight_id, text, language, now=clock.now()
     )
-    return await _answer(
+    found = await _answer(
         session,
         actor,
         vector,
@@ -127,3 +128,7 @@ async def similar_on_posting(
         open_only=True,
         exclude=[insight_id],
     )
+    if not moved:
+        return found, None
+    row = await rows.visible_row(session, actor, insight_id)
+    return found, InsightOut(**rows.out_fields(row, actor))

@@ -248,3 +248,62 @@ async def test_who_may_read_and_change_themes(
     assert listed.json()[0]["state"] == "queued"
     refused = await client.post(f"{API}/themes/runs", headers=await world.auth("hanna"))
     assert refused.status_code == 403
+
+
+async def test_a_rule_naming_a_theme_routes_an_insight_that_joins_it(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    posted = await _post_topics(client, world)
+    await _recluster(world, sessions)
+    lift = await _theme_id(client, world, posted["lift"][1])
+    aaro = await world.auth("aaro")
+    rule = await client.post(
+        f"{API}/routing-rules",
+        json={
+            "name": "Hissit kiinteistöhuollolle",
+            "match": {"theme_id": lift},
+            "target": {"unit_id": str(world.units["north"].id)},
+            "ack_hours": 4,
+            "respond_hours": 24,
+            "position": 0,
+        },
+        headers=aaro,
+    )
+    assert rule.status_code == 201, rule.text
+    assert rule.json()["match"]["theme_id"] == lift
+    unknown = await client.post(
+        f"{API}/routing-rules",
+        json={
+            "name": "X",
+            "match": {"theme_id": str(uuid.uuid4())},
+            "ack_hours": 4,
+            "respond_hours": 24,
+        },
+        headers=aaro,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["code"] == "unknown_theme"
+
+    # Posted by Anna in store A, first routed to her store's manager; it joins the lift theme
+    # while being posted, and the rule naming the theme routes it to the north region.
+    response = await client.post(
+        f"{API}/insights",
+        json={"kind": "complaint", "text": TOPICS["lift"][1] + " Taas tänään."},
+        headers=await world.auth("anna"),
+    )
+    assert response.status_code == 201, response.text
+    insight = response.json()
+    assert insight["owner_unit"]["id"] == str(world.units["north"].id)
+    timeline = await client.get(
+        f"{API}/insights/{insight['id']}/timeline", headers=await world.auth("anna")
+    )
+    routed = [e for e in timeline.json() if e["type"] == "routed"]
+    assert len(routed) == 2
+    assert routed[-1]["data"]["reason"]["matched"] == {"theme": lift}
+    # A post that joins no theme keeps the route it got.
+    other = await client.post(
+        f"{API}/insights",
+        json={"kind": "idea", "text": "Kahvinkeitin taukotilassa vuotaa."},
+        headers=await world.auth("anna"),
+    )
+    assert other.json()["owner_unit"]["id"] == str(world.units["store_a"].id)

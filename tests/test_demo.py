@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actions.models import Action, ActionInsight, ActionStatus
 from app.demo.content.organisation import DEMO_LOGINS
@@ -24,6 +24,10 @@ from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
 from app.org.taxonomy import InsightKind
 from app.platform import clock
+from app.themes import catchup, journey, reports
+from app.themes import service as theme_service
+from app.themes.report_schemas import ThemeReportQuery
+from app.web.runtime import Runtime
 
 
 async def test_demo_chain(session: AsyncSession) -> None:
@@ -179,3 +183,36 @@ async def test_demo_chain(session: AsyncSession) -> None:
     assert all(email in text for email in DEMO_LOGINS.values())
     assert str(summary.insights) in text and '"demo"' in text
     assert summary.insights == len(insights)
+
+
+async def test_the_demo_shows_themes_out_of_the_box(
+    session: AsyncSession, sessions: async_sessionmaker[AsyncSession], runtime: Runtime
+) -> None:
+    """What `insight seed --demo` and `make run` do after seeding: embed every insight and
+    re-cluster, so that themes, their reach and the journey heat map have something to show."""
+    summary = await seed_demo(session)
+    await session.commit()
+    embedder = runtime.embedder
+    assert embedder is not None
+
+    async def quiet(step: str, done: int, total: int) -> None:
+        return None
+
+    assert await catchup.embed_all(sessions, embedder, quiet) >= summary.insights
+    outcome = await catchup.recluster_now(sessions, summary.org_id, embedder, quiet)
+    assert outcome.themes >= 5
+    assert outcome.themed >= summary.insights // 2
+
+    hr = next(login for login in summary.logins if login.role == "hr")
+    person = await session.scalar(select(Person).where(Person.email == hr.email))
+    assert person is not None
+    actor = await org_service.load_principal(session, person.subject)
+    assert actor is not None
+    themes = await theme_service.list_themes(session, actor)
+    assert len(themes) >= 5
+    assert all(t.label_fi and t.label_en for t in themes)
+    reach = await reports.theme_reach(session, actor, ThemeReportQuery())
+    assert reach and reach[0].insights > 0
+    assert {r.breadth.value for r in reach} & {"local", "systemic"}
+    matrix = await journey.journey_matrix(session, actor, ThemeReportQuery())
+    assert sum(map(sum, matrix.counts)) > 0

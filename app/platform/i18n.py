@@ -298,6 +298,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_period": ("Virheellinen syöte", "Aikaväli ei kelpaa.", "Invalid input"),
+    "unknown_theme": (
+        "Virheellinen syöte",
+        "Teemaa ei ole tai se ei ole käytössä.",
+        "Invalid input",
+    ),
     "theme_not_active": (
         "Ristiriita",
         "Teema on jo yhdistetty toiseen tai poistunut käytöstä.",

@@ -59,6 +59,22 @@ async def embed_texts(
     return centring.centred(raw, languages, embedder.name)
 
 
+async def embed_if_free(
+    embedder: Embedder, texts: list[str], languages: Sequence[str | None]
+) -> np.ndarray | None:
+    """Like `embed_texts`, but None at once when this process is already embedding: a
+    request does not queue behind others for a nicety (the job embeds it seconds later)."""
+    try:
+        _embedder_slot.acquire_nowait()
+    except anyio.WouldBlock:
+        return None
+    try:
+        raw = await anyio.to_thread.run_sync(embedder.embed, texts)
+    finally:
+        _embedder_slot.release()
+    return centring.centred(raw, languages, embedder.name)
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddingReport:
     embedded: int
@@ -110,11 +126,14 @@ async def embed_now(
     language: str | None,
     *,
     now: datetime,
-) -> tuple[np.ndarray, bool]:
+) -> tuple[np.ndarray, bool] | None:
     """Embed one insight inside the request that posted it, so that its answer can list
     similar insights; it leaves the backlog at once. Returns its vector and whether a rule
-    naming its theme routed it again."""
-    matrix = await embed_texts(embedder, [text], [language])
+    naming its theme routed it again; None when the process is busy embedding (under
+    load), which leaves it to the job."""
+    matrix = await embed_if_free(embedder, [text], [language])
+    if matrix is None:
+        return None
     await vectors.store(session, [org_id], [insight_id], matrix, model=embedder.name, now=now)
     found_themes = await placement.place_arrivals(session, [org_id], [insight_id], matrix, now=now)
     moved = await theme_routing.route_by_theme(session, found_themes)

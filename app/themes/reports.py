@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.org.principal import Principal
 from app.org.taxonomy import IMPACT_LEVELS
 from app.platform.errors import NotFound
+from app.themes import service
 from app.themes.report_schemas import (
     ANECDOTAL_MAX_REPORTERS,
     ANECDOTAL_MAX_UNITS,
@@ -173,9 +174,10 @@ async def theme_reach_of(
     session: AsyncSession, actor: Principal, theme_id: uuid.UUID, query: ThemeReportQuery
 ) -> ThemeReach:
     """One theme's reach (all zero when none of its insights is in the report, as for a
-    theme that is no longer active). 404 for a theme of no concern to the
-    caller's organisation."""
+    theme that is no longer active). 404 for a theme that holds no insight the caller may
+    read, as `GET /themes/{id}` answers."""
     scope = await report_scope(session, actor, query)
+    await service.get_theme(session, actor, theme_id)
     params = {**_params(scope), "theme_id": theme_id}
     theme = (await session.execute(_THEME, params)).one_or_none()
     if theme is None:

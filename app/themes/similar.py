@@ -115,10 +115,15 @@ async def similar_on_posting(
 ) -> tuple[SimilarInsights, InsightOut | None]:
     """Embed a just-posted insight in its own request, place it in a theme, and list the
     open insights nearest to it. When a rule naming its theme routed it again, the insight
-    as it is now comes back too."""
-    vector, moved = await embedding.embed_now(
+    as it is now comes back too. Under load (the process already embedding) the answer is
+    empty and `pending`: the job embeds the insight seconds later."""
+    embedded = await embedding.embed_now(
         session, embedder, actor.org_id, insight_id, text, language, now=clock.now()
     )
+    if embedded is None:
+        method = await vectors.search_method(session)
+        return SimilarInsights(items=[], search=method.value, pending=True), None
+    vector, moved = embedded
     found = await _answer(
         session,
         actor,

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    CompoundSelect,
     Select,
     Text,
     and_,
@@ -16,9 +17,10 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 
-from app.insights.models import InsightStatus, Visibility
+from app.insights.models import Insight, InsightStatus, Visibility
 from app.org.models import Organisation, Person, Role, Unit
 from app.org.principal import Principal
 from app.platform.db import table
@@ -113,6 +115,27 @@ def visible_clause(
         unit_id.in_(readable),
         owner_unit_id.in_(readable),
         and_(visibility == Visibility.NAMED, unit_id.in_(colleagues)),
+    )
+
+
+def visible_ids() -> CompoundSelect[tuple[uuid.UUID]]:
+    """The ids `visible_clause` lets through, as the union of one select per branch of it,
+    each of which an index on the insight's own columns answers: for a caller who reads a
+    small part of a large organisation this finds those insights without scanning the
+    rest. Keep it in step with `visible_clause`; bind it with `visibility_params(actor)`."""
+    units = table(Unit)
+    in_org = units.c.org_id == bindparam("org_id")
+    readable = select(units.c.id).where(
+        in_org, units.c.path.like(any_(bindparam("reader_patterns", type_=ARRAY(Text))))
+    )
+    colleagues = select(units.c.id).where(in_org, units.c.path.like(bindparam("colleague_pattern")))
+    c = table(Insight).alias("visible").c
+    own = c.org_id == bindparam("org_id")
+    return union_all(
+        select(c.id).where(own, c.author_id == bindparam("reader_id")),
+        select(c.id).where(own, c.unit_id.in_(readable)),
+        select(c.id).where(own, c.owner_unit_id.in_(readable)),
+        select(c.id).where(own, c.visibility == Visibility.NAMED, c.unit_id.in_(colleagues)),
     )
 
 

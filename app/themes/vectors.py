@@ -2,7 +2,11 @@
 
 Where the server has pgvector, migration 0014 built an HNSW index over
 `embedding::vector(384)` and the search is PostgreSQL's, with iterative index scans in
-strict distance order so that scope filters do not cut the answer short. On a server
+strict distance order so that scope filters do not cut the answer short. A caller who may
+read only a few of the organisation's insights (up to `SMALL_REACH`, a store's manager in a
+large chain) has them found by id through the insights' own indexes and all ranked, on any
+server: walking the graph past everything they may not read would be slow and, at pgvector's
+`hnsw.max_scan_tuples`, incomplete (bench/results/themes_scale.md). On a server
 without it the same candidates are read in chunks and ranked exactly with numpy. Both rank
 by the same cosine similarity of the same stored vectors, so they give the same answers
 (the HNSW index may, on very large sets, miss a neighbour an exact search would find: it
@@ -18,7 +22,18 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import UserDefinedType
@@ -38,6 +53,12 @@ VECTOR_INDEX = "ix_insight_embeddings_vector"
 EXACT_CHUNK = 2000
 # Neighbours the HNSW scan keeps in view; higher finds more of the true nearest ones.
 EF_SEARCH = 100
+# A caller who may read at most this many insights has them all ranked by distance instead
+# of the HNSW graph walked for them. Where the scope lets one vector in thousands through (a
+# store's manager in a chain of 2,000 stores), an iterative index scan visits tens of
+# thousands of vectors and, at `hnsw.max_scan_tuples`, stops short of the answer; ranking a
+# few thousand found through the insights' own indexes is both faster and exact.
+SMALL_REACH = 2000
 
 
 class SearchMethod(StrEnum):
@@ -57,6 +78,12 @@ _HAS_INDEX = text("SELECT EXISTS (SELECT FROM pg_class WHERE relname = :name AND
 _HNSW_SETTINGS = text(
     "SELECT set_config('hnsw.iterative_scan', 'strict_order', true), "
     "set_config('hnsw.ef_search', :ef, true)"
+)
+_VISIBLE = insight_policies.visible_ids()
+# How many insights the caller may read, counted only up to `cap` (duplicates included:
+# an upper bound, which is all the choice of search needs).
+_REACH = select(func.count()).select_from(
+    select(_VISIBLE.subquery().c.id).limit(bindparam("cap")).subquery()
 )
 # The migration decides once per database; remembered per database.
 _methods: dict[str, SearchMethod] = {}
@@ -138,13 +165,28 @@ class Neighbour:
 
 
 def _candidates(
-    actor: Principal, model: str, *, open_only: bool, exclude: Sequence[uuid.UUID]
+    actor: Principal,
+    model: str,
+    *,
+    open_only: bool,
+    exclude: Sequence[uuid.UUID],
+    few: bool = False,
 ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+    """The conditions on the insights the actor may read. With `few` (a small reach) the
+    same set is named by id from `policies.visible_ids`, which the planner drives from the
+    insights' own indexes instead of testing every insight of the organisation."""
     ic = rows.ic
+    visible = (
+        ic.id.in_(_VISIBLE)
+        if few
+        else insight_policies.visible_clause(
+            ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility
+        )
+    )
     conditions = [
         _e.org_id == bindparam("org_id"),
         _e.model == bindparam("model"),
-        insight_policies.visible_clause(ic.author_id, ic.unit_id, ic.owner_unit_id, ic.visibility),
+        visible,
         ic.status != InsightStatus.MERGED,
         ic.redacted_at.is_(None),
     ]
@@ -176,9 +218,13 @@ async def nearest(
 ) -> list[Neighbour]:
     """The insights the actor may read whose vectors are nearest to `vector`, most similar
     first (ties by id), at least `min_similarity` alike."""
-    conditions, params = _candidates(actor, model, open_only=open_only, exclude=exclude)
+    reach = await session.scalar(
+        _REACH, {**insight_policies.visibility_params(actor), "cap": SMALL_REACH + 1}
+    )
+    few = reach is not None and reach <= SMALL_REACH
+    conditions, params = _candidates(actor, model, open_only=open_only, exclude=exclude, few=few)
     if await search_method(session) is SearchMethod.PGVECTOR:
-        found = await _nearest_indexed(session, vector, conditions, params, limit)
+        found = await _nearest_indexed(session, vector, conditions, params, limit, ranked=few)
     else:
         found = await _nearest_exact(session, vector, conditions, params, limit)
     kept = [n for n in found if n.similarity >= min_similarity]
@@ -191,14 +237,23 @@ async def _nearest_indexed(
     conditions: list[ColumnElement[bool]],
     params: dict[str, Any],
     limit: int,
+    *,
+    ranked: bool = False,
 ) -> list[Neighbour]:
-    await session.execute(_HNSW_SETTINGS, {"ef": str(max(EF_SEARCH, limit))})
+    """PostgreSQL's nearest candidates: from the HNSW index, or with `ranked` (a small
+    reach) every candidate ranked exactly, ordered by an expression the index does not
+    serve (the same distance, plus nothing)."""
     query = cast(bindparam("query", type_=Text), _VECTOR)
-    distance = cast(_e.embedding, _VECTOR).op("<=>", return_type=Text)(query)
+    distance = cast(_e.embedding, _VECTOR).op("<=>", return_type=Float)(query)
+    if ranked:
+        order: ColumnElement[Any] = distance.op("+", return_type=Float)(literal_column("0"))
+    else:
+        await session.execute(_HNSW_SETTINGS, {"ef": str(max(EF_SEARCH, limit))})
+        order = distance
     statement = (
         _joined([_e.insight_id, distance.label("distance")])
         .where(*conditions)
-        .order_by(distance)
+        .order_by(order)
         .limit(limit + 1)
     )
     result = await session.execute(statement, {**params, "query": vector_literal(vector)})

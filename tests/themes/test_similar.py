@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,9 +159,17 @@ async def test_an_insight_written_without_the_api_is_embedded_from_the_backlog(
     assert await session.scalar(gone) == 0
 
 
+# With a reach of 0 every search walks the HNSW index (where there is one); with the
+# default, this small world's candidates are all ranked.
+@pytest.mark.parametrize("small_reach", [0, vectors.SMALL_REACH])
 async def test_index_and_exact_search_give_the_same_answers(
-    client: httpx.AsyncClient, world: World, session: AsyncSession
+    client: httpx.AsyncClient,
+    world: World,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    small_reach: int,
 ) -> None:
+    monkeypatch.setattr(vectors, "SMALL_REACH", small_reach)
     texts = [FITTING_FI, FITTING_EN, TERMINAL_FI, PARKING_EN, "Hissi ei toimi taas."]
     for i, body in enumerate(texts):
         await _post(client, world, "rita" if i % 2 else "mia", body)

@@ -76,9 +76,9 @@ async def _themes(
     try:
         if embed:
             print("Embedding insight texts:")
-            embedded = await embed_all(sessions, embedder, progress)
+            report = await embed_all(sessions, embedder, progress)
             progress.close()
-            print(f"{embedded} insights embedded with {embedder.name}.")
+            print(f"{report.embedded} insights embedded with {embedder.name}.")
         if recluster:
             async with sessions() as session:
                 query = select(Organisation.id, Organisation.slug).order_by(Organisation.slug)

@@ -11,6 +11,7 @@ from app.platform import clock
 from app.platform.db import table
 from app.themes import embedding, runs
 from app.themes.embedder import Embedder
+from app.themes.embedding import EmbeddingReport
 from app.themes.models import EmbeddingBacklog
 from app.themes.reclustering import Outcome, recluster
 
@@ -19,17 +20,28 @@ Progress = Callable[[str, int, int], Awaitable[None]]
 _backlog = table(EmbeddingBacklog)
 
 
-async def embed_all(sessions: Callable[[], Any], embedder: Embedder, progress: Progress) -> int:
-    """Embed the whole backlog, a batch per transaction; returns how many were embedded."""
+async def _nothing(step: str, done: int, total: int) -> None:
+    return None
+
+
+async def embed_all(
+    sessions: Callable[[], Any], embedder: Embedder, progress: Progress = _nothing
+) -> EmbeddingReport:
+    """Embed the whole backlog, a batch per transaction, so a crash loses at most the batch
+    in flight, which the next run takes again."""
     async with sessions() as session:
         total = int(await session.scalar(select(func.count()).select_from(_backlog)) or 0)
-    done = 0
+    done = EmbeddingReport(embedded=0, dropped=0, placed=0)
     await progress("embedding", 0, total)
     while True:
         async with sessions() as session, session.begin():
             report = await embedding.embed_backlog(session, embedder, now=clock.now())
-        done += report.embedded + report.dropped
-        await progress("embedding", min(done, total), total)
+        done = EmbeddingReport(
+            embedded=done.embedded + report.embedded,
+            dropped=done.dropped + report.dropped,
+            placed=done.placed + report.placed,
+        )
+        await progress("embedding", min(done.embedded + done.dropped, total), total)
         if report.embedded + report.dropped < embedding.EMBED_BATCH:
             return done
 

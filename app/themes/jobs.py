@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.platform import clock
 from app.platform.db import transaction
 from app.platform.queue import SESSIONS
-from app.themes import embedding, runs
+from app.themes import catchup, runs
 from app.themes.embedder import Embedder
 
 # The job context's embedder (`app.jobs.job_context`).
@@ -19,21 +19,10 @@ EMBEDDER = "embedder"
 async def embed_insights(
     context: procrastinate.JobContext, timestamp: int | None = None
 ) -> dict[str, int]:
-    """Embed the whole backlog, a batch per transaction, so a crash loses at most the batch
-    in flight, which the next run takes again."""
+    """Embed the whole backlog (`catchup.embed_all`)."""
     sessions: async_sessionmaker[AsyncSession] = context.additional_context[SESSIONS]
     embedder: Embedder = context.additional_context[EMBEDDER]
-    total = embedding.EmbeddingReport(embedded=0, dropped=0, placed=0)
-    while True:
-        async with transaction(sessions) as session:
-            report = await embedding.embed_backlog(session, embedder, now=clock.now())
-        total = embedding.EmbeddingReport(
-            embedded=total.embedded + report.embedded,
-            dropped=total.dropped + report.dropped,
-            placed=total.placed + report.placed,
-        )
-        if report.embedded + report.dropped < embedding.EMBED_BATCH:
-            return dataclasses.asdict(total)
+    return dataclasses.asdict(await catchup.embed_all(sessions, embedder))
 
 
 async def recluster_themes(

@@ -64,7 +64,7 @@ async def centroids(session: AsyncSession, org_id: uuid.UUID) -> tuple[list[uuid
     found = (await session.execute(_CENTROIDS, {"org_id": org_id})).all()
     if not found:
         return [], np.zeros((0, 0), dtype=np.float32)
-    return [r.id for r in found], np.stack([vectors.decode(r.sent) for r in found])
+    return [r.id for r in found], vectors.decode_rows([r.sent for r in found])
 
 
 async def recount(session: AsyncSession, org_id: uuid.UUID, theme_ids: Sequence[uuid.UUID]) -> None:

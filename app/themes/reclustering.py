@@ -30,7 +30,7 @@ from app.insights import rows
 from app.insights.models import InsightStatus
 from app.platform import clock
 from app.platform.db import table
-from app.themes import clustering, labels
+from app.themes import clustering, labels, vectors
 from app.themes.models import InsightEmbedding, Theme, ThemeMember, ThemeStatus
 
 _embeddings, _themes, _members = table(InsightEmbedding), table(Theme), table(ThemeMember)
@@ -105,9 +105,7 @@ async def read_corpus(
         corpus.ids.extend(r.insight_id for r in chunk)
         corpus.languages.extend(r.language for r in chunk)
         corpus.texts.extend(r.text for r in chunk)
-        sent = b"".join(r.sent for r in chunk)
-        words = np.frombuffer(sent, dtype=">f4").reshape(len(chunk), -1)
-        corpus.chunks.append(words[:, 6::2].astype(np.float32))
+        corpus.chunks.append(vectors.decode_rows([r.sent for r in chunk]))
         await progress("reading", len(corpus.ids), total)
     return corpus
 

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from app.themes import journey, reports, runs, service, similar
@@ -94,6 +94,14 @@ From = Annotated[
 To = Annotated[
     AwareDatetime | None, Query(alias="to", description="…and before this; by default now.")
 ]
+
+
+def _report_query(unit_id: UnitId = None, start: From = None, end: To = None) -> ThemeReportQuery:
+    return ThemeReportQuery(unit_id=unit_id, start=start, end=end)
+
+
+# The unit and period every theme report is over.
+Report = Annotated[ThemeReportQuery, Depends(_report_query)]
 _SVG: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/svg+xml": {}}, "description": "The chart as SVG."}
 }
@@ -106,15 +114,12 @@ _PNG: dict[int | str, dict[str, Any]] = {
 async def list_theme_reach(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> list[ThemeReach]:
     """How widely each theme holds in a unit's subtree over a period: insights, distinct
     reporters (fewer than 3 is never given as a number), units and stores, customers
     affected, endorsements, impact, first and last seen, and a weekly trend; with the
     breadth label: anecdotal, local or systemic (the rule is in the schema)."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     return await reports.theme_reach(session, caller, query)
 
 
@@ -122,13 +127,10 @@ async def list_theme_reach(
 async def list_theme_priorities(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> list[ThemePriority]:
     """Themes ranked for attention by reach, impact, trend and the age of what is still
     open; each score explained term by term (value, weight, contribution, why)."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     return await reports.theme_priorities(session, caller, query)
 
 
@@ -136,13 +138,10 @@ async def list_theme_priorities(
 async def get_journey_matrix(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> JourneyMatrix:
     """Journey stage × theme counts, the same by unit, and each theme's dominant stages:
     where in the customer journey the frontline sees each problem."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     return await journey.journey_matrix(session, caller, query)
 
 
@@ -150,12 +149,9 @@ async def get_journey_matrix(
 async def get_journey_heat_map(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> Response:
     """The journey-stage × theme heat map, embeddable in a dashboard."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     matrix = await journey.journey_matrix(session, caller, query)
     return Response(journey_canvas(matrix).to_svg(), media_type="image/svg+xml")
 
@@ -164,12 +160,9 @@ async def get_journey_heat_map(
 async def get_journey_heat_map_png(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> Response:
     """The journey-stage × theme heat map as a PNG image."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     matrix = await journey.journey_matrix(session, caller, query)
     return Response(journey_canvas(matrix).to_png(), media_type="image/png")
 
@@ -178,13 +171,10 @@ async def get_journey_heat_map_png(
 async def get_status_times(
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> StatusTimes:
     """Where insights wait: time spent new, acknowledged and in progress, by journey stage
     and by theme; and where actions stall (open, overdue, median open age)."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     return await journey.status_times(session, caller, query)
 
 
@@ -193,12 +183,9 @@ async def get_theme_reach(
     theme_id: uuid.UUID,
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> ThemeReach:
     """One theme's reach over a period (see GET /themes/reach)."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     return await reports.theme_reach_of(session, caller, theme_id, query)
 
 
@@ -207,12 +194,9 @@ async def get_theme_trend_chart(
     theme_id: uuid.UUID,
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> Response:
     """A theme's insights per week, embeddable in a dashboard."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     reach = await reports.theme_reach_of(session, caller, theme_id, query)
     return Response(trend_canvas(reach).to_svg(), media_type="image/svg+xml")
 
@@ -222,12 +206,9 @@ async def get_theme_trend_chart_png(
     theme_id: uuid.UUID,
     session: Session,
     caller: Caller,
-    unit_id: UnitId = None,
-    start: From = None,
-    end: To = None,
+    query: Report,
 ) -> Response:
     """A theme's insights per week as a PNG image."""
-    query = ThemeReportQuery(unit_id=unit_id, start=start, end=end)
     reach = await reports.theme_reach_of(session, caller, theme_id, query)
     return Response(trend_canvas(reach).to_png(), media_type="image/png")
 

@@ -97,18 +97,15 @@ def _out(run: Any) -> ClusteringRunOut:
 async def _queue(
     session: AsyncSession, org_id: uuid.UUID, requested_by: uuid.UUID | None, now: datetime
 ) -> Row[Any]:
-    run_id = uuid.uuid4()
-    await session.execute(
-        _runs.insert().values(
-            org_id=org_id,
-            id=run_id,
-            requested_by=requested_by,
-            state=RunState.QUEUED,
-            created_at=now,
-        )
-    )
-    found = (await session.execute(select(_runs).where(_r.org_id == org_id, _r.id == run_id))).one()
-    return found
+    inserted = _runs.insert().returning(*_runs.c)
+    values = {
+        "org_id": org_id,
+        "id": uuid.uuid4(),
+        "requested_by": requested_by,
+        "state": RunState.QUEUED,
+        "created_at": now,
+    }
+    return (await session.execute(inserted, values)).one()
 
 
 async def request_run(session: AsyncSession, actor: Principal) -> tuple[ClusteringRunOut, bool]:

@@ -6,9 +6,11 @@ from app.insights import models as insights_models
 from app.loop import models as loop_models
 from app.notify import models as notify_models
 from app.org import models as org_models
+from app.outcomes import models as outcomes_models
 from app.platform.db import Base
 from app.privacy import models as privacy_models
 from app.routing import models as routing_models
+from app.surveys import models as surveys_models
 from app.themes import models as themes_models
 from app.web.idempotency import models as idempotency_models
 from app.webhooks import models as webhooks_models
@@ -24,8 +26,10 @@ __all__ = [
     "metadata",
     "notify_models",
     "org_models",
+    "outcomes_models",
     "privacy_models",
     "routing_models",
+    "surveys_models",
     "themes_models",
     "webhooks_models",
 ]

@@ -65,9 +65,13 @@ class Organisation(Base):
     confidential_unit_min_people: Mapped[int] = mapped_column(
         Integer, default=5, server_default="5"
     )
+    # The smallest group of survey answers any aggregate may describe (`app.surveys.floors`):
+    # 5 by default, which an organisation may raise and never lower.
+    survey_min_group: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
+        CheckConstraint("survey_min_group >= 5", name="survey_min_group_at_least_5"),
         CheckConstraint("ack_deadline_minutes > 0", name="ack_deadline_positive"),
         CheckConstraint("respond_deadline_minutes > 0", name="respond_deadline_positive"),
         CheckConstraint("customer_deadline_minutes > 0", name="customer_deadline_positive"),

@@ -42,6 +42,7 @@ from app.insights.gql import InsightMutations, InsightQueries, find_insight
 from app.loop.gql import LoopMutations
 from app.notify.gql import NotifyMutations, NotifyQueries
 from app.org.gql import OrgQueries, find_unit
+from app.outcomes.gql import OutcomeMutations, OutcomeQueries
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
 from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
@@ -103,6 +104,7 @@ Query = _root(
         AnalyticsQueries,
         WebhookQueries,
         ThemeQueries,
+        OutcomeQueries,
     ),
     (
         "node",
@@ -131,6 +133,7 @@ Query = _root(
         "theme_priorities",
         "journey_matrix",
         "theme_status_times",
+        "imports",
     ),
 )
 Mutation = _root(
@@ -143,6 +146,7 @@ Mutation = _root(
         RoutingMutations,
         WebhookMutations,
         ThemeMutations,
+        OutcomeMutations,
     ),
     (
         "post_insight",
@@ -178,6 +182,8 @@ Mutation = _root(
         "split_theme",
         "move_insight_to_theme",
         "start_theme_run",
+        "import_outcomes",
+        "delete_import",
     ),
 )
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, distinct, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -435,7 +435,9 @@ async def delete_import(session: AsyncSession, actor: Principal, import_id: uuid
     row = await _one(session, scope.org_id, import_id)
     t = TABLES[ImportKind(row["kind"])]
     paths = await session.scalars(
-        select(distinct(_units.c.path)).where(
+        select(_units.c.path)
+        .distinct()
+        .where(
             _units.c.org_id == scope.org_id,
             _units.c.id.in_(
                 select(t.c.unit_id).where(t.c.org_id == scope.org_id, t.c.import_id == import_id)

@@ -160,6 +160,21 @@ def _key(kind: ImportKind, row: Row) -> tuple[uuid.UUID, str, str] | None:
     return (row.unit_id, row.period.isoformat(), row.measure or "")
 
 
+async def _take(
+    normaliser: Normaliser, tally: _Tally, writer: Writer, line: int, values: dict[str, Any]
+) -> list[BadRow]:
+    """Check one row and hand it to the writer; why it is bad, if it is."""
+    checked = normaliser.row(line, values)
+    if isinstance(checked, list):
+        return checked
+    key = _key(normaliser.kind, checked)
+    first = tally.lines.setdefault(key, line) if key is not None else line
+    if first != line:
+        return [BadRow(line, None, "duplicate_in_file", params={"earlier_line": first})]
+    tally.count(checked)
+    return await writer.add(checked)
+
+
 class _Undo(Exception):
     """Roll the import back to its savepoint and answer with `result`."""
 
@@ -242,25 +257,10 @@ async def _run(
                         f"An import may have at most {max_rows} rows; split the file.",
                         extra={"max_rows": max_rows},
                     )
-                if shape:
-                    tally.reject(shape)
+                bad = shape or await _take(normaliser, tally, writer, line, values)
+                if bad:
+                    tally.reject(bad)
                     writer.writing = False
-                    continue
-                checked = normaliser.row(line, values)
-                if isinstance(checked, list):
-                    tally.reject(checked)
-                    writer.writing = False
-                    continue
-                key = _key(kind, checked)
-                first = tally.lines.setdefault(key, line) if key is not None else line
-                if first != line:
-                    tally.reject(
-                        [BadRow(line, None, "duplicate_in_file", params={"earlier_line": first})]
-                    )
-                    writer.writing = False
-                    continue
-                tally.count(checked)
-                tally.reject(await writer.add(checked))
                 if seen % PROGRESS_EVERY == 0:
                     await progress(seen, writer.stored)
         except Rejected as rejected:

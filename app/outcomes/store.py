@@ -9,16 +9,40 @@ month are deleted. An earlier import left with no rows is removed, so its file m
 imported again; one left with some has its counts brought up to date.
 """
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, distinct, func, insert, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Double,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    column,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeEngine
 
 from app.outcomes.models import (
-    CxMeasure,
     CxOutcome,
     DataImport,
     ExAggregate,
@@ -44,6 +68,15 @@ TABLES: dict[ImportKind, Table] = {
 
 Key = tuple[uuid.UUID, date, str]
 Pair = tuple[uuid.UUID, date]
+
+
+def _unnest(**arrays: tuple[list[Any], TypeEngine[Any]]) -> TableValuedAlias:
+    """Parallel arrays as rows, one bound parameter each: a batch in one statement."""
+    function = func.unnest(
+        *(bindparam(name, values, type_=ARRAY(kind)) for name, (values, kind) in arrays.items())
+    )
+    columns = (column(name, kind) for name, (_, kind) in arrays.items())
+    return function.table_valued(*columns).render_derived(name="batch")
 
 
 def _already(row: Row, import_id: uuid.UUID) -> BadRow:
@@ -95,25 +128,57 @@ class Writer:
         if bad:
             self.writing = False
         if self.writing:
-            await self.session.execute(insert(self.table), [self._values(r) for r in rows])
+            await self._insert(rows)
             self.stored += len(rows)
         return bad
+
+    async def _insert(self, rows: list[Row]) -> None:
+        common = [literal(self.org_id, Uuid), literal(self.import_id, Uuid)]
+        columns = ["org_id", "import_id", "unit_id", "period"]
+        keyed: dict[str, tuple[list[Any], TypeEngine[Any]]] = {
+            "unit_id": ([r.unit_id for r in rows], Uuid()),
+            "period": ([r.period for r in rows], Date()),
+        }
+        if self.kind is ImportKind.EX_RESPONSES:
+            k = _unnest(
+                **keyed,
+                id=([uuid.uuid4() for _ in rows], Uuid()),
+                scores=([json.dumps(r.scores) for r in rows], Text()),
+                enps=([r.enps for r in rows], SmallInteger()),
+            )
+            values = select(
+                *common, k.c.unit_id, k.c.period, k.c.id, cast(k.c.scores, JSONB), k.c.enps
+            )
+            columns += ["id", "scores", "enps"]
+        else:
+            k = _unnest(
+                **keyed,
+                measure=([r.measure for r in rows], String()),
+                value=([r.value for r in rows], Double()),
+                n=([r.n for r in rows], Integer()),
+            )
+            values = select(*common, k.c.unit_id, k.c.period, k.c.measure, k.c.value, k.c.n)
+            value_column = "mean" if self.kind is ImportKind.EX_AGGREGATES else "value"
+            columns += ["measure", value_column, "n"]
+        await self.session.execute(insert(self.table).from_select(columns, values))
 
     def _earlier(self) -> Any:
         t = self.table
         return (t.c.org_id == self.org_id) & (t.c.import_id != self.import_id)
 
-    def _measure(self, measure: str | None) -> Any:
-        return CxMeasure(str(measure)) if self.kind is ImportKind.CX_OUTCOMES else measure
-
     async def _check_keys(self, rows: list[Row]) -> list[BadRow]:
         t = self.table
-        keys = {(r.unit_id, r.period, self._measure(r.measure)) for r in rows}
+        k = _unnest(
+            unit_id=([r.unit_id for r in rows], Uuid()),
+            period=([r.period for r in rows], Date()),
+            measure=([r.measure for r in rows], String()),
+        )
         columns = tuple_(t.c.unit_id, t.c.period, t.c.measure)
+        keys = select(k.c.unit_id, k.c.period, k.c.measure)
         found = (
             await self.session.execute(
                 select(t.c.unit_id, t.c.period, t.c.measure, t.c.import_id).where(
-                    self._earlier(), columns.in_(list(keys))
+                    self._earlier(), columns.in_(keys)
                 )
             )
         ).all()
@@ -126,11 +191,7 @@ class Writer:
                 for r in rows
                 if (r.unit_id, r.period, str(r.measure)) in held
             ]
-        await self.session.execute(
-            delete(t).where(
-                self._earlier(), columns.in_([(u, p, self._measure(m)) for u, p, m in held])
-            )
-        )
+        await self.session.execute(delete(t).where(self._earlier(), columns.in_(keys)))
         self.replaced += len(held)
         self.touched.update(held.values())
         return []
@@ -140,10 +201,11 @@ class Writer:
         new = {(r.unit_id, r.period) for r in rows} - self.pairs.keys()
         if new:
             columns = tuple_(t.c.unit_id, t.c.period)
+            k = _unnest(unit_id=([u for u, _ in new], Uuid()), period=([p for _, p in new], Date()))
             found = (
                 await self.session.execute(
                     select(t.c.unit_id, t.c.period, t.c.import_id, func.count())
-                    .where(self._earlier(), columns.in_(list(new)))
+                    .where(self._earlier(), columns.in_(select(k.c.unit_id, k.c.period)))
                     .group_by(t.c.unit_id, t.c.period, t.c.import_id)
                 )
             ).all()
@@ -162,19 +224,6 @@ class Writer:
             if holder is not None:
                 bad.append(_already(r, holder))
         return bad
-
-    def _values(self, row: Row) -> dict[str, Any]:
-        common = {
-            "org_id": self.org_id,
-            "import_id": self.import_id,
-            "unit_id": row.unit_id,
-            "period": row.period,
-        }
-        if self.kind is ImportKind.EX_RESPONSES:
-            return {**common, "id": uuid.uuid4(), "scores": row.scores, "enps": row.enps}
-        if self.kind is ImportKind.EX_AGGREGATES:
-            return {**common, "measure": row.measure, "n": row.n, "mean": row.value}
-        return {**common, "measure": self._measure(row.measure), "value": row.value, "n": row.n}
 
     async def settle_earlier(self) -> None:
         """Bring the counts of the earlier imports this one replaced values of up to date,

@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,19 +28,6 @@ class ImportReport(ImportOut):
         description="False when the same rows were imported already: this is that import, "
         "and nothing changed."
     )
-
-
-class BadRowOut(BaseModel):
-    """One reason a row is bad."""
-
-    line: int = Field(
-        description="The file's line (the header is line 1); in JSON, the row's position in "
-        "`rows`, from 1."
-    )
-    column: str | None = Field(description="The column, or null for the row as a whole.")
-    code: str = Field(description="Stable, for programs to act on.")
-    reason: str = Field(description="In the caller's language.")
-    value: str | None = Field(description="The value as given (its first 100 characters).")
 
 
 class ImportRowIn(BaseModel):
@@ -71,7 +57,3 @@ class ImportRowsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rows: list[ImportRowIn]
-
-
-def bad_rows_out(errors: list[dict[str, Any]]) -> list[BadRowOut]:
-    return [BadRowOut(**error) for error in errors]

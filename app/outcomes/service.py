@@ -9,8 +9,11 @@ rows takes seconds and little memory.
 The same rows again change nothing: an import's digest is the SHA-256 of its kind, its row
 count and the sum of the SHA-256 of each normalised row (unit id, month, measure, numbers
 as parsed), so it holds whatever the file's order, delimiter, decimal mark, unit names or
-ids. Content with the digest of an earlier import of the kind gives that import back
-(`created` false); it is rolled back to a savepoint after it was checked.
+ids. Content with the digest of an earlier import of the kind, all of whose rows are still
+stored, gives that import back (`created` false); it is rolled back to a savepoint after it
+was checked. An earlier import that a later one replaced in part is no longer the same:
+its file is refused for the values stored since, or, with `replace`, takes them back (the
+earlier import, replaced whole, is removed).
 """
 
 import hashlib
@@ -272,14 +275,14 @@ async def _run(
         if tally.bad_count:
             if tally.problems == {"already_imported"}:
                 earlier = await _existing(session, scope.org_id, kind, digest)
-                if earlier is not None:
+                if earlier is not None and earlier.rows == tally.rows:
                     raise _Undo(earlier)
             raise tally.refusal()
         if not tally.rows:
             tally.reject([BadRow(2, None, "no_rows")])
             raise tally.refusal()
         earlier = await _existing(session, scope.org_id, kind, digest)
-        if earlier is not None:
+        if earlier is not None and earlier.rows == tally.rows:
             raise _Undo(earlier)
         await writer.settle_earlier()
         summary = {

@@ -372,3 +372,27 @@ async def test_thousands_of_rows_go_in_batches(
     )
     assert bad_rows(refused) == [(12_003, "wellbeing", "out_of_range")]
     assert (await stored(session))["ex_responses"] == 12_001
+
+
+async def test_a_file_replaced_in_part_is_not_the_same_any_more(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
+    first = (await post_csv(client, world, "hanna", "cx_outcomes", CX)).json()
+    correction = "unit,period,measure,value,n\nStore A,2026-09,nps,50,318\n"
+    assert (
+        await post_csv(client, world, "hanna", "cx_outcomes", correction, replace=True)
+    ).status_code == 201
+    # The first file again would say "nothing changed" while its NPS of Store A is not
+    # what is stored: it is refused for that row instead, or takes it back with replace.
+    assert bad_rows(await post_csv(client, world, "hanna", "cx_outcomes", CX)) == [
+        (2, None, "already_imported"),
+        (3, None, "already_imported"),
+    ]
+    back = await post_csv(client, world, "hanna", "cx_outcomes", CX, replace=True)
+    assert (back.status_code, back.json()["rows"], back.json()["replaced"]) == (201, 2, 2)
+    assert back.json()["id"] != first["id"]
+    gone = await client.get(f"{API}/imports/{first['id']}", headers=await world.auth("hanna"))
+    assert gone.status_code == 404
+    t = table(CxOutcome)
+    values = dict((await session.execute(select(t.c.unit_id, t.c.value))).all())
+    assert values == {world.units["store_a"].id: 42.0, world.units["store_b"].id: -5.0}

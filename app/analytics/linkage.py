@@ -14,7 +14,7 @@ import uuid
 from datetime import date
 
 import numpy as np
-from scipy.stats import t as student
+from scipy.stats import t as student  # type: ignore[import-untyped]
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 

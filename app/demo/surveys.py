@@ -95,6 +95,8 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
         s.key: 3.65 + REGION_EX.get(region_of[s.key], 0.0) + rng.gauss(0, 0.28) for s in stores
     }
     today = now.date()
+    # Stores differ factor by factor too; customers notice enablement and leadership most.
+    flavour = {s.key: {f: rng.gauss(0, 0.25) for f in set(factors)} for s in stores}
     ex_by_wave: list[dict[str, float]] = []
     headcount = await _homed(session, org_id)
     store_people = {
@@ -133,8 +135,16 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
         )
         if not closed:
             continue
-        drift = {s.key: rng.gauss(0.03, 0.12) * wave_index for s in stores}
-        ex_by_wave.append({k: level[k] + drift[k] for k in level})
+        drift = {s.key: rng.gauss(0.03, 0.3) * wave_index for s in stores}
+        ex_by_wave.append(
+            {
+                k: level[k]
+                + drift[k]
+                + 0.8 * flavour[k]["enablement"]
+                + 0.5 * flavour[k]["leadership"]
+                for k in level
+            }
+        )
         rows = []
         for store in stores:
             answering = max(1, round(staff[store.key] * rng.uniform(0.55, 0.85)))

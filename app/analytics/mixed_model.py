@@ -6,10 +6,12 @@ The same model statsmodels' `MixedLM` fits (groups = region, a variance componen
 unit), with the same restricted likelihood, but computed from the data's sufficient
 statistics: with two nested random intercepts the covariance of a region's rows is
 σ²(I + θu·blockdiag(J) + θr·J), whose inverse and determinant follow in closed form from
-each unit's row count. One evaluation of the likelihood then costs a few products of
-(units × 4) arrays instead of an n × n solve per region, and the two variance ratios are
-found by L-BFGS-B in a few milliseconds for 1,000 units; statsmodels takes seconds for
-the same fit. tests/analytics/test_linkage_statistics.py holds the two to the same figures.
+each unit's row count. Units with the same row count enter alike, so one evaluation of the
+likelihood costs a few products of (regions × row counts × 4) arrays, whatever the number
+of units. The two variance ratios are found by Nelder-Mead within their bounds (θ ≥ 0),
+restarted once where it stopped: about 100 cheap evaluations, a few milliseconds for 1,000
+units and no BLAS call large enough to be threaded (statsmodels takes seconds for the same
+fit). tests/analytics/test_linkage_statistics.py holds the two to the same figures.
 
 The fixed effects' 95 % intervals and p-values are Wald's, from the normal distribution, as
 statsmodels gives them; their covariance is σ²(X'H⁻¹X)⁻¹ at the REML estimates.
@@ -87,13 +89,22 @@ class MixedModelResult:
 
 @dataclass(frozen=True)
 class _Sufficient:
-    """What the restricted likelihood needs: the design and outcome's cross-products, each
-    unit's row count and column sums, and which region each unit is in."""
+    """What the restricted likelihood needs, grouped by how many rows a unit has (a panel
+    of 12 periods has at most 12 such sizes, whatever its number of units):
 
-    cross: FloatArray  # q × q, q = fixed effects + 1 (the outcome last)
-    sums: FloatArray  # units × q
-    counts: FloatArray  # units
-    region_of_unit: IntArray  # units
+    - `cross`: the design and outcome's cross-products (q × q, q = fixed effects + 1, the
+      outcome last);
+    - `sizes`: the distinct row counts c of the units;
+    - `sum_products`: per size, Σ S S' over its units' column sums S (sizes × q × q);
+    - `region_sums`: per region and size, Σ S over those units (regions × sizes × q);
+    - `region_units`: per region and size, how many units (regions × sizes).
+    """
+
+    cross: FloatArray
+    sizes: FloatArray
+    sum_products: FloatArray
+    region_sums: FloatArray
+    region_units: FloatArray
     regions: int
     n: int
     p: int
@@ -109,16 +120,15 @@ class _Evaluation:
 
 def _evaluate(s: _Sufficient, theta_unit: float, theta_region: float) -> _Evaluation | None:
     """−2 × the REML log-likelihood (σ² profiled out, constants dropped) at the two ratios."""
-    d = 1.0 + s.counts * theta_unit
-    g = s.cross - (s.sums * (theta_unit / d)[:, None]).T @ s.sums
-    logdet = float(np.log(d).sum())
+    d = 1.0 + s.sizes * theta_unit
+    g = s.cross - np.einsum("c,cij->ij", theta_unit / d, s.sum_products)
+    logdet = float(np.log(d) @ s.region_units.sum(axis=0))
     if theta_region > 0.0:
-        t = np.zeros((s.regions, s.sums.shape[1]))
-        np.add.at(t, s.region_of_unit, s.sums / d[:, None])
-        sizes = np.bincount(s.region_of_unit, weights=s.counts / d, minlength=s.regions)
-        shrink = theta_region / (1.0 + theta_region * sizes)
-        g = g - (t * shrink[:, None]).T @ t
-        logdet += float(np.log1p(theta_region * sizes).sum())
+        t = np.einsum("kcq,c->kq", s.region_sums, 1.0 / d)
+        weight = s.region_units @ (s.sizes / d)
+        shrink = theta_region / (1.0 + theta_region * weight)
+        g = g - np.einsum("k,ki,kj->ij", shrink, t, t)
+        logdet += float(np.log1p(theta_region * weight).sum())
     p = s.p
     xhx = g[:p, :p]
     try:
@@ -134,23 +144,19 @@ def _evaluate(s: _Sufficient, theta_unit: float, theta_region: float) -> _Evalua
     return _Evaluation(deviance=float(deviance), beta=beta, xhx=xhx, rss=rss)
 
 
-def _start(s: _Sufficient) -> tuple[float, float]:
-    """Moment estimates of the two ratios from ordinary least squares residuals' group means."""
-    p = s.p
-    xx = s.cross[:p, :p]
-    beta = np.linalg.lstsq(xx, s.cross[:p, p], rcond=None)[0]
-    rss = max(float(s.cross[p, p] - s.cross[:p, p] @ beta), 1e-12)
-    sigma2 = rss / max(s.n - p, 1)
-    unit_means = (s.sums[:, p] - s.sums[:, :p] @ beta) / s.counts
-    between_units = float(np.var(unit_means)) - sigma2 / float(np.mean(s.counts))
-    theta_unit = max(between_units / sigma2, 0.05)
-    theta_region = 0.05
-    if s.regions > 1:
-        sizes = np.bincount(s.region_of_unit, weights=s.counts, minlength=s.regions)
-        region_sums = np.bincount(s.region_of_unit, weights=unit_means * s.counts)
-        region_means = region_sums / np.maximum(sizes, 1.0)
-        theta_region = max(float(np.var(region_means)) / sigma2, 0.05)
-    return theta_unit, theta_region
+def _start(
+    cross: FloatArray, sums: FloatArray, counts: FloatArray, region_of_unit: IntArray, p: int
+) -> tuple[float, float]:
+    """Moment estimates of the two ratios from the ordinary least squares residuals' unit and
+    region means: where the optimiser starts."""
+    n = float(counts.sum())
+    beta = np.linalg.lstsq(cross[:p, :p], cross[:p, p], rcond=None)[0]
+    sigma2 = max(float(cross[p, p] - cross[:p, p] @ beta), 1e-12) / max(n - p, 1.0)
+    unit_means = (sums[:, p] - sums[:, :p] @ beta) / counts
+    between_units = float(np.var(unit_means)) - sigma2 / float(np.mean(counts))
+    rows = np.bincount(region_of_unit, weights=counts)
+    region_means = np.bincount(region_of_unit, weights=unit_means * counts) / np.maximum(rows, 1)
+    return max(between_units / sigma2, 0.05), max(float(np.var(region_means)) / sigma2, 0.05)
 
 
 def _slope(beta: FloatArray, cov: FloatArray, index: int | None) -> Slope | None:
@@ -227,11 +233,21 @@ def fit_nested_intercepts(
     q = p + 1
     sums = np.zeros((units, q))
     np.add.at(sums, unit_index, data)
+    counts = np.bincount(unit_index, minlength=units)
+    sizes, size_of_unit = np.unique(counts, return_inverse=True)
+    cross = data.T @ data
+    region_sums = np.zeros((regions, sizes.size, q))
+    np.add.at(region_sums, (region_of_unit, size_of_unit), sums)
+    sum_products = np.zeros((sizes.size, q, q))
+    np.add.at(sum_products, size_of_unit, sums[:, :, None] * sums[:, None, :])
+    region_units = np.zeros((regions, sizes.size))
+    np.add.at(region_units, (region_of_unit, size_of_unit), 1.0)
     s = _Sufficient(
-        cross=data.T @ data,
-        sums=sums,
-        counts=np.bincount(unit_index, minlength=units).astype(np.float64),
-        region_of_unit=region_of_unit.astype(np.int64),
+        cross=cross,
+        sizes=sizes.astype(np.float64),
+        sum_products=sum_products,
+        region_sums=region_sums,
+        region_units=region_units,
         regions=regions,
         n=n,
         p=p,
@@ -242,20 +258,21 @@ def fit_nested_intercepts(
         evaluation = _evaluate(s, float(theta[0]), float(theta[1]) if many_regions else 0.0)
         return np.inf if evaluation is None else evaluation.deviance
 
-    start_unit, start_region = _start(s)
+    start_unit, start_region = _start(cross, sums, counts.astype(np.float64), region_of_unit, p)
     start = np.array([start_unit, start_region] if many_regions else [start_unit])
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
         bounds = [(0.0, None)] * start.size
-        options = {"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500}
-        found = optimize.minimize(
-            deviance, start, method="L-BFGS-B", jac="3-point", bounds=bounds, options=options
+        options = {"xatol": 1e-8, "fatol": 1e-10, "maxfev": 4000}
+        first = optimize.minimize(
+            deviance, start, method="Nelder-Mead", bounds=bounds, options=options
         )
-        if not found.success:
-            # A line search that stalls near the optimum usually completes from where it stopped.
-            found = optimize.minimize(
-                deviance, found.x, method="L-BFGS-B", jac="3-point", bounds=bounds, options=options
-            )
+        # Restarted where it stopped, with a fresh simplex: a simplex that collapsed early
+        # moves on, one at the optimum stays.
+        found = optimize.minimize(
+            deviance, first.x, method="Nelder-Mead", bounds=bounds, options=options
+        )
+        settled = bool(first.success and found.success and first.fun - found.fun < 1e-6)
         theta_unit = float(found.x[0])
         theta_region = float(found.x[1]) if many_regions else 0.0
         final = _evaluate(s, theta_unit, theta_region)
@@ -276,6 +293,6 @@ def fit_nested_intercepts(
         units=units,
         regions=regions,
         units_dropped=units_dropped,
-        converged=bool(found.success) and not caught,
+        converged=settled and not caught,
         insufficient=units < min_units,
     )

@@ -126,8 +126,9 @@ def _weights_from_correlations(rxx: FloatArray, rxy: FloatArray) -> tuple[FloatA
 
 
 def _constant(columns: FloatArray) -> npt.NDArray[np.bool_]:
+    """Columns whose variance is rounding noise next to their values' squared magnitude."""
     centred = columns - columns.mean(axis=0)
-    scale = np.maximum((columns**2).mean(axis=0), 1.0)
+    scale = (columns**2).mean(axis=0)
     return np.asarray((centred**2).mean(axis=0) <= _CONSTANT_TOLERANCE * scale)
 
 

@@ -251,3 +251,17 @@ def test_the_fit_is_the_one_statsmodels_finds() -> None:
     assert ours.unit_variance == pytest.approx(theirs.vcomp[0], rel=1e-2)
     assert ours.region_variance == pytest.approx(theirs.cov_re.iloc[0, 0], rel=1e-2)
     assert ours.observations == len(data) and ours.units == 60 and ours.regions == 6
+
+
+def test_a_panel_without_unit_or_region_differences_fits_at_the_boundary() -> None:
+    rng = np.random.default_rng(9)
+    units, periods = 80, 12
+    ex = rng.normal(3.5, 0.5, (units, periods + 1))
+    cx = 2.0 + PLANTED * ex[:, :-1] + rng.normal(0.0, 0.6, (units, periods))
+    unit = np.repeat(np.arange(units), periods)
+    panel = Panel(unit, unit % 5, np.tile(np.arange(periods), units), ex[:, 1:].ravel(), cx.ravel())
+    result = mixed_model(panel, lag=1)
+    assert result.converged
+    assert result.within is not None and result.within.low <= PLANTED <= result.within.high
+    assert result.unit_variance is not None and result.unit_variance < 0.05
+    assert result.region_variance is not None and result.region_variance < 0.05

@@ -130,3 +130,8 @@ def test_bootstrap_with_a_constant_predictor_gives_it_zero() -> None:
     assert (result.raw[-1].low, result.raw[-1].high) == (0.0, 0.0)
     flat = bootstrap_relative_weights(PREDICTORS, np.full(32, 1.0), draws=50)
     assert (flat.r2, flat.raw, flat.usable_draws) == (None, None, 0)
+
+
+def test_the_weights_do_not_depend_on_the_scale_of_the_data() -> None:
+    small = relative_weights(PREDICTORS * 1e-9, MPG * 1e-9)
+    assert small.raw == pytest.approx(relative_weights(PREDICTORS, MPG).raw, abs=1e-9)

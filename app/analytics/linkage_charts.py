@@ -3,6 +3,7 @@ and 95 % band, the association at each lag with its interval, and the drivers wi
 bootstrap intervals. Each is a scene of `app.platform.charts` primitives, drawn as SVG or
 PNG; the numbers behind every mark are in its tooltip and `data-` attributes."""
 
+import math
 from collections.abc import Sequence
 
 from app.analytics.linkage_schemas import Correlation, DriverReport, LinkageReport
@@ -22,10 +23,14 @@ BAR = "#1f5f99"
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round values inside [low, high], about `count` steps apart: 1, 2, 2.5 or 5 × 10ⁿ."""
     if high <= low:
         return [low]
-    step = (high - low) / count
-    return [low + i * step for i in range(count + 1)]
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
 def _footer(canvas: Canvas, notice: str) -> None:
@@ -43,7 +48,7 @@ def _footer(canvas: Canvas, notice: str) -> None:
         lines.append(line)
     canvas.add(
         *(
-            Text(LEFT, HEIGHT - 46 + 14 * i, content, size=10.0, colour=INK)
+            Text(LEFT, HEIGHT - 34 + 14 * i, content, size=10.0, colour=INK)
             for i, content in enumerate(lines[:3])
         )
     )
@@ -61,6 +66,7 @@ def _axes(
     y_range: tuple[float, float],
     x_label: str,
     y_label: str,
+    x_ticks: bool = True,
 ) -> None:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     items: list[Polyline | Text] = []
@@ -68,7 +74,7 @@ def _axes(
         y = TOP + plot_h * (1 - (value - y_range[0]) / (y_range[1] - y_range[0]))
         items.append(Polyline(((LEFT, y), (LEFT + plot_w, y)), GRID))
         items.append(Text(LEFT - 6, y + 4, plain_number(round(value, 2)), 10.0, INK, "end"))
-    for value in _ticks(*x_range):
+    for value in _ticks(*x_range) if x_ticks else []:
         x = LEFT + plot_w * (value - x_range[0]) / (x_range[1] - x_range[0])
         items.append(Text(x, TOP + plot_h + 16, plain_number(round(value, 2)), 10.0, INK, "middle"))
     items.append(Text(LEFT + plot_w / 2, TOP + plot_h + 34, x_label, 11.0, INK, "middle"))
@@ -89,6 +95,18 @@ def scatter(report: LinkageReport) -> Canvas:
         canvas.add(Text(WIDTH / 2, HEIGHT / 2, "Too few units to draw", 12.0, INK, "middle"))
         _footer(canvas, report.notice)
         return canvas
+    if report.model is not None and report.model.within_unit_slope.estimate is not None:
+        lead = report.model.within_unit_slope
+        canvas.add(
+            Text(
+                LEFT,
+                40,
+                f"Within units over time: CX {lead.estimate:+.2f} per EX point "
+                f"(95 % {lead.low:.2f} … {lead.high:.2f}); {len(report.points)} units",
+                10.0,
+                INK,
+            )
+        )
     xs = [p.ex for p in report.points]
     ys = [p.cx for p in report.points]
     if report.fit is not None:
@@ -151,7 +169,14 @@ def lag_bars(report: LinkageReport) -> Canvas:
     )
     canvas.add(Text(LEFT, 24, truncate(canvas.title, WIDTH - LEFT - RIGHT, 13.0), 13.0, INK))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    _axes(canvas, (-0.5, len(report.lags) - 0.5), (-1.0, 1.0), "lag (periods of CX after EX)", "r")
+    _axes(
+        canvas,
+        (-0.5, len(report.lags) - 0.5),
+        (-1.0, 1.0),
+        "lag (periods of CX after EX)",
+        "r",
+        x_ticks=False,
+    )
 
     def y_at(r: float) -> float:
         return TOP + plot_h * (1 - (r + 1) / 2)
@@ -160,7 +185,8 @@ def lag_bars(report: LinkageReport) -> Canvas:
     bars: list[Rect | Polyline | Text] = []
     for i, lag in enumerate(report.lags):
         centre = LEFT + slot * (i + 0.5)
-        bars.append(Text(centre, TOP + plot_h + 16, f"{lag.lag:+d}", 10.0, INK, "middle"))
+        label = f"{lag.lag:+d}" if lag.lag else "0"
+        bars.append(Text(centre, TOP + plot_h + 16, label, 10.0, INK, "middle"))
         series: tuple[tuple[str, Correlation, str], ...] = (
             ("between units", lag.between_units, BETWEEN),
             ("within units", lag.within_units, WITHIN),
@@ -212,7 +238,7 @@ def driver_bars(report: DriverReport) -> Canvas:
     plot_x, plot_w = label_w + 10, WIDTH - label_w - 10 - RIGHT
     row = min(32.0, (HEIGHT - TOP - BOTTOM) / len(report.drivers))
     top_share = max([d.high or d.share for d in report.drivers] + [1.0])
-    scale = plot_w / (top_share * 1.05)
+    scale = (plot_w - 40) / top_share
     items: list[Rect | Polyline | Text] = []
     for i, d in enumerate(report.drivers):
         y = TOP + i * row
@@ -235,6 +261,8 @@ def driver_bars(report: DriverReport) -> Canvas:
                 data={"driver": d.name, "share": f"{d.share:.4f}"},
             )
         )
+        end = max(d.share, d.high or d.share) * scale
+        items.append(Text(plot_x + end + 6, y + row * 0.6, f"{d.share:.0f} %", 10.0, INK))
         if d.low is not None and d.high is not None:
             items.append(
                 Polyline(
@@ -244,12 +272,13 @@ def driver_bars(report: DriverReport) -> Canvas:
                 )
             )
     canvas.add(Group("drivers", tuple(items)))
-    r2 = f"R² {report.r2:.2f}, " if report.r2 is not None else ""
+    r2 = f"R-squared {report.r2:.2f}, " if report.r2 is not None else ""
     canvas.add(
         Text(
             plot_x,
             HEIGHT - 62,
-            f"{r2}{report.units} units, share of R² in % with 95 % bootstrap intervals",
+            f"{r2}{report.units} units; each bar is its share of the explained variance (%), "
+            "with a 95 % bootstrap interval",
             10.0,
             INK,
         )

@@ -96,7 +96,7 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
     }
     today = now.date()
     # Stores differ factor by factor too; customers notice enablement and leadership most.
-    flavour = {s.key: {f: rng.gauss(0, 0.25) for f in set(factors)} for s in stores}
+    flavour = {s.key: {f: rng.gauss(0, 0.3) for f in sorted(set(factors))} for s in stores}
     ex_by_wave: list[dict[str, float]] = []
     headcount = await _homed(session, org_id)
     store_people = {
@@ -140,8 +140,8 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
             {
                 k: level[k]
                 + drift[k]
-                + 0.8 * flavour[k]["enablement"]
-                + 0.5 * flavour[k]["leadership"]
+                + 1.8 * flavour[k]["enablement"]
+                + 1.0 * flavour[k]["leadership"]
                 for k in level
             }
         )
@@ -149,8 +149,11 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
         for store in stores:
             answering = max(1, round(staff[store.key] * rng.uniform(0.55, 0.85)))
             for _ in range(answering):
-                mood = ex_by_wave[-1][store.key] + rng.gauss(0, 0.45)
-                likert = [round(_clamp(mood + rng.gauss(0, 0.45), 1, 5)) for _ in factors]
+                mood = level[store.key] + drift[store.key] + rng.gauss(0, 0.45)
+                likert = [
+                    round(_clamp(mood + flavour[store.key][f] + rng.gauss(0, 0.45), 1, 5))
+                    for f in factors
+                ]
                 enps = round(
                     _clamp((sum(likert) / len(likert) - 1) * 2.5 + rng.gauss(0, 1.2), 0, 10)
                 )

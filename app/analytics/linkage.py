@@ -56,6 +56,7 @@ from app.platform.i18n import Locale
 MIN_UNITS = statistics.MIN_UNITS
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 120
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 BOOTSTRAP_DRAWS = 500
 RWA_METHOD = (
     "Johnson's relative weights (2000): R² of a linear model of the CX outcome on the "
@@ -78,6 +79,11 @@ _MIN_GROUP = text("SELECT survey_min_group FROM organisations WHERE id = :org_id
 
 
 def _window(query: LinkageQuery) -> tuple[date, date]:
+    for given in (query.start, query.end):
+        if given is not None and not FIRST_YEAR <= given.year <= LAST_YEAR:
+            raise InvalidInput(
+                f"Months from {FIRST_YEAR} to {LAST_YEAR} only.", code="invalid_period"
+            )
     today = clock.now().date()
     this_month = date(today.year, today.month, 1)
     end_month = query.end or this_month

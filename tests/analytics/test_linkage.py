@@ -222,5 +222,12 @@ async def test_who_may_read_and_what_is_refused(
         f"{API}/linkage", params={"from": "2025-06-01", "to": "2025-01-01"}, headers=hanna
     )
     assert backwards.json()["code"] == "invalid_period"
+    for edge in ({"to": "9999-12-31"}, {"from": "0001-01-01"}):
+        refused = await client.get(f"{API}/linkage", params=edge, headers=hanna)
+        assert refused.json()["code"] == "invalid_period"
+    too_long = await client.get(
+        f"{API}/linkage", params={"from": "2001-01-01", "to": "2025-01-01"}, headers=hanna
+    )
+    assert too_long.json()["code"] == "period_too_long"
     too_far = await client.get(f"{API}/linkage", params={"lag": 3}, headers=hanna)
     assert too_far.status_code == 422

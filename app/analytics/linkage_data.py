@@ -113,7 +113,8 @@ WHERE org_id = :org_id AND measure = :measure
   AND period >= :start AND period < :end
 """
 )
-# Pulse-survey answers per unit and wave month: respondents, eNPS counts and the sum of
+# Pulse-survey answers of closed waves (an open wave's figures would change answer by answer,
+# and two readings would differ by the few given in between) per unit and wave month: respondents, eNPS counts and the sum of
 # every Likert item by its position; the items' factors come from `_ITEMS`.
 _SURVEY_CELLS = text(
     """
@@ -128,6 +129,7 @@ SELECT r.unit_id, w.period, w.survey_id, count(*) AS n,
 FROM survey_responses r
 JOIN survey_waves w ON w.org_id = r.org_id AND w.id = r.wave_id
 WHERE r.org_id = :org_id AND w.period >= :start AND w.period < :end
+  AND (w.status = 'closed' OR w.closes_at <= CAST(:now AS timestamptz))
 GROUP BY r.org_id, r.wave_id, r.unit_id, w.period, w.survey_id
 """
 )
@@ -265,7 +267,7 @@ async def read_table(
     linkage_ids = {unit_id for unit_id, _ in cx}
     linkage_units = [u for u in units if u.id in linkage_ids]
 
-    cells = await _ex_cells(session, params, grain)
+    cells = await _ex_cells(session, {**params, "now": now}, grain)
     ex, ex_n, suppressed = _released_ex(units, cells, linkage_ids, min_group)
     owners = _owners((u for u in units if u.id in scoped), linkage_ids, by_id)
     listening = await _listening(session, params, units, owners, grain, now)

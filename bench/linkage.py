@@ -619,7 +619,12 @@ async def main(args: argparse.Namespace) -> None:
     }
     for name in args.servers.split(","):
         server = servers[name]()
-        label = "embedded PostgreSQL 16" if name == "embedded" else "PostgreSQL 15, 127.0.0.1"
+        admin = await connect(server)
+        version = (await admin.fetchval("SHOW server_version")).split()[0]
+        jit = await admin.fetchval("SELECT pg_jit_available()")
+        await admin.close()
+        where = "embedded" if name == "embedded" else "127.0.0.1:5432"
+        label = f"PostgreSQL {version}, {where}, JIT {'available' if jit else 'not built in'}"
         print(f"{name}: {make_url(server).render_as_string(hide_password=True)}", flush=True)
         if not args.skip_build and not await complete(server, args.insights):
             await build(server, args.insights)

@@ -9,14 +9,17 @@ Johnson's relative weights. Fewer than 30 units is reported as insufficient, nev
 Only EX that the floors release enters (`app.analytics.linkage_data`).
 """
 
+import asyncio
 import math
 import uuid
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from scipy.stats import t as student  # type: ignore[import-untyped]
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from app.analytics import policies, statistics
 from app.analytics.linkage_data import (
@@ -44,8 +47,8 @@ from app.analytics.linkage_schemas import (
     TableRow,
     UnitPoint,
 )
-from app.analytics.mixed_model import Slope
-from app.analytics.relative_weights import bootstrap_relative_weights
+from app.analytics.mixed_model import MixedModelResult, Slope
+from app.analytics.relative_weights import BootstrapRelativeWeights, bootstrap_relative_weights
 from app.org import service as org_service
 from app.org.principal import Principal
 from app.org.schemas import UnitRef
@@ -132,16 +135,21 @@ def _panel(
     units = table.units
     index = {u.id: i for i, u in enumerate(units)}
     region_codes: dict[uuid.UUID, int] = {}
-    keys = sorted(set(table.cx) | set(values), key=lambda k: (index[k[0]], k[1]))
-    keys = [k for k in keys if k[0] in index]
-    regions = [region_codes.setdefault(table.regions[u.id], len(region_codes)) for u in units]
+    regions = np.array(
+        [region_codes.setdefault(table.regions[u.id], len(region_codes)) for u in units],
+        dtype=np.int64,
+    )
+    keys = [k for k in set(table.cx) | set(values) if k[0] in index]
+    unit = np.fromiter((index[u] for u, _ in keys), dtype=np.int64, count=len(keys))
+    period = np.fromiter((p for _, p in keys), dtype=np.int64, count=len(keys))
+    order = np.lexsort((period, unit))
     return (
         statistics.Panel(
-            unit=np.array([index[u] for u, _ in keys], dtype=np.int64),
-            region=np.array([regions[index[u]] for u, _ in keys], dtype=np.int64),
-            period=np.array([p for _, p in keys], dtype=np.int64),
-            ex=np.array([values.get(k, math.nan) for k in keys], dtype=np.float64),
-            cx=np.array([table.cx.get(k, math.nan) for k in keys], dtype=np.float64),
+            unit=unit[order],
+            region=regions[unit[order]] if len(keys) else unit,
+            period=period[order],
+            ex=np.fromiter((values.get(k, math.nan) for k in keys), np.float64, len(keys))[order],
+            cx=np.fromiter((table.cx.get(k, math.nan) for k in keys), np.float64, len(keys))[order],
         ),
         units,
     )
@@ -212,6 +220,27 @@ def _notice(locale: Locale, units: int) -> str:
     return notice
 
 
+def _analyse(
+    table: LinkageTable, values: dict[tuple[uuid.UUID, int], float], lag: int
+) -> tuple[
+    list[statistics.LagAssociation],
+    MixedModelResult,
+    list[tuple[TreeUnit, float, float, int]],
+    list[tuple[str, statistics.Correlation]],
+]:
+    """The statistics of a report, off the event loop (numpy and scipy release the GIL
+    for much of it) and on one BLAS thread: the vectors are small, and a pool of BLAS
+    threads contending for two cores with the server costs more than it gives."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        panel, units = _panel(table, values)
+        return (
+            statistics.lag_associations(panel),
+            statistics.mixed_model(panel, lag),
+            _unit_means(panel, lag, units),
+            [(s, _signal_correlation(table, s, lag)) for s in LISTENING_SIGNALS],
+        )
+
+
 async def linkage(
     session: AsyncSession, actor: Principal, query: LinkageQuery, *, with_table: bool = False
 ) -> LinkageReport:
@@ -228,10 +257,8 @@ async def linkage(
             code="unknown_ex_measure",
         )
     values = _ex_values(table, query.ex)
-    panel, units = _panel(table, values)
-    lags = statistics.lag_associations(panel)
-    model = statistics.mixed_model(panel, query.lag)
-    means = _unit_means(panel, query.lag, units)
+    units = table.units
+    lags, model, means, signals = await asyncio.to_thread(_analyse, table, values, query.lag)
     names = {u.id: u.name for u in units}
     region_names = await org_service.unit_names(session, actor.org_id, list(table.regions.values()))
     points = [
@@ -289,13 +316,8 @@ async def linkage(
         points=points,
         fit=_fit([p.ex for p in points], [p.cx for p in points]),
         signals=[
-            SignalAssociation(
-                signal=signal,
-                between_units=_correlation(
-                    _signal_correlation(table, panel, units, signal, query.lag)
-                ),
-            )
-            for signal in LISTENING_SIGNALS
+            SignalAssociation(signal=signal, between_units=_correlation(correlation))
+            for signal, correlation in signals
         ],
     )
     if with_table:
@@ -311,12 +333,20 @@ def _signal_values(table: LinkageTable, signal: str) -> dict[tuple[uuid.UUID, in
     }
 
 
-def _signal_correlation(
-    table: LinkageTable, panel: statistics.Panel, units: list[TreeUnit], signal: str, lag: int
-) -> statistics.Correlation:
-    signal_panel, _ = _panel(table, _signal_values(table, signal))
-    means = _unit_means(signal_panel, lag, units)
-    return statistics.correlation([m[1] for m in means], [m[2] for m in means])
+def _signal_correlation(table: LinkageTable, signal: str, lag: int) -> statistics.Correlation:
+    """Across units: each unit's mean signal in t against its mean CX in t + lag, over the
+    periods that have both."""
+    sums: dict[uuid.UUID, list[float]] = {}
+    for (unit_id, period), value in _signal_values(table, signal).items():
+        cx = table.cx.get((unit_id, period + lag))
+        if cx is not None:
+            entry = sums.setdefault(unit_id, [0.0, 0.0, 0.0])
+            entry[0] += value
+            entry[1] += cx
+            entry[2] += 1
+    return statistics.correlation(
+        [e[0] / e[2] for e in sums.values()], [e[1] / e[2] for e in sums.values()]
+    )
 
 
 def _rows(table: LinkageTable, values: dict[tuple[uuid.UUID, int], float]) -> list[TableRow]:
@@ -340,6 +370,13 @@ def _rows(table: LinkageTable, values: dict[tuple[uuid.UUID, int], float]) -> li
             )
         )
     return rows
+
+
+def _weights(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], names: list[str]
+) -> BootstrapRelativeWeights:
+    with threadpool_limits(limits=1, user_api="blas"):
+        return bootstrap_relative_weights(x, y, names, draws=BOOTSTRAP_DRAWS)
 
 
 def _window_means(
@@ -387,9 +424,7 @@ async def drivers(session: AsyncSession, actor: Principal, query: LinkageQuery) 
     y = np.array([outcome[u] for u in units], dtype=np.float64)
     names = [c[0] for c in columns]
     result = (
-        bootstrap_relative_weights(
-            x.reshape(len(units), len(columns)), y, names, draws=BOOTSTRAP_DRAWS
-        )
+        await asyncio.to_thread(_weights, x.reshape(len(units), len(columns)), y, names)
         if columns and len(units) >= 3
         else None
     )

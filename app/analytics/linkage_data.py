@@ -26,7 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org.models import UnitKind
@@ -117,9 +117,10 @@ WHERE org_id = :org_id AND measure = :measure
   AND period >= :start AND period < :end
 """
 )
-# Pulse-survey answers of closed waves (an open wave's figures would change answer by answer,
-# and two readings would differ by the few given in between) per unit and wave month: respondents, eNPS counts and the sum of
-# every Likert item by its position; the items' factors come from `_ITEMS`.
+# Pulse-survey answers of closed waves (an open wave's figures would change answer by
+# answer, and two readings would differ by the few given in between) per unit and wave
+# month: respondents, eNPS counts and the sum of every Likert item by its position; the
+# items' factors come from `_ITEMS`.
 _SURVEY_CELLS = text(
     """
 SELECT r.unit_id, w.period, w.survey_id, count(*) AS n,
@@ -143,36 +144,55 @@ SELECT survey_id, factor FROM survey_items
 WHERE org_id = :org_id AND kind = 'likert' ORDER BY survey_id, position
 """
 )
-# Imported individual responses: the sum of each factor's scores, and of each response's
-# engagement (its own `engagement` score, or else the mean of its factor scores).
-_IMPORTED_SCORES = text(
+# The factors imported individual responses carry in the window.
+_IMPORTED_KEYS = text(
     """
-SELECT r.unit_id, r.period, s.key AS measure, sum(CAST(s.value AS float8)) AS total,
-       count(*) AS n
-FROM ex_responses r CROSS JOIN LATERAL jsonb_each_text(r.scores) s
-WHERE r.org_id = :org_id AND r.period >= :start AND r.period < :end AND s.key <> 'engagement'
-GROUP BY r.unit_id, r.period, s.key
-UNION ALL
-SELECT r.unit_id, r.period, 'engagement', sum(e.score), count(*)
-FROM ex_responses r CROSS JOIN LATERAL (
-  SELECT coalesce(CAST(r.scores ->> 'engagement' AS float8), avg(CAST(t.v AS float8))) AS score
-  FROM jsonb_each_text(r.scores) AS t(k, v)
-) e
-WHERE r.org_id = :org_id AND r.period >= :start AND r.period < :end AND e.score IS NOT NULL
-GROUP BY r.unit_id, r.period
+SELECT DISTINCT jsonb_object_keys(scores) AS key FROM ex_responses
+WHERE org_id = :org_id AND period >= :start AND period < :end
 """
 )
-_IMPORTED_COUNTS = text(
-    """
+
+
+def _imported_cells(keys: list[str]) -> TextClause:
+    """One pass over the imported responses per unit and month: respondents, eNPS counts,
+    and for each factor the sum and count of its scores; engagement is a response's own
+    `engagement` score or else the mean of its factor scores. The factors are bound as
+    parameters (`:k0`, `:k1`, …), never written into the statement."""
+    factors = [k for k in keys if k != ENGAGEMENT]
+    values = "".join(f", CAST(scores ->> :k{i} AS float8) AS v{i}" for i in range(len(factors)))
+    columns = "".join(f", sum(v{i}) AS s{i}, count(v{i}) AS c{i}" for i in range(len(factors)))
+    if factors:
+        total = " + ".join(f"coalesce(v{i}, 0)" for i in range(len(factors)))
+        present = " + ".join(f"CAST(v{i} IS NOT NULL AS int)" for i in range(len(factors)))
+        mean = f"({total}) / NULLIF({present}, 0)"
+    else:
+        mean = "CAST(NULL AS float8)"
+    # Only column expressions are formatted in; the factor names are bound. `OFFSET 0` keeps
+    # the inner query from being folded into the outer one, so that each score is read from
+    # its JSON once rather than once per use.
+    statement = f"""
 SELECT unit_id, period, count(*) AS n,
        count(*) FILTER (WHERE enps >= 9) AS promoters,
        count(*) FILTER (WHERE enps <= 6) AS detractors,
-       count(enps) AS enps_n
-FROM ex_responses
-WHERE org_id = :org_id AND period >= :start AND period < :end
+       count(enps) AS enps_n,
+       sum(engagement) AS engagement_sum, count(engagement) AS engagement_n{columns}
+FROM (
+  SELECT unit_id, period, enps, coalesce(own, {mean}) AS engagement{
+        "".join(f", v{i}" for i in range(len(factors)))
+    }
+  FROM (
+    SELECT unit_id, period, enps, CAST(scores ->> 'engagement' AS float8) AS own{values}
+    FROM ex_responses
+    WHERE org_id = :org_id AND period >= :start AND period < :end
+    OFFSET 0
+  ) scored
+  OFFSET 0
+) r
 GROUP BY unit_id, period
-"""
-)
+"""  # noqa: S608
+    return text(statement)
+
+
 _AGGREGATES = text(
     """
 SELECT unit_id, period, measure, n, mean FROM ex_aggregates
@@ -313,16 +333,23 @@ async def _ex_cells(
         cell.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
         cell.counts[ENPS] += r.n
         cells[(r.unit_id, ordinal(r.period, grain))].add(cell)
-    for r in await session.execute(_IMPORTED_SCORES, params):
-        cell = cells[(r.unit_id, ordinal(r.period, grain))]
-        cell.sums[r.measure] += r.total
-        cell.counts[r.measure] += r.n
-    for r in await session.execute(_IMPORTED_COUNTS, params):
+    keys: list[str] = sorted(str(k) for k in await session.scalars(_IMPORTED_KEYS, params))
+    imported = [k for k in keys if k != ENGAGEMENT]
+    bound = {f"k{i}": name for i, name in enumerate(imported)}
+    for r in await session.execute(_imported_cells(keys), {**params, **bound}):
         cell = cells[(r.unit_id, ordinal(r.period, grain))]
         cell.n += r.n
         if r.enps_n:
             cell.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
             cell.counts[ENPS] += r.enps_n
+        if r.engagement_n:
+            cell.sums[ENGAGEMENT] += r.engagement_sum
+            cell.counts[ENGAGEMENT] += r.engagement_n
+        for i, name in enumerate(imported):
+            count = getattr(r, f"c{i}")
+            if count:
+                cell.sums[name] += getattr(r, f"s{i}")
+                cell.counts[name] += count
     biggest: dict[tuple[uuid.UUID, int, date], int] = {}
     for r in await session.execute(_AGGREGATES, params):
         cell = cells[(r.unit_id, ordinal(r.period, grain))]
@@ -356,16 +383,23 @@ def _released_ex(
     ex: dict[tuple[uuid.UUID, int], dict[str, float]] = {}
     ex_n: dict[tuple[uuid.UUID, int], int] = {}
     suppressed: set[tuple[uuid.UUID, int]] = set()
+    # The linkage units each unit's answers count for: itself and its ancestors among them.
+    counts_for: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for unit in units:
+        above = counts_for.get(unit.parent_id, []) if unit.parent_id else []
+        counts_for[unit.id] = [*above, unit.id] if unit.id in linkage else above
     for period, period_cells in by_period.items():
         plan = release_plan(parents, {u: c.n for u, c in period_cells.items()}, min_group)
-        rolled: dict[uuid.UUID, ExCell] = defaultdict(ExCell)
+        parts: dict[uuid.UUID, list[ExCell]] = defaultdict(list)
         for unit_id, cell in period_cells.items():
-            node: uuid.UUID | None = unit_id
-            while node is not None:
-                if node in linkage:
-                    rolled[node].add(cell)
-                node = parents.get(node)
-        for unit_id, cell in rolled.items():
+            for owner in counts_for[unit_id]:
+                parts[owner].append(cell)
+        for unit_id, cells_of_unit in parts.items():
+            cell = cells_of_unit[0]
+            if len(cells_of_unit) > 1:
+                cell = ExCell()
+                for part in cells_of_unit:
+                    cell.add(part)
             if cell.n == 0:
                 continue
             if plan.releasable(unit_id):

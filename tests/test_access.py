@@ -118,6 +118,14 @@ ACCESS: dict[str, frozenset[str]] = {
     # Whoever may read the insight, or is about to post one.
     "similar_insights": EVERYONE,
     "similar_to_draft": EVERYONE,
+    "get_linkage": READERS,
+    "get_linkage_drivers": READERS,
+    "get_linkage_scatter": READERS,
+    "get_linkage_scatter_png": READERS,
+    "get_linkage_lags": READERS,
+    "get_linkage_lags_png": READERS,
+    "get_linkage_drivers_chart": READERS,
+    "get_linkage_drivers_png": READERS,
 }
 
 

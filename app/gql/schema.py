@@ -30,7 +30,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from app.actions.gql import ActionMutations, ActionQueries, find_action
-from app.analytics.gql import AnalyticsQueries
+from app.analytics.gql import AnalyticsQueries, LinkageQueries
 from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
@@ -104,6 +104,7 @@ Query = _root(
         AnalyticsQueries,
         WebhookQueries,
         ThemeQueries,
+        LinkageQueries,
         OutcomeQueries,
     ),
     (
@@ -133,6 +134,8 @@ Query = _root(
         "theme_priorities",
         "journey_matrix",
         "theme_status_times",
+        "linkage",
+        "linkage_drivers",
         "imports",
     ),
 )

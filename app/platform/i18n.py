@@ -298,6 +298,16 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_period": ("Virheellinen syöte", "Aikaväli ei kelpaa.", "Invalid input"),
+    "period_too_long": (
+        "Virheellinen syöte",
+        "Yhteyksiä tarkastellaan enintään kymmenen vuoden ajalta kerrallaan.",
+        "Invalid input",
+    ),
+    "unknown_ex_measure": (
+        "Virheellinen syöte",
+        "Tällä EX-mittarilla ei ole tietoja: raportti luettelee ne, joilla on.",
+        "Invalid input",
+    ),
     "unknown_theme": (
         "Virheellinen syöte",
         "Teemaa ei ole tai se ei ole käytössä.",

@@ -87,7 +87,7 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
     await session.execute(
         insert(SurveyTarget).values(org_id=org_id, survey_id=survey_id, unit_id=root.unit.id)
     )
-    factors = [factor for _, kind, factor, _, _ in ITEMS if kind == "likert"]
+    factors = [factor for _, kind, factor, _, _ in ITEMS if kind == "likert" and factor]
     stores = [n for n in world.nodes.values() if n.unit.kind is UnitKind.STORE]
     region_of = {s.key: s.parent.key if s.parent else "" for s in stores}
     staff = {s.key: 4 if s.key == SMALL_STORE else rng.randint(14, 32) for s in stores}

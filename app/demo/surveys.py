@@ -9,7 +9,6 @@ person, no time; the demo's own logins in stores are recorded as having answered
 waves, and nobody has answered the open one yet.
 """
 
-import hashlib
 import random
 import uuid
 from datetime import date, datetime
@@ -20,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.demo.content.surveys import COMMENTS_EN, COMMENTS_FI, ITEMS, SURVEY_NAME, WAVES
 from app.demo.world import Node, World
 from app.org.models import Person, Role, UnitKind
-from app.outcomes.models import CxMeasure, CxOutcome, DataImport, ImportKind
+from app.org.principal import Principal
+from app.outcomes import service as outcomes_service
+from app.outcomes.models import CxMeasure, ImportKind
 from app.surveys.models import (
     ItemKind,
     Survey,
@@ -181,7 +182,7 @@ async def seed_surveys(session: AsyncSession, world: World, now: datetime) -> No
             insert(SurveyParticipation),
             [{"org_id": org_id, "wave_id": wave_id, "person_id": p} for p in store_people],
         )
-    await _seed_outcomes(session, world, now, stores, region_of, ex_by_wave, rng, hr.person.id)
+    await _seed_outcomes(session, world, now, stores, region_of, ex_by_wave, rng, hr.principal)
 
 
 async def _homed(session: AsyncSession, org_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -202,11 +203,10 @@ async def _seed_outcomes(
     region_of: dict[str, str],
     ex_by_wave: list[dict[str, float]],
     rng: random.Random,
-    imported_by: uuid.UUID,
+    importer: Principal,
 ) -> None:
     """Twelve months of customer outcomes per store, following the store's EX of the month
     before (the latest wave at or before it, or the first wave before any)."""
-    org_id = world.org_id
     today = now.date()
     wave_months = [_month(today, age) for age in WAVE_AGES]
     store_cx = {s.key: rng.gauss(0, 4.0) for s in stores}
@@ -236,33 +236,19 @@ async def _seed_outcomes(
             }
             for measure, value in values.items():
                 rows.append((store.unit.id, month, measure, round(value, 2), customers))
-    digest = hashlib.sha256(repr(sorted(map(str, rows))).encode()).hexdigest()
-    import_id = uuid.uuid4()
-    await session.execute(
-        insert(DataImport).values(
-            org_id=org_id,
-            id=import_id,
-            kind=ImportKind.CX_OUTCOMES,
-            digest=digest,
-            source="asiakaskokemus-12kk.csv",
-            rows=len(rows),
-            summary={"units": len(stores), "periods": 12},
-            created_by=imported_by,
-            created_at=now,
-        )
-    )
-    await session.execute(
-        insert(CxOutcome),
+    await outcomes_service.import_rows(
+        session,
+        importer,
+        ImportKind.CX_OUTCOMES,
         [
             {
-                "org_id": org_id,
-                "unit_id": unit_id,
-                "period": month,
-                "measure": measure,
-                "import_id": import_id,
+                "unit": str(unit_id),
+                "period": f"{month:%Y-%m}",
+                "measure": measure.value,
                 "value": value,
                 "n": customers,
             }
             for unit_id, month, measure, value, customers in rows
         ],
+        source="asiakaskokemus-12kk.csv",
     )

@@ -45,6 +45,7 @@ from app.org.gql import OrgQueries, find_unit
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
 from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
+from app.surveys.gql import SurveyMutations, SurveyQueries, find_survey, find_wave
 from app.sync.gql import SyncQueries
 from app.themes.gql import ThemeMutations, ThemeQueries, find_theme
 from app.webhooks.gql import WebhookMutations, WebhookQueries, find_webhook
@@ -62,6 +63,8 @@ NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "RoutingRule": find_rule,
     "Webhook": find_webhook,
     "Theme": find_theme,
+    "Survey": find_survey,
+    "Wave": find_wave,
 }
 
 
@@ -103,6 +106,7 @@ Query = _root(
         AnalyticsQueries,
         WebhookQueries,
         ThemeQueries,
+        SurveyQueries,
     ),
     (
         "node",
@@ -131,6 +135,12 @@ Query = _root(
         "theme_priorities",
         "journey_matrix",
         "theme_status_times",
+        "surveys",
+        "open_waves",
+        "wave_results",
+        "wave_comments",
+        "wave_response_rates",
+        "survey_settings",
     ),
 )
 Mutation = _root(
@@ -143,6 +153,7 @@ Mutation = _root(
         RoutingMutations,
         WebhookMutations,
         ThemeMutations,
+        SurveyMutations,
     ),
     (
         "post_insight",
@@ -178,6 +189,10 @@ Mutation = _root(
         "split_theme",
         "move_insight_to_theme",
         "start_theme_run",
+        "create_survey",
+        "open_wave",
+        "close_wave",
+        "answer_survey",
     ),
 )
 

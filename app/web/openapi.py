@@ -51,6 +51,10 @@ TAGS = [
         "description": "Themes across units and languages, their reach, the journey heat map, "
         "and similar insights.",
     },
+    {
+        "name": "surveys",
+        "description": "Pulse surveys: waves, anonymous answers, results held to anonymity floors.",
+    },
     {"name": "webhooks", "description": "Timeline events sent to subscribed HTTPS endpoints."},
     {"name": "sync", "description": "Offline clients: changes since a cursor, batched writes."},
     {"name": "privacy", "description": "Retention, erasure, data exports and the audit log."},

@@ -206,7 +206,7 @@ async def test_no_group_below_the_floor_can_be_worked_out(
             ),
             201,
         )
-        texts = [f"kommentti {uuid.uuid4().hex[:8]}" for _ in answers]
+        written = [f"kommentti {uuid.uuid4().hex[:8]}" for _ in answers]
         ids = await put_answers(
             session,
             org.id,
@@ -218,7 +218,7 @@ async def test_no_group_below_the_floor_can_be_worked_out(
                     "enps": a.enps,
                     "comment": t if a.comment else None,
                 }
-                for a, t in zip(answers, texts, strict=True)
+                for a, t in zip(answers, written, strict=True)
             ],
         )
         await ok(await client.post(f"{API}/waves/{wave['id']}/close", headers=hr_auth))
@@ -226,7 +226,7 @@ async def test_no_group_below_the_floor_can_be_worked_out(
             (
                 wave["id"],
                 dict(zip(ids, answers, strict=True)),
-                dict(zip(ids, texts, strict=True)),
+                dict(zip(ids, written, strict=True)),
             )
         )
 

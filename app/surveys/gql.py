@@ -142,7 +142,7 @@ class SurveyMutations:
     @mutation("Answer a wave, once, anonymously.")
     async def answer_survey(self, info: Info, input: AnswerSurveyInput) -> AnswerSurveyPayload:
         wave_id = uuid_of("Wave", input.wave_id)
-        data = out.AnswerIn(
+        data = out.SurveyAnswerIn(
             likert={a.key: a.value for a in input.likert},
             enps=input.enps,
             comment=input.comment,

@@ -154,7 +154,7 @@ class WaveResults:
         )
 
 
-@derived.type(schemas.CommentOut, all_fields=True, description="An anonymous comment.")
+@derived.type(schemas.SurveyCommentOut, all_fields=True, description="An anonymous comment.")
 class SurveyComment:
     pass
 

@@ -26,13 +26,13 @@ from app.platform.i18n import Locale
 from app.surveys import floors, policies, service, waves
 from app.surveys.models import ItemKind
 from app.surveys.schemas import (
-    CommentOut,
     EnpsResult,
     FactorMean,
     ItemResult,
     RateRow,
     ResponseRates,
     SuppressedReason,
+    SurveyCommentOut,
     UnitFigures,
     ValueCount,
     WaveComments,
@@ -282,13 +282,13 @@ async def wave_comments(
     facts, unit = await _facts(session, actor, wave_id, unit_id)
     plan = facts.comment_plan()
     released = plan.releasable(unit)
-    comments: list[CommentOut] = []
+    comments: list[SurveyCommentOut] = []
     if released:
         found = await session.execute(
             _COMMENTS,
             {"org_id": actor.org_id, "wave_id": wave_id, "subtree": facts.tree.paths[unit] + "%"},
         )
-        comments = [CommentOut(text=r.comment, language=r.comment_language) for r in found]
+        comments = [SurveyCommentOut(text=r.comment, language=r.comment_language) for r in found]
     return WaveComments(
         wave_id=wave_id,
         unit=facts.tree.ref(unit),

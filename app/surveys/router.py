@@ -5,10 +5,10 @@ from fastapi import APIRouter, Query, status
 
 from app.surveys import results, service, waves
 from app.surveys.schemas import (
-    AnswerIn,
-    AnswerOut,
     OpenWaveOut,
     ResponseRates,
+    SurveyAnswerIn,
+    SurveyAnswerOut,
     SurveyCreate,
     SurveyOut,
     SurveySettingsIn,
@@ -103,8 +103,8 @@ async def close_wave(wave_id: uuid.UUID, session: Session, caller: Caller) -> Wa
 
 @router.post("/waves/{wave_id}/responses", status_code=status.HTTP_201_CREATED)
 async def answer_wave(
-    wave_id: uuid.UUID, body: AnswerIn, session: Session, caller: Caller
-) -> AnswerOut:
+    wave_id: uuid.UUID, body: SurveyAnswerIn, session: Session, caller: Caller
+) -> SurveyAnswerOut:
     """Answer a wave, once, anonymously: the answer is stored without your name and without
     a time, apart from the record that you answered. Every Likert item needs an answer.
     403 `not_surveyed`; 409 `already_answered`, `wave_closed`."""

@@ -109,7 +109,7 @@ class OpenWaveOut(BaseModel):
 Likert = Annotated[int, Field(ge=1, le=5)]
 
 
-class AnswerIn(BaseModel):
+class SurveyAnswerIn(BaseModel):
     """One anonymous answer: stored without the person and without a time."""
 
     model_config = ConfigDict(extra="forbid")
@@ -121,7 +121,7 @@ class AnswerIn(BaseModel):
     comment: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 
-class AnswerOut(BaseModel):
+class SurveyAnswerOut(BaseModel):
     """Receipt of an answer: that the caller answered the wave, and nothing that names the
     answer itself."""
 
@@ -183,7 +183,7 @@ class WaveResults(BaseModel):
     children: list[UnitFigures] = Field(description="Each child unit's subtree, by name.")
 
 
-class CommentOut(BaseModel):
+class SurveyCommentOut(BaseModel):
     text: str
     language: str | None
 
@@ -197,7 +197,7 @@ class WaveComments(BaseModel):
     floor: int
     suppressed: bool
     reason: SuppressedReason | None
-    comments: list[CommentOut]
+    comments: list[SurveyCommentOut]
 
 
 class RateRow(BaseModel):

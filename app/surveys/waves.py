@@ -34,10 +34,10 @@ from app.surveys.models import (
     WaveUnit,
 )
 from app.surveys.schemas import (
-    AnswerIn,
-    AnswerOut,
     OpenWaveOut,
     QuestionOut,
+    SurveyAnswerIn,
+    SurveyAnswerOut,
     WaveCreate,
     WaveOut,
 )
@@ -309,8 +309,8 @@ def _likert_in_order(survey_items: Sequence[Any], given: dict[str, int]) -> list
 
 
 async def answer_wave(
-    session: AsyncSession, actor: Principal, wave_id: uuid.UUID, data: AnswerIn
-) -> AnswerOut:
+    session: AsyncSession, actor: Principal, wave_id: uuid.UUID, data: SurveyAnswerIn
+) -> SurveyAnswerOut:
     """Answer a wave, once. 404 for a missing wave; 403 `not_surveyed` when it does not ask
     the caller's unit; 409 `wave_closed`, `already_answered`; 422 `unknown_item`,
     `likert_answers_incomplete`, `comment_not_asked`."""
@@ -349,4 +349,4 @@ async def answer_wave(
             comment_language=detect_language(comment) if comment is not None else None,
         )
     )
-    return AnswerOut(wave_id=wave_id, answered=True)
+    return SurveyAnswerOut(wave_id=wave_id, answered=True)

@@ -474,6 +474,11 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Conflict",
     ),
     "wave_closed": ("Ristiriita", "Kyselykierros on suljettu.", "Conflict"),
+    "wave_open": (
+        "Ristiriita",
+        "Tulokset näytetään, kun kyselykierros on päättynyt.",
+        "Conflict",
+    ),
     "already_answered": ("Ristiriita", "Olet jo vastannut tähän kierrokseen.", "Conflict"),
     "unknown_item": (
         "Virheellinen syöte",

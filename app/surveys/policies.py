@@ -10,6 +10,8 @@
   their grants and for managers over their own subtree, the reading scope of the insight
   inbox. A unit out of that scope is as missing as one that does not exist. What they read
   is held to the floors (`app.surveys.floors`) whoever reads it: no role sees a smaller group.
+- Results and comments are read once a wave has closed; response rates also while it is
+  open, to follow participation.
 - Survey definitions and their waves are no secret to those readers (a manager needs a
   wave's id to read its results for their unit).
 """
@@ -72,6 +74,13 @@ def answers(actor: Principal, target_paths: Iterable[str]) -> bool:
 def require_answerer(actor: Principal, target_paths: Iterable[str]) -> None:
     if not answers(actor, target_paths):
         raise Forbidden("This survey does not ask your unit.", code="not_surveyed")
+
+
+def require_closed(accepting_answers: bool) -> None:
+    """Results and comments wait for the wave to close: two readings of an open wave would
+    differ by the few answers given in between."""
+    if accepting_answers:
+        raise Conflict("Results are shown once the wave has closed.", code="wave_open")
 
 
 def require_settings_reader(actor: Principal) -> None:

@@ -7,6 +7,10 @@ plan is made over the organisation's whole unit tree, whoever asks and for which
 so two readers, or two requests, never see groups that differ by fewer answers than the
 floor. Comments have a plan of their own over the comments per unit, with the higher
 comment floor.
+
+Results and comments are shown once the wave is closed: figures read while answers still
+come in would differ from the next reading by the few answers given in between. Response
+rates may be followed while the wave is open (the floors still hold the counts).
 """
 
 import uuid
@@ -155,11 +159,19 @@ async def _tree(session: AsyncSession, org_id: uuid.UUID) -> Tree:
 
 
 async def _facts(
-    session: AsyncSession, actor: Principal, wave_id: uuid.UUID, unit_id: uuid.UUID | None
+    session: AsyncSession,
+    actor: Principal,
+    wave_id: uuid.UUID,
+    unit_id: uuid.UUID | None,
+    *,
+    answers: bool,
 ) -> tuple[WaveFacts, uuid.UUID]:
-    """The wave's cells and the unit asked about, once the caller may read it."""
+    """The wave's cells and the unit asked about, once the caller may read it; with
+    `answers`, once the wave is closed."""
     policies.require_reader(actor)
     wave = await waves.find_wave(session, actor.org_id, wave_id)
+    if answers:
+        policies.require_closed(waves.accepting(wave, clock.now()))
     tree = await _tree(session, actor.org_id)
     unit = unit_id or policies.default_unit_id(actor)
     if unit not in tree.paths:
@@ -250,8 +262,9 @@ async def wave_results(
 ) -> WaveResults:
     """A unit's subtree (by default the top of the caller's reading scope) and each of its
     children's: figures where the floors release them, else `suppressed` with the reason.
-    403 `not_a_reader`; 404 for a missing wave or a unit out of reach; 422 `unit_required`."""
-    facts, unit = await _facts(session, actor, wave_id, unit_id)
+    403 `not_a_reader`; 404 for a missing wave or a unit out of reach; 409 `wave_open`;
+    422 `unit_required`."""
+    facts, unit = await _facts(session, actor, wave_id, unit_id, answers=True)
     likert = (
         await session.execute(
             select(service.items)
@@ -279,7 +292,7 @@ async def wave_comments(
     session: AsyncSession, actor: Principal, wave_id: uuid.UUID, unit_id: uuid.UUID | None
 ) -> WaveComments:
     """A unit's subtree's comments, when the comment floor releases them, ordered by text."""
-    facts, unit = await _facts(session, actor, wave_id, unit_id)
+    facts, unit = await _facts(session, actor, wave_id, unit_id, answers=True)
     plan = facts.comment_plan()
     released = plan.releasable(unit)
     comments: list[SurveyCommentOut] = []
@@ -319,7 +332,7 @@ async def response_rates(
 ) -> ResponseRates:
     """People asked in a unit's subtree and in each child's (no secret), and how many
     answered, where the floors release it."""
-    facts, unit = await _facts(session, actor, wave_id, unit_id)
+    facts, unit = await _facts(session, actor, wave_id, unit_id, answers=False)
     plan = facts.plan()
     return ResponseRates(
         wave_id=wave_id,

@@ -117,7 +117,8 @@ async def get_wave_results(
 ) -> WaveResults:
     """A unit's subtree and each child's: respondents, response rate, factor and item means
     and distributions, eNPS; each group only when the floors release it, else `suppressed`
-    with the reason (managers over their subtree, HR and administrators over theirs)."""
+    with the reason (managers over their subtree, HR and administrators over theirs). Shown
+    once the wave has closed (409 `wave_open` before)."""
     return await results.wave_results(session, caller, wave_id, unit_id)
 
 
@@ -126,7 +127,7 @@ async def list_wave_comments(
     wave_id: uuid.UUID, session: Session, caller: Caller, unit_id: UnitId = None
 ) -> WaveComments:
     """A unit's subtree's comments, only from a group of at least the comment floor (10, or
-    the survey floor when higher), ordered by their text."""
+    the survey floor when higher), ordered by their text; once the wave has closed."""
     return await results.wave_comments(session, caller, wave_id, unit_id)
 
 
@@ -135,5 +136,5 @@ async def get_wave_response_rates(
     wave_id: uuid.UUID, session: Session, caller: Caller, unit_id: UnitId = None
 ) -> ResponseRates:
     """People asked in a unit's subtree and in each child's, and how many answered where the
-    floors release it."""
+    floors release it; also while the wave is open."""
     return await results.response_rates(session, caller, wave_id, unit_id)

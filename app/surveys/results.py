@@ -137,13 +137,44 @@ class WaveFacts:
     def eligible_in(self, unit_id: uuid.UUID) -> int:
         return sum(self.eligible.get(u, 0) for u in self.tree.subtree(unit_id))
 
-    def plan(self) -> Any:
-        counts = {u: c.n for u, c in self.cells.items()}
-        return floors.release_plan(self.tree.parents, counts, self.min_group)
+    def floors(self) -> list[int]:
+        """The floor now, and those the wave's results may have been read under before."""
+        return sorted({self.min_group, *self.wave.earlier_floors})
 
-    def comment_plan(self) -> Any:
+    def plan(self) -> "Plans":
+        counts = {u: c.n for u, c in self.cells.items()}
+        return Plans([floors.release_plan(self.tree.parents, counts, k) for k in self.floors()])
+
+    def comment_plan(self) -> "Plans":
         counts = {u: c.comments for u, c in self.cells.items()}
-        return floors.release_plan(self.tree.parents, counts, floors.comment_floor(self.min_group))
+        return Plans(
+            [
+                floors.release_plan(self.tree.parents, counts, floors.comment_floor(k))
+                for k in self.floors()
+            ]
+        )
+
+
+@dataclass
+class Plans:
+    """The release plans of a wave under each floor it may have been read under: a group is
+    released only where every one of them releases it. Each plan releases unions of its
+    blocks, so all that was ever read of the wave lies within one plan's groups."""
+
+    plans: list[Any]
+
+    @property
+    def floor(self) -> int:
+        return max(int(p.floor) for p in self.plans)
+
+    def count(self, unit_id: uuid.UUID) -> int:
+        return int(self.plans[0].count(unit_id))
+
+    def releasable(self, unit_id: uuid.UUID) -> bool:
+        return all(p.releasable(unit_id) for p in self.plans)
+
+    def released_count(self, unit_id: uuid.UUID) -> int | None:
+        return self.count(unit_id) if self.releasable(unit_id) else None
 
 
 async def _tree(session: AsyncSession, org_id: uuid.UUID) -> Tree:
@@ -214,7 +245,7 @@ def _reason(count: int) -> SuppressedReason:
 
 
 def _figures(
-    facts: WaveFacts, plan: Any, unit_id: uuid.UUID, likert: Sequence[Any], locale: Locale
+    facts: WaveFacts, plan: Plans, unit_id: uuid.UUID, likert: Sequence[Any], locale: Locale
 ) -> UnitFigures:
     eligible = facts.eligible_in(unit_id)
     if not plan.releasable(unit_id):
@@ -312,7 +343,7 @@ async def wave_comments(
     )
 
 
-def _rate(facts: WaveFacts, plan: Any, unit_id: uuid.UUID) -> RateRow:
+def _rate(facts: WaveFacts, plan: Plans, unit_id: uuid.UUID) -> RateRow:
     eligible = facts.eligible_in(unit_id)
     responded = plan.released_count(unit_id)
     return RateRow(

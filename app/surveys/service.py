@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import all_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org.models import Organisation, Unit
@@ -19,7 +19,7 @@ from app.platform import clock
 from app.platform.db import table
 from app.platform.errors import InvalidInput, NotFound
 from app.surveys import floors, policies
-from app.surveys.models import ItemKind, Survey, SurveyItem, SurveyTarget
+from app.surveys.models import ItemKind, Survey, SurveyItem, SurveyTarget, SurveyWave, WaveStatus
 from app.surveys.schemas import (
     ItemIn,
     ItemOut,
@@ -31,6 +31,7 @@ from app.surveys.schemas import (
 
 surveys, items, targets = table(Survey), table(SurveyItem), table(SurveyTarget)
 units, organisations = table(Unit), table(Organisation)
+waves = table(SurveyWave)
 
 
 def check_items(given: Sequence[ItemIn]) -> None:
@@ -197,11 +198,28 @@ async def get_settings(session: AsyncSession, actor: Principal) -> SurveySetting
 async def set_settings(
     session: AsyncSession, actor: Principal, data: SurveySettingsIn
 ) -> SurveySettingsOut:
-    """Raise the survey floor; every later read follows it. 403 `not_an_admin`; 422
+    """Raise the survey floor; every later read follows it. A closed wave keeps the floors
+    its results may have been read under, and releases only what all of them release.
+    403 `not_an_admin`; 422
     `min_group_too_small` below 5; 409 `min_group_lowered` below the current floor."""
     policies.require_settings_keeper(actor)
     current = await min_group(session, actor.org_id, lock=True)
     policies.require_min_group(current, data.min_group)
+    if data.min_group > current:
+        # Waves whose results may have been read under the floor being replaced.
+        now = clock.now()
+        await session.execute(
+            update(waves)
+            .where(
+                waves.c.org_id == actor.org_id,
+                or_(
+                    waves.c.status == WaveStatus.CLOSED,
+                    waves.c.closes_at <= now,
+                ),
+                literal(current) != all_(waves.c.earlier_floors),
+            )
+            .values(earlier_floors=func.array_append(waves.c.earlier_floors, current))
+        )
     await session.execute(
         update(organisations)
         .where(organisations.c.id == actor.org_id)

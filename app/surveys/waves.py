@@ -167,6 +167,7 @@ async def open_wave(
             opened_by=actor.person_id,
             opened_at=now,
             closes_at=data.closes_at,
+            earlier_floors=[],
         )
     )
     await session.execute(

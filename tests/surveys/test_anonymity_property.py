@@ -6,20 +6,36 @@ released count may be below it, and what is released must be right."""
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org import service as org_service
 from app.org.models import Role, UnitKind
+from app.platform.settings import Settings
 from app.surveys.floors import comment_floor
 from tests.factories import Org, World, add_person, add_unit
 from tests.surveys.disclosure import small_atoms
 from tests.surveys.support import API, ok, put_answers, survey_body
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """As everywhere, without rate limits: an example asks a few hundred questions."""
+    return Settings(
+        database_url=database_url,
+        public_url="http://testserver",
+        data_dir=tmp_path,
+        rate_limit_person_per_minute=0,
+        rate_limit_org_per_minute=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,8 @@ class Spec:
     manager_at: int
     people: tuple[int, ...]
     waves: tuple[tuple[Answer, ...], ...]
+    # How much an administrator raises the floor once everything was read, or None.
+    raised: int | None
 
     @property
     def size(self) -> int:
@@ -76,12 +94,13 @@ def specs(draw: st.DrawFn) -> Spec:
         manager_at=draw(st.integers(0, size - 1)),
         people=tuple(draw(st.integers(0, 2)) for _ in range(size)),
         waves=waves,
+        raised=draw(st.sampled_from([None, None, 1, 3])),
     )
 
 
 async def _organisation(
     session: AsyncSession, world: World, spec: Spec
-) -> tuple[Org, list[uuid.UUID], str, str]:
+) -> tuple[Org, list[uuid.UUID], str, str, str]:
     suffix = uuid.uuid4().hex[:10]
     made, root = await org_service.create_organisation(
         session, name=f"Satunnainen {suffix}", slug=f"random-{suffix}"
@@ -90,8 +109,9 @@ async def _organisation(
     units = [root]
     for i, parent in enumerate(spec.parents, start=1):
         units.append(await add_unit(session, org, f"u{i}", units[parent], UnitKind.TEAM))
-    hr, manager = f"hr-{suffix}", f"manager-{suffix}"
+    hr, manager, admin = f"hr-{suffix}", f"manager-{suffix}", f"admin-{suffix}"
     await add_person(session, org, hr, root, [(Role.HR, root)])
+    await add_person(session, org, admin, root, [(Role.ADMIN, root)])
     await add_person(session, org, manager, units[spec.manager_at], [])
     await org_service.grant_role(
         session,
@@ -109,7 +129,7 @@ async def _organisation(
     )
     await session.commit()
     world.people.update(org.people)
-    return org, [u.id for u in units], hr, manager
+    return org, [u.id for u in units], hr, manager, admin
 
 
 def _mean(values: list[int]) -> float:
@@ -121,13 +141,14 @@ class Released:
 
     def __init__(self, spec: Spec, unit_ids: list[uuid.UUID]) -> None:
         self.spec = spec
+        self.floor = spec.floor
         self.index = {str(u): i for i, u in enumerate(unit_ids)}
         self.groups: list[frozenset[uuid.UUID]] = []
         self.comment_groups: list[frozenset[uuid.UUID]] = []
 
     def eligible(self, top: int) -> int:
-        # The HR reader at the root and the manager are asked too.
-        homes = [0, self.spec.manager_at]
+        # The HR reader and the administrator at the root and the manager are asked too.
+        homes = [0, 0, self.spec.manager_at]
         homes += [u for u, n in enumerate(self.spec.people) for _ in range(n)]
         inside = self.spec.subtree(top)
         return sum(1 for h in homes if h in inside)
@@ -141,7 +162,7 @@ class Released:
             assert out["n"] is None and out["enps"] is None and out["items"] == []
             assert out["reason"] == ("no_answers" if not group else "too_few_answers")
             return
-        assert out["n"] == len(group) >= self.spec.floor
+        assert out["n"] == len(group) >= self.floor
         self.groups.append(group)
         answers = [wave[rid] for rid in group]
         for position, item in enumerate(out["items"]):
@@ -161,7 +182,7 @@ class Released:
         if out["suppressed"]:
             assert out["responded"] is None and out["response_rate"] is None
             return
-        assert out["responded"] == len(group) >= self.spec.floor
+        assert out["responded"] == len(group) >= self.floor
         self.groups.append(group)
 
     def comments(
@@ -172,12 +193,12 @@ class Released:
         if out["suppressed"]:
             assert out["comments"] == []
             return
-        assert len(group) >= comment_floor(self.spec.floor)
+        assert len(group) >= comment_floor(self.floor)
         assert [c["text"] for c in out["comments"]] == sorted(texts[rid] for rid in group)
         self.comment_groups.append(group)
 
 
-@settings(
+@examples(
     max_examples=30,
     deadline=None,
     suppress_health_check=[
@@ -190,7 +211,7 @@ class Released:
 async def test_no_group_below_the_floor_can_be_worked_out(
     client: httpx.AsyncClient, world: World, session: AsyncSession, spec: Spec
 ) -> None:
-    org, unit_ids, hr, manager = await _organisation(session, world, spec)
+    org, unit_ids, hr, manager, admin = await _organisation(session, world, spec)
     hr_auth = await world.auth(hr)
     survey = await ok(
         await client.post(f"{API}/surveys", json=survey_body([unit_ids[0]]), headers=hr_auth), 201
@@ -234,6 +255,32 @@ async def test_no_group_below_the_floor_can_be_worked_out(
         (hr_auth, range(spec.size)),
         (await world.auth(manager), spec.subtree(spec.manager_at)),
     ]
+    floors = [spec.floor] if spec.raised is None else [spec.floor, spec.floor + spec.raised]
+    for floor in floors:
+        if floor != spec.floor:
+            await ok(
+                await client.put(
+                    f"{API}/surveys/settings",
+                    json={"min_group": floor},
+                    headers=await world.auth(admin),
+                )
+            )
+            released.floor = floor
+        await _read_everything(client, spec, unit_ids, readers, asked, released)
+
+    # Whatever was read, under either floor: nothing smaller than the lower can be worked out.
+    assert small_atoms(released.groups, spec.floor) == []
+    assert small_atoms(released.comment_groups, comment_floor(spec.floor)) == []
+
+
+async def _read_everything(
+    client: httpx.AsyncClient,
+    spec: Spec,
+    unit_ids: list[uuid.UUID],
+    readers: list[tuple[dict[str, str], Any]],
+    asked: list[tuple[str, dict[uuid.UUID, Answer], dict[uuid.UUID, str]]],
+    released: Released,
+) -> None:
     for wave_id, wave, texts in asked:
         for auth, scope in readers:
             for unit in [None, *scope]:
@@ -241,7 +288,7 @@ async def test_no_group_below_the_floor_can_be_worked_out(
                 results = await ok(
                     await client.get(f"{API}/waves/{wave_id}/results", params=params, headers=auth)
                 )
-                assert results["min_group"] == spec.floor
+                assert results["min_group"] == released.floor
                 for out in [results["unit"], *results["children"]]:
                     released.figures(out, wave)
                 rates = await ok(
@@ -263,6 +310,3 @@ async def test_no_group_below_the_floor_can_be_worked_out(
                 headers=readers[1][0],
             )
             assert refused.status_code == 404
-
-    assert small_atoms(released.groups, spec.floor) == []
-    assert small_atoms(released.comment_groups, comment_floor(spec.floor)) == []

@@ -610,3 +610,47 @@ async def test_surveys_over_graphql(client: httpx.AsyncClient, world: World) -> 
     node = await gql.data("mia", "Node", id=wave["id"])
     assert node["node"]["id"] == wave["id"]
     assert (await gql.data("pekka", "Node", id=wave["id"]))["node"] is None
+
+
+async def test_a_raised_floor_never_lets_two_readings_differ_by_a_few(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> None:
+    """Store A's 5 answers are released under a floor of 5, the south's 7 are not (2 would
+    be left over). Under 6 the south alone would be: read after the first, it would give
+    store B's 2 answers away. A wave read before the floor was raised keeps the old floor
+    as well; a wave closed afterwards has only the new one."""
+    survey, wave = await survey_with_wave(client, world, ["root"])
+    await _answers(session, world, wave["id"], {"store_a": 5, "store_b": 2})
+    aaro = await world.auth("aaro")
+    await ok(await client.post(f"{API}/waves/{wave['id']}/close", headers=aaro))
+    south = {"unit_id": str(world.units["south"].id)}
+    before = await ok(
+        await client.get(f"{API}/waves/{wave['id']}/results", params=south, headers=aaro)
+    )
+    assert before["unit"]["suppressed"] and before["children"][0]["n"] == 5
+
+    await ok(await client.put(f"{API}/surveys/settings", json={"min_group": 6}, headers=aaro))
+    after = await ok(
+        await client.get(f"{API}/waves/{wave['id']}/results", params=south, headers=aaro)
+    )
+    assert after["min_group"] == 6
+    assert after["unit"]["suppressed"] and after["unit"]["reason"] == "too_few_answers"
+    assert [c["suppressed"] for c in after["children"]] == [True, True]
+    rates = await ok(
+        await client.get(f"{API}/waves/{wave['id']}/response-rates", params=south, headers=aaro)
+    )
+    assert rates["unit"]["responded"] is None
+
+    later = await ok(
+        await client.post(
+            f"{API}/surveys/{survey['id']}/waves", json={"label": "Joulukuu"}, headers=aaro
+        ),
+        201,
+    )
+    await _answers(session, world, later["id"], {"store_a": 5, "store_b": 2})
+    await ok(await client.post(f"{API}/waves/{later['id']}/close", headers=aaro))
+    fresh = await ok(
+        await client.get(f"{API}/waves/{later['id']}/results", params=south, headers=aaro)
+    )
+    assert fresh["unit"]["n"] == 7
+    assert [c["suppressed"] for c in fresh["children"]] == [True, True]

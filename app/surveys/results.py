@@ -203,6 +203,7 @@ async def _facts(
     wave = await waves.find_wave(session, actor.org_id, wave_id)
     if answers:
         policies.require_closed(waves.accepting(wave, clock.now()))
+        wave = await waves.seal_if_expired(session, actor.org_id, wave)
     tree = await _tree(session, actor.org_id)
     unit = unit_id or policies.default_unit_id(actor)
     if unit not in tree.paths:

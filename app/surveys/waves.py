@@ -63,6 +63,18 @@ WHERE u.org_id = :org_id AND EXISTS (
 GROUP BY u.org_id, u.id
 """
 )
+# A closing wave's answers, deleted and written again ordered by their random ids.
+_RESHUFFLE = text(
+    """
+WITH moved AS (
+  DELETE FROM survey_responses WHERE org_id = :org_id AND wave_id = :wave_id RETURNING *
+)
+INSERT INTO survey_responses
+  (org_id, id, wave_id, unit_id, likert, enps, comment, comment_language)
+SELECT org_id, id, wave_id, unit_id, likert, enps, comment, comment_language
+FROM moved ORDER BY id
+"""
+)
 _ELIGIBLE = (
     select(func.coalesce(func.sum(wave_units.c.eligible), 0))
     .where(wave_units.c.org_id == w.org_id, wave_units.c.wave_id == w.id)
@@ -185,13 +197,32 @@ async def close_wave(session: AsyncSession, actor: Principal, wave_id: uuid.UUID
     )
     now = clock.now()
     if wave.status is WaveStatus.OPEN:
-        await session.execute(
-            update(waves)
-            .where(w.org_id == actor.org_id, w.id == wave_id)
-            .values(status=WaveStatus.CLOSED, closed_at=now)
-        )
+        await _seal(session, actor.org_id, wave_id, closed_at=min(now, wave.closes_at or now))
         wave = await find_wave(session, actor.org_id, wave_id)
     return wave_out(wave, now)
+
+
+async def _seal(
+    session: AsyncSession, org_id: uuid.UUID, wave_id: uuid.UUID, *, closed_at: datetime
+) -> None:
+    """Close the wave and write its answers anew, in the order of their random ids, in this
+    one transaction: no answer is left with the transaction id it was given in (which its
+    participation record and the audit entry of the same request share) or in the place
+    its arrival put it in the table."""
+    await session.execute(
+        update(waves)
+        .where(w.org_id == org_id, w.id == wave_id)
+        .values(status=WaveStatus.CLOSED, closed_at=closed_at)
+    )
+    await session.execute(_RESHUFFLE, {"org_id": org_id, "wave_id": wave_id})
+
+
+async def seal_if_expired(session: AsyncSession, org_id: uuid.UUID, wave: Row[Any]) -> Row[Any]:
+    """A wave past its closing time is closed and sealed as if closed then (see `_seal`)."""
+    if wave.status is WaveStatus.OPEN and not accepting(wave, clock.now()):
+        await _seal(session, org_id, wave.id, closed_at=wave.closes_at)
+        return await find_wave(session, org_id, wave.id)
+    return wave
 
 
 async def list_waves(

@@ -254,7 +254,7 @@ async def test_a_survey_without_a_comment_takes_none(
 
 
 async def test_a_wave_past_its_closing_time_takes_no_answers(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, session: AsyncSession
 ) -> None:
     now = datetime(2026, 11, 20, 9, tzinfo=UTC)
     clock.freeze(now)
@@ -283,6 +283,14 @@ async def test_a_wave_past_its_closing_time_takes_no_answers(
     assert (late.status_code, late.json()["code"]) == (409, "wave_closed")
     shown = await ok(await client.get(f"{API}/waves/{wave['id']}", headers=hanna))
     assert shown["status"] == "closed"
+    # Its results may be read, and the first reading closes (and seals) it as of then.
+    await ok(await client.get(f"{API}/waves/{wave['id']}/results", headers=hanna))
+    stored = (
+        await session.execute(
+            text("SELECT status, closed_at FROM survey_waves WHERE id = :w"), {"w": wave["id"]}
+        )
+    ).one()
+    assert (stored.status, stored.closed_at.isoformat()) == ("closed", closes)
     # Its survey may open the next wave.
     await ok(
         await client.post(
@@ -369,6 +377,47 @@ async def test_an_answer_cannot_be_tied_to_its_author(
         {"id": f"%{response_ids[0]}%"},
     )
     assert replay == 0
+
+    # In the database, an answer would share its transaction id with the participation
+    # record and audit entry written with it, and its place in the table would follow the
+    # order of arrival: closing the wave writes its answers anew, in the order of their ids.
+    for who in ("mia", "max"):
+        await ok(
+            await client.post(
+                f"{API}/waves/{wave['id']}/responses",
+                json=answer_body(),
+                headers=await world.auth(who),
+            ),
+            201,
+        )
+
+    async def xmins(sql: str) -> set[str]:
+        rows = await session.execute(text(sql), {"w": wave["id"]})
+        return {str(x) for x in rows.scalars()}
+
+    answers_sql = "SELECT xmin::text FROM survey_responses WHERE wave_id = :w"
+    marks_sql = (
+        "SELECT xmin::text FROM survey_participation WHERE wave_id = :w "
+        "UNION SELECT xmin::text FROM audit_log"
+    )
+    marks = await xmins(marks_sql)
+    assert await xmins(answers_sql) <= marks
+    await ok(
+        await client.post(f"{API}/waves/{wave['id']}/close", headers=await world.auth("hanna"))
+    )
+    # Only the closing (HR's audit entry says so) shares a transaction with them now.
+    assert not await xmins(answers_sql) & marks
+    in_place = (
+        (
+            await session.execute(
+                text("SELECT id FROM survey_responses WHERE wave_id = :w ORDER BY ctid"),
+                {"w": wave["id"]},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(in_place) == 3 and in_place == sorted(in_place)
 
 
 async def _answers(

@@ -1,11 +1,12 @@
-"""The `insight` command: serve, worker, migrate, seed, token."""
+"""The `insight` command: serve, worker, migrate, seed, themes, import, token."""
 
 import argparse
 import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -97,6 +98,112 @@ async def _themes(
                     f"{outcome.retired} retired) over {outcome.themed} of "
                     f"{outcome.insights} insights."
                 )
+    finally:
+        await engine.dispose()
+
+
+IMPORT_KINDS = ("ex-responses", "ex-aggregates", "cx-outcomes")
+# The bytes of a file read at a time.
+_CHUNK = 256 * 1024
+
+
+class _RowProgress:
+    """Rows validated and stored, on one line that rewrites itself in a terminal, and a
+    line per tenth of the file elsewhere."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.shown = -1
+        self.printed = False
+
+    async def __call__(self, validated: int, stored: int) -> None:
+        line = f"  {validated:,} of about {self.total:,} rows validated, {stored:,} stored"
+        if sys.stdout.isatty():
+            print("\r" + line, end="", flush=True)
+            self.printed = True
+            return
+        tenth = 10 * validated // self.total if self.total else 10
+        if tenth != self.shown:
+            self.shown = tenth
+            print(line, flush=True)
+
+    def close(self) -> None:
+        if self.printed:
+            print()
+            self.printed = False
+
+
+async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            yield chunk
+
+
+def _lines_in(path: Path) -> int:
+    with path.open("rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(_CHUNK), b""))
+
+
+async def _import(url: str, kind: str, path: Path, org_slug: str, *, replace: bool) -> int:
+    """Import a CSV file of EX results or CX outcomes into an organisation; the exit
+    status: 0 when imported or already there, 1 when the file was refused."""
+    from app.org.models import Organisation
+    from app.outcomes.models import ImportKind
+    from app.outcomes.service import ImportInvalid, import_as_operator
+    from app.platform import tenancy
+    from app.platform.errors import DomainError
+
+    engine = create_engine(url, pool_size=1)
+    sessions = session_factory(engine)
+    progress = _RowProgress(max(_lines_in(path) - 1, 1))
+    try:
+        async with sessions() as session:
+            org_id = await session.scalar(
+                select(Organisation.id).where(Organisation.slug == org_slug)
+            )
+        if org_id is None:
+            raise SystemExit(f"No organisation {org_slug}.")
+        print(f"Importing {path.name} into {org_slug} as {kind}:")
+        try:
+            async with transaction(sessions) as session:
+                await tenancy.enter(session, org_id)
+                report, created = await import_as_operator(
+                    session,
+                    org_id,
+                    ImportKind(kind.replace("-", "_")),
+                    _file_chunks(path),
+                    replace=replace,
+                    source=path.name,
+                    progress=progress,
+                )
+        except ImportInvalid as refused:
+            progress.close()
+            print(f"Nothing was imported: {refused.extra['bad_rows']} bad rows.")
+            for bad in refused.extra["errors"]:
+                column = f", column {bad['column']}" if bad["column"] else ""
+                value = f" (value: {bad['value']!r})" if bad["value"] is not None else ""
+                print(f"  line {bad['line']}{column}: {bad['reason']}{value}")
+            if refused.extra["truncated"]:
+                print(f"  … and {refused.extra['bad_rows'] - len(refused.extra['errors'])} more.")
+            return 1
+        except DomainError as refused:
+            progress.close()
+            print(f"Nothing was imported: {refused.detail}")
+            return 1
+        progress.close()
+        if not created:
+            print(
+                f"Nothing changed: the same rows were imported on "
+                f"{report.created_at:%Y-%m-%d %H:%M} UTC (import {report.id})."
+            )
+            return 0
+        replaced = f", replacing {report.replaced} earlier values" if report.replaced else ""
+        print(
+            f"Imported {report.rows:,} rows over {report.units} units and "
+            f"{len(report.periods)} months ({', '.join(report.periods)}){replaced}: "
+            f"import {report.id}."
+        )
+        return 0
     finally:
         await engine.dispose()
 
@@ -211,6 +318,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--embed-only", action="store_true", help="embed the backlog, do not re-cluster"
     )
 
+    imported = commands.add_parser(
+        "import",
+        help="import EX results or CX outcomes from a CSV file, whole or not at all",
+    )
+    imported.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+    imported.add_argument("file", type=Path, help="a CSV file, UTF-8")
+    imported.add_argument("--org", required=True, help="the organisation (slug)")
+    imported.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace values earlier imports stored for the same units and months",
+    )
+
     token = commands.add_parser("token", help="print an access token (built-in issuer only)")
     token.add_argument("--email", required=True)
     token.add_argument("--org", help="organisation slug, when the e-mail is in several")
@@ -239,6 +359,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(
             _themes(settings, url, org_slug=args.org, embed=True, recluster=not args.embed_only)
         )
+    elif args.command == "import":
+        if not args.file.is_file():
+            sys.exit(f"No file {args.file}.")
+        _migrate(url)
+        sys.exit(asyncio.run(_import(url, args.kind, args.file, args.org, replace=args.replace)))
     elif args.command == "token":
         if not settings.builtin_issuer:
             sys.exit("Tokens come from the external issuer INSIGHT_OIDC_ISSUER, not from here.")

@@ -18,6 +18,7 @@ from app.jobs import in_process_worker
 from app.loop.router import router as loop_router
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
+from app.outcomes.router import router as outcomes_router
 from app.platform.mail import SmtpMailer
 from app.platform.settings import Settings
 from app.platform.sms import SmsGateway
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         analytics_router,
         themes_router,
         surveys_router,
+        outcomes_router,
         webhooks_router,
         sync_router,
         privacy_router,

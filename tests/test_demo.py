@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actions.models import Action, ActionInsight, ActionStatus
+from app.analytics import linkage
+from app.analytics.linkage_schemas import LinkageQuery
 from app.demo.content.organisation import DEMO_LOGINS
 from app.demo.seed import seed_demo
 from app.demo.summary import DemoSummary
@@ -24,6 +26,7 @@ from app.org import service as org_service
 from app.org.models import Person, Role, RoleGrant, Unit, UnitKind
 from app.org.taxonomy import InsightKind
 from app.platform import clock
+from app.surveys.models import SurveyWave, WaveStatus
 from app.themes import catchup, journey, reports
 from app.themes import service as theme_service
 from app.themes.report_schemas import ThemeReportQuery
@@ -218,3 +221,32 @@ async def test_the_demo_shows_themes_out_of_the_box(
     assert {r.breadth.value for r in reach} & {"local", "systemic"}
     matrix = await journey.journey_matrix(session, actor, ThemeReportQuery())
     assert sum(map(sum, matrix.counts)) > 0
+
+
+async def test_the_demo_shows_linkage_for_hr(session: AsyncSession) -> None:
+    """Two closed pulse waves, an open one, and a year of customer outcomes per store: HR's
+    linkage has enough units, the planted association shows, and the store too small for
+    its answers to be shown is held back."""
+    summary = await seed_demo(session)
+    waves = Counter(
+        (
+            await session.execute(
+                select(SurveyWave.status).where(SurveyWave.org_id == summary.org_id)
+            )
+        ).scalars()
+    )
+    assert waves == {WaveStatus.CLOSED: 2, WaveStatus.OPEN: 1}
+    hr = next(login for login in summary.logins if login.role == "hr")
+    person = await session.scalar(select(Person).where(Person.email == hr.email))
+    assert person is not None
+    actor = await org_service.load_principal(session, person.subject)
+    assert actor is not None
+    report = await linkage.linkage(session, actor, LinkageQuery())
+    assert report.sufficient and len(report.points) >= 30
+    assert report.suppressed_periods >= 2
+    assert "Rovaniemi Revontuli" not in {p.unit.name for p in report.points}
+    assert report.model is not None
+    slope = report.model.within_unit_slope
+    assert slope.low is not None and slope.low > 0
+    drivers = await linkage.drivers(session, actor, LinkageQuery())
+    assert drivers.sufficient and len(drivers.drivers) == 4

@@ -38,6 +38,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "move_insight_to_theme": {"theme_id": str(uuid.uuid4())},
     "open_wave": {"label": "Joulukuu", "period": "2026-12"},
     "answer_wave": answer_body(comment="Hyvä työpaikka."),
+    "import_outcomes": {
+        "rows": [{"unit": "Store A", "period": "2026-09", "measure": "nps", "value": 42, "n": 90}]
+    },
 }
 
 
@@ -108,6 +111,7 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     )
     other_theme_id = await add_theme(world.runtime, world.kauppa.id, [other.json()["id"]], "hissi")
     aaro = await world.auth("aaro")
+    imported = await import_outcomes(client, world, "2026-08")
     rules = await client.get(f"{API}/routing-rules", headers=aaro)
     hook = await client.post(
         f"{API}/webhooks", json={"url": "https://hooks.example.com/in"}, headers=aaro
@@ -129,14 +133,29 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         "theme_id": theme_id,
         "other_theme_id": other_theme_id,
         "theme_insight_id": themed.json()["id"],
+        "import_id": imported,
+        "kind": "cx_outcomes",
     }
+
+
+async def import_outcomes(client: httpx.AsyncClient, world: World, period: str) -> str:
+    """The id of an import of Anna's store's NPS in a month, by HR."""
+    row = {"unit": "Store A", "period": period, "measure": "nps", "value": 12, "n": 40}
+    imported = await client.post(
+        f"{API}/imports/cx_outcomes", json={"rows": [row]}, headers=await world.auth("hanna")
+    )
+    assert imported.status_code == 201, imported.text
+    return str(imported.json()["id"])
 
 
 def _probers(route: Route) -> tuple[str, list[str]]:
     """Who asks for a missing id, and who must find the targets just as missing."""
-    if any(f"{{{name}}}" in route.path for name in ("rule_id", "webhook_id", "person_id")):
-        # Rules, webhooks and people's data are for administrators (others get 403 for any
-        # id): another organisation's administrator must not find them.
+    if any(
+        f"{{{name}}}" in route.path for name in ("rule_id", "webhook_id", "person_id", "import_id")
+    ):
+        # Rules, webhooks and people's data are for administrators, imports for HR and
+        # administrators (others get 403 for any id): another organisation's administrator
+        # must not find them.
         return "pekka", ["pekka"]
     if "{theme_id}" in route.path:
         # Themes are for readers (frontline staff get 403 for any id): a manager of another

@@ -107,11 +107,12 @@ def test_operations_are_named_and_described_for_what_they_do(spec: dict[str, Any
 
 
 def _binary_media_types(spec: dict[str, Any]) -> set[str]:
+    """Media types of bytes, in responses and in request bodies (an imported CSV file)."""
     return {
         media_type
         for _, _, operation in _operations(spec)
-        for response in operation["responses"].values()
-        for media_type, media in response.get("content", {}).items()
+        for message in [*operation["responses"].values(), operation.get("requestBody", {})]
+        for media_type, media in message.get("content", {}).items()
         if media["schema"] == BINARY
     }
 

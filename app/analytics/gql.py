@@ -1,13 +1,15 @@
 """Listening metrics in GraphQL: how fast and how reliably managers answer the frontline."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Self
 
 import strawberry
 from strawberry.experimental import pydantic as derived
 
-from app.analytics import schemas
+from app.analytics import linkage, schemas
 from app.analytics import service as analytics_service
+from app.analytics.gql_types import DriverReport, LinkageReport
+from app.analytics.linkage_schemas import CxMeasure, LinkageQuery, PeriodGrain
 from app.analytics.schemas import MetricsBucket, MetricsGrouping
 from app.gql.context import Info
 from app.gql.fields import field
@@ -122,3 +124,64 @@ class AnalyticsQueries:
         return ListeningMetrics.from_pydantic(
             await info.context.read(analytics_service.listening_metrics, query)
         )
+
+
+def _linkage_query(
+    unit_id: strawberry.ID | None,
+    cx: CxMeasure,
+    ex: str,
+    grain: PeriodGrain,
+    from_: date | None,
+    to: date | None,
+    lag: int,
+) -> LinkageQuery:
+    return LinkageQuery(
+        unit_id=uuid_of("Unit", unit_id) if unit_id is not None else None,
+        cx=cx,
+        ex=ex,
+        grain=grain,
+        start=from_,
+        end=to,
+        lag=lag,
+    )
+
+
+@strawberry.type
+class LinkageQueries:
+    @field(
+        "EX and CX joined per unit and period in a unit's subtree (managers, HR, "
+        "administrators): the mixed model's within-unit slope, the association at lags "
+        "-2..2, the unit scatter and the listening signals. Only EX the anonymity floors "
+        "release enters. Associations, not causes."
+    )
+    async def linkage(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        cx: CxMeasure = CxMeasure.NPS,
+        ex: str = "engagement",
+        grain: PeriodGrain = PeriodGrain.MONTH,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        lag: int = 1,
+        with_table: bool = False,
+    ) -> LinkageReport:
+        query = _linkage_query(unit_id, cx, ex, grain, from_, to, lag)
+        report = await info.context.read(linkage.linkage, query, with_table=with_table)
+        return LinkageReport.from_pydantic(report)
+
+    @field(
+        "Which EX factors and listening signals go with the CX outcome across units, by "
+        "Johnson's relative weights with 95 % bootstrap intervals."
+    )
+    async def linkage_drivers(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        cx: CxMeasure = CxMeasure.NPS,
+        grain: PeriodGrain = PeriodGrain.MONTH,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> DriverReport:
+        query = _linkage_query(unit_id, cx, "engagement", grain, from_, to, 1)
+        return DriverReport.from_pydantic(await info.context.read(linkage.drivers, query))

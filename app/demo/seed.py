@@ -8,6 +8,7 @@ from app.demo.actions import ActionStories
 from app.demo.schedule import Schedule
 from app.demo.stories import Stories
 from app.demo.summary import DemoSummary, summarise
+from app.demo.surveys import seed_surveys
 from app.demo.world import build_world
 from app.demo.writing import Writer
 from app.platform import clock
@@ -34,4 +35,5 @@ async def seed_demo(session: AsyncSession) -> DemoSummary:
         await schedule.run()
     finally:
         clock.freeze(None)
+    await seed_surveys(session, world, clock.now())
     return await summarise(session, world)

@@ -30,7 +30,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from app.actions.gql import ActionMutations, ActionQueries, find_action
-from app.analytics.gql import AnalyticsQueries
+from app.analytics.gql import AnalyticsQueries, LinkageQueries
 from app.gql.context import Context, Info, Transaction, context_getter
 from app.gql.errors import present
 from app.gql.fields import field
@@ -42,6 +42,7 @@ from app.insights.gql import InsightMutations, InsightQueries, find_insight
 from app.loop.gql import LoopMutations
 from app.notify.gql import NotifyMutations, NotifyQueries
 from app.org.gql import OrgQueries, find_unit
+from app.outcomes.gql import OutcomeMutations, OutcomeQueries
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
 from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
@@ -107,6 +108,8 @@ Query = _root(
         WebhookQueries,
         ThemeQueries,
         SurveyQueries,
+        LinkageQueries,
+        OutcomeQueries,
     ),
     (
         "node",
@@ -141,6 +144,9 @@ Query = _root(
         "wave_comments",
         "wave_response_rates",
         "survey_settings",
+        "linkage",
+        "linkage_drivers",
+        "imports",
     ),
 )
 Mutation = _root(
@@ -154,6 +160,7 @@ Mutation = _root(
         WebhookMutations,
         ThemeMutations,
         SurveyMutations,
+        OutcomeMutations,
     ),
     (
         "post_insight",
@@ -193,6 +200,8 @@ Mutation = _root(
         "open_wave",
         "close_wave",
         "answer_survey",
+        "import_outcomes",
+        "delete_import",
     ),
 )
 

@@ -298,6 +298,16 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Invalid input",
     ),
     "invalid_period": ("Virheellinen syöte", "Aikaväli ei kelpaa.", "Invalid input"),
+    "period_too_long": (
+        "Virheellinen syöte",
+        "Yhteyksiä tarkastellaan enintään kymmenen vuoden ajalta kerrallaan.",
+        "Invalid input",
+    ),
+    "unknown_ex_measure": (
+        "Virheellinen syöte",
+        "Tällä EX-mittarilla ei ole tietoja: raportti luettelee ne, joilla on.",
+        "Invalid input",
+    ),
     "unknown_theme": (
         "Virheellinen syöte",
         "Teemaa ei ole tai se ei ole käytössä.",
@@ -416,6 +426,37 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Virheellinen syöte",
         "Tiedostoa ei voitu lukea.",
         "Invalid input",
+    ),
+    "unsupported_import_type": (
+        "Tiedostotyyppiä ei tueta",
+        "Tuo tiedosto CSV-muodossa (text/csv) tai rivit JSONina (application/json).",
+        "Unsupported media type",
+    ),
+    "import_invalid": (
+        "Virheellinen tuonti",
+        "Tuonnissa on {bad_rows} virheellistä riviä; mitään ei tuotu. Rivit on lueteltu.",
+        "The import has bad rows",
+    ),
+    "bad_encoding": (
+        "Tiedosto ei ole UTF-8-koodattu",
+        "Tiedosto ei ole UTF-8-koodattu: tavu {offset} (rivi {line}) ei ole kelvollista "
+        "UTF-8:aa. Tallenna tiedosto muodossa CSV UTF-8.",
+        "The file is not UTF-8",
+    ),
+    "too_many_rows": (
+        "Liian monta riviä",
+        "Tuonnissa saa olla enintään {max_rows} riviä; jaa tiedosto osiin.",
+        "Too many rows",
+    ),
+    "not_an_importer": (
+        "Ei sallittu",
+        "Vain HR ja pääkäyttäjät tuovat henkilöstö- ja asiakaskokemuksen tuloksia.",
+        "Not allowed",
+    ),
+    "import_out_of_scope": (
+        "Ei sallittu",
+        "Tuonnissa on arvoja yksiköistä, jotka ovat oikeuksiesi ulkopuolella.",
+        "Not allowed",
     ),
     "no_file": (
         "Virheellinen syöte",

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 25 * 1024 * 1024
+    # Imported EX results and CX outcomes (`POST /imports/{kind}`): the file's bytes, and
+    # its rows (413 beyond either).
+    max_import_bytes: int = 20 * 1024 * 1024
+    max_import_rows: int = 200_000
     # Request headers: how many, and their names and values in bytes (431 beyond). A
     # request's head (the request line with the headers) must arrive within the timeout,
     # and a body may pause for at most its timeout (408); the connection is closed then.

@@ -136,11 +136,14 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
 
 
 def body_limits(settings: Settings) -> Callable[[str], int]:
-    """The body limit of a path: uploads and the offline batch may be larger."""
+    """The body limit of a path: uploads, imported files and the offline batch may be
+    larger."""
 
     def limit_for(path: str) -> int:
         if path.endswith("/attachments"):
             return settings.max_upload_bytes
+        if path.startswith(f"{API_PREFIX}/imports/"):
+            return settings.max_import_bytes
         if path == f"{API_PREFIX}/sync/batch":
             return settings.max_batch_body_bytes
         return settings.max_body_bytes

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from app.platform.text import NO_NUL
 
@@ -54,6 +55,11 @@ TAGS = [
     {
         "name": "surveys",
         "description": "Pulse surveys: waves, anonymous answers, results held to anonymity floors.",
+    },
+    {
+        "name": "imports",
+        "description": "EX results and CX outcomes per unit and month, imported from CSV "
+        "files or JSON rows.",
     },
     {"name": "webhooks", "description": "Timeline events sent to subscribed HTTPS endpoints."},
     {"name": "sync", "description": "Offline clients: changes since a cursor, batched writes."},
@@ -103,6 +109,35 @@ PROBLEM_SCHEMA = {
 BINARY_SCHEMA = {"type": "string", "format": "binary"}
 # FastAPI's own validation error schemas, unused once every 422 is a problem.
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+# The JSON bodies of routes that read their body themselves (an import takes CSV or JSON):
+# FastAPI never sees their models, so the document takes them from here.
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def self_read_body(
+    model: type[BaseModel], description: str, **other_media: dict[str, Any]
+) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its own body: JSON as `model` (a component
+    schema), or any of `other_media` (media type: media object)."""
+    _BODY_MODELS[model.__name__] = model
+    json_media = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {**other_media, "application/json": json_media},
+        }
+    }
+
+
+def _body_models(schemas: dict[str, Any]) -> None:
+    for name, model in sorted(_BODY_MODELS.items()):
+        document = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for inner, schema in document.pop("$defs", {}).items():
+            schemas.setdefault(inner, schema)
+        schemas.setdefault(name, document)
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -195,6 +230,7 @@ def shared_document(schema: dict[str, Any]) -> dict[str, Any]:
     schema["tags"] = TAGS
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    _body_models(components["schemas"])
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             _share(path, method, operation)

@@ -39,6 +39,52 @@ UNITS: tuple[tuple[str, str, UnitKind, str | None], ...] = (
     ("revontuli", "Rovaniemi Revontuli", UnitKind.STORE, "pohjoinen"),
 )
 
+# The rest of the chain: stores whose staff are not among the demo's logins. They answer
+# the pulse surveys and have customer outcomes, so that HR's linkage has enough units.
+MORE_STORES: dict[str, tuple[str, ...]] = {
+    "etela": (
+        "Helsinki Itis",
+        "Helsinki Redi",
+        "Helsinki Tripla",
+        "Espoo Sello",
+        "Vantaa Myyrmanni",
+        "Kerava Karuselli",
+        "Lahti Trio",
+        "Porvoo Näsinkulma",
+        "Lohja Lohjantähti",
+        "Hyvinkää Willa",
+        "Kouvola Veturi",
+        "Kotka Pasaati",
+    ),
+    "lansi": (
+        "Tampere Koskikeskus",
+        "Tampere Ideapark",
+        "Turku Skanssi",
+        "Turku Länsikeskus",
+        "Rauma Syke",
+        "Vaasa Rewell",
+        "Seinäjoki Ideapark",
+        "Hämeenlinna Goodman",
+        "Salo Plaza",
+        "Jyväskylä Seppä",
+    ),
+    "pohjoinen": (
+        "Oulu Ideapark",
+        "Kuopio Matkus",
+        "Joensuu Iso Myy",
+        "Kajaani Kauppakatu",
+        "Kemi Sampokeskus",
+        "Tornio Rajalla",
+        "Kokkola Chydenia",
+        "Mikkeli Akseli",
+    ),
+}
+UNITS += tuple(
+    (f"store_{region}_{i}", name, UnitKind.STORE, region)
+    for region, names in MORE_STORES.items()
+    for i, name in enumerate(names)
+)
+
 # key, first name, last name, home unit, role (granted on the home unit), locale
 PEOPLE: tuple[tuple[str, str, str, str, Role, Locale], ...] = (
     ("ville", "Ville", "Heikkinen", "company", Role.ADMIN, Locale.FI),

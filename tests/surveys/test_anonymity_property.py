@@ -208,16 +208,23 @@ class Released:
     ],
 )
 @given(spec=specs())
-# Released under 5, unit 1 (5 answers) leaves the root 2 short; under 6 the root alone would
-# be a block, and read after unit 1 it would give unit 2's 2 answers away.
+# Unit 3 (6 answers) is released under 5 and its parent, unit 2, is not (its own 2 answers
+# are blocked with unit 1's 3); under 8 unit 2 alone would be a block, and read after unit 3
+# it would give unit 2's own 2 answers away.
 @example(
     spec=Spec(
-        parents=(0, 0),
+        parents=(0, 1, 2, 1),
         floor=5,
         manager_at=1,
-        people=(0, 0, 0),
-        waves=(tuple(Answer(u, (3, 4, 5), 8, True) for u in (1, 1, 1, 1, 1, 2, 2)),),
-        raised=1,
+        people=(0, 0, 0, 0, 0),
+        waves=(
+            tuple(
+                Answer(u, (3, 4, 5), 8, True)
+                for u, n in ((3, 6), (2, 2), (4, 5), (1, 3))
+                for _ in range(n)
+            ),
+        ),
+        raised=3,
     )
 )
 async def test_no_group_below_the_floor_can_be_worked_out(

@@ -664,29 +664,33 @@ async def test_surveys_over_graphql(client: httpx.AsyncClient, world: World) -> 
 async def test_a_raised_floor_never_lets_two_readings_differ_by_a_few(
     client: httpx.AsyncClient, world: World, session: AsyncSession
 ) -> None:
-    """Store A's 5 answers are released under a floor of 5, the south's 7 are not (2 would
-    be left over). Under 6 the south alone would be: read after the first, it would give
-    store B's 2 answers away. A wave read before the floor was raised keeps the old floor
-    as well; a wave closed afterwards has only the new one."""
+    """Team A1 has 6 answers and store A 2 of its own. Under a floor of 5 the team is shown
+    and store A is not (its 2 are blocked with the south's own). Under 8 store A alone
+    would be (6 + 2): read after the team, it would give store A's own 2 answers away. A
+    wave read before the floor was raised keeps the old floor as well; a wave closed
+    afterwards has only the new one."""
+    counts = {"team_a1": 6, "store_a": 2, "store_b": 5, "south": 3}
     survey, wave = await survey_with_wave(client, world, ["root"])
-    await _answers(session, world, wave["id"], {"store_a": 5, "store_b": 2})
+    await _answers(session, world, wave["id"], counts)
     aaro = await world.auth("aaro")
     await ok(await client.post(f"{API}/waves/{wave['id']}/close", headers=aaro))
-    south = {"unit_id": str(world.units["south"].id)}
-    before = await ok(
-        await client.get(f"{API}/waves/{wave['id']}/results", params=south, headers=aaro)
-    )
-    assert before["unit"]["suppressed"] and before["children"][0]["n"] == 5
+    store_a = {"unit_id": str(world.units["store_a"].id)}
+    results = f"{API}/waves/{wave['id']}/results"
+    before = await ok(await client.get(results, params=store_a, headers=aaro))
+    assert before["unit"]["suppressed"] and before["children"][0]["n"] == 6
 
-    await ok(await client.put(f"{API}/surveys/settings", json={"min_group": 6}, headers=aaro))
-    after = await ok(
-        await client.get(f"{API}/waves/{wave['id']}/results", params=south, headers=aaro)
-    )
-    assert after["min_group"] == 6
+    await ok(await client.put(f"{API}/surveys/settings", json={"min_group": 8}, headers=aaro))
+    after = await ok(await client.get(results, params=store_a, headers=aaro))
+    assert after["min_group"] == 8
     assert after["unit"]["suppressed"] and after["unit"]["reason"] == "too_few_answers"
-    assert [c["suppressed"] for c in after["children"]] == [True, True]
+    assert after["children"][0]["suppressed"]
+    south = await ok(
+        await client.get(results, params={"unit_id": str(world.units["south"].id)}, headers=aaro)
+    )
+    assert south["unit"]["n"] == 16
+    assert [c["suppressed"] for c in south["children"]] == [True, True]
     rates = await ok(
-        await client.get(f"{API}/waves/{wave['id']}/response-rates", params=south, headers=aaro)
+        await client.get(f"{API}/waves/{wave['id']}/response-rates", params=store_a, headers=aaro)
     )
     assert rates["unit"]["responded"] is None
 
@@ -696,10 +700,9 @@ async def test_a_raised_floor_never_lets_two_readings_differ_by_a_few(
         ),
         201,
     )
-    await _answers(session, world, later["id"], {"store_a": 5, "store_b": 2})
+    await _answers(session, world, later["id"], counts)
     await ok(await client.post(f"{API}/waves/{later['id']}/close", headers=aaro))
     fresh = await ok(
-        await client.get(f"{API}/waves/{later['id']}/results", params=south, headers=aaro)
+        await client.get(f"{API}/waves/{later['id']}/results", params=store_a, headers=aaro)
     )
-    assert fresh["unit"]["n"] == 7
-    assert [c["suppressed"] for c in fresh["children"]] == [True, True]
+    assert fresh["unit"]["n"] == 8 and fresh["children"][0]["suppressed"]

@@ -24,6 +24,7 @@ from app.platform.settings import Settings
 from app.platform.sms import SmsGateway
 from app.privacy.router import router as privacy_router
 from app.routing.router import router as routing_router
+from app.surveys.router import router as surveys_router
 from app.sync.router import router as sync_router
 from app.themes import vectors
 from app.themes.router import router as themes_router
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         routing_router,
         analytics_router,
         themes_router,
+        surveys_router,
         outcomes_router,
         webhooks_router,
         sync_router,

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.factories import World
+from tests.surveys.support import survey_body
 from tests.test_isolation import BODIES, Route, _call, _targets, all_routes, import_outcomes
 
 API = "/api/v1"
@@ -118,6 +119,21 @@ ACCESS: dict[str, frozenset[str]] = {
     # Whoever may read the insight, or is about to post one.
     "similar_insights": EVERYONE,
     "similar_to_draft": EVERYONE,
+    "create_survey": OFFICERS,
+    "list_surveys": READERS,
+    "get_survey": READERS,
+    "get_survey_settings": OFFICERS,
+    "set_survey_settings": ADMIN,
+    "open_wave": OFFICERS,
+    "list_waves": READERS,
+    "get_wave": READERS,
+    "close_wave": OFFICERS,
+    # Everyone whose home unit the survey asks (here the whole organisation), once.
+    "list_open_waves": EVERYONE,
+    "answer_wave": EVERYONE,
+    "get_wave_results": READERS,
+    "list_wave_comments": READERS,
+    "get_wave_response_rates": READERS,
     "get_linkage": READERS,
     "get_linkage_drivers": READERS,
     "get_linkage_scatter": READERS,
@@ -152,6 +168,8 @@ def _bodies(ids: dict[str, str], world: World) -> dict[str, Any]:
         "split_theme": {"insight_ids": [ids["theme_insight_id"]]},
         "move_insight_to_theme": {"theme_id": ids["other_theme_id"]},
         "similar_to_draft": {"text": "Kassajono venyy taas."},
+        "create_survey": survey_body([world.units["root"].id]),
+        "set_survey_settings": {"min_group": 5},
     }
 
 

@@ -23,7 +23,9 @@ API = "/api/v1"
 READERS = ("mia", "rita", "hanna", "aaro")
 CANARY_NAME = "kanarialintu"
 # Where units are listed as such: the canary's team is there, tied to nothing she reported.
-UNIT_DIRECTORY = {"list_units", "get_unit"}
+# A survey wave's results and response rates list every child unit with its headcount (no
+# secret); what anyone answered there only under the survey floors.
+UNIT_DIRECTORY = {"list_units", "get_unit", "get_wave_results", "get_wave_response_rates"}
 
 
 async def _ok(response: httpx.Response, status: int = 200) -> Any:

@@ -14,6 +14,7 @@ from app.main import create_app
 from app.platform.settings import Settings
 from tests.attachments.files import png
 from tests.factories import World, add_theme
+from tests.surveys.support import answer_body, survey_with_wave
 
 API = "/api/v1"
 
@@ -35,6 +36,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "merge_theme": {"into_theme_id": str(uuid.uuid4())},
     "split_theme": {"insight_ids": [str(uuid.uuid4())]},
     "move_insight_to_theme": {"theme_id": str(uuid.uuid4())},
+    "open_wave": {"label": "Joulukuu", "period": "2026-12"},
+    "answer_wave": answer_body(comment="Hyvä työpaikka."),
     "import_outcomes": {
         "rows": [{"unit": "Store A", "period": "2026-09", "measure": "nps", "value": 42, "n": 90}]
     },
@@ -67,7 +70,7 @@ def id_routes() -> list[Route]:
 async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     """Ids of things that belong to Anna's store: an insight, an action, an answer, a notice,
     a comment, an attachment;
-    and a routing rule and a webhook of her organisation."""
+    and a routing rule, a webhook, a survey and an open wave of her organisation."""
     anna, mia = await world.auth("anna"), await world.auth("mia")
     contact = {"name": "Liisa", "channel": "email", "address": "liisa@example.fi", "consent": True}
     insight = await client.post(
@@ -113,7 +116,10 @@ async def _targets(client: httpx.AsyncClient, world: World) -> dict[str, str]:
     hook = await client.post(
         f"{API}/webhooks", json={"url": "https://hooks.example.com/in"}, headers=aaro
     )
+    survey, wave = await survey_with_wave(client, world, ["root"])
     return {
+        "survey_id": survey["id"],
+        "wave_id": wave["id"],
         "rule_id": rules.json()[0]["id"],
         "webhook_id": hook.json()["webhook"]["id"],
         "insight_id": iid,
@@ -155,6 +161,15 @@ def _probers(route: Route) -> tuple[str, list[str]]:
         # Themes are for readers (frontline staff get 403 for any id): a manager of another
         # store and another organisation must find them missing.
         return "max", ["max", "oona", "pekka"]
+    if "{survey_id}" in route.path or "{wave_id}" in route.path:
+        # Surveys and waves are the organisation's (a survey of the whole organisation asks
+        # everyone): another organisation's people must find them missing, each in the role
+        # that would reach its own.
+        if route.name in ("open_wave", "close_wave"):
+            return "hanna", ["pekka"]
+        if route.name == "answer_wave":
+            return "hanna", ["olli", "oona", "pekka"]
+        return "hanna", ["oona", "pekka"]
     if "{unit_id}" in route.path:
         # Units are shared within an organisation: only another organisation must not see them.
         return "max", ["oona", "pekka"]

@@ -46,6 +46,7 @@ from app.outcomes.gql import OutcomeMutations, OutcomeQueries
 from app.platform.i18n import DEFAULT
 from app.platform.settings import Settings
 from app.routing.gql import RoutingMutations, RoutingQueries, find_rule
+from app.surveys.gql import SurveyMutations, SurveyQueries, find_survey, find_wave
 from app.sync.gql import SyncQueries
 from app.themes.gql import ThemeMutations, ThemeQueries, find_theme
 from app.webhooks.gql import WebhookMutations, WebhookQueries, find_webhook
@@ -63,6 +64,8 @@ NODES: dict[str, Callable[[Info, uuid.UUID], Awaitable[Node | None]]] = {
     "RoutingRule": find_rule,
     "Webhook": find_webhook,
     "Theme": find_theme,
+    "Survey": find_survey,
+    "Wave": find_wave,
 }
 
 
@@ -104,6 +107,7 @@ Query = _root(
         AnalyticsQueries,
         WebhookQueries,
         ThemeQueries,
+        SurveyQueries,
         LinkageQueries,
         OutcomeQueries,
     ),
@@ -134,6 +138,12 @@ Query = _root(
         "theme_priorities",
         "journey_matrix",
         "theme_status_times",
+        "surveys",
+        "open_waves",
+        "wave_results",
+        "wave_comments",
+        "wave_response_rates",
+        "survey_settings",
         "linkage",
         "linkage_drivers",
         "imports",
@@ -149,6 +159,7 @@ Mutation = _root(
         RoutingMutations,
         WebhookMutations,
         ThemeMutations,
+        SurveyMutations,
         OutcomeMutations,
     ),
     (
@@ -185,6 +196,10 @@ Mutation = _root(
         "split_theme",
         "move_insight_to_theme",
         "start_theme_run",
+        "create_survey",
+        "open_wave",
+        "close_wave",
+        "answer_survey",
         "import_outcomes",
         "delete_import",
     ),

@@ -463,6 +463,89 @@ PROBLEMS: dict[str, tuple[str, str, str]] = {
         "Lähetä täsmälleen yksi tiedosto kentässä file.",
         "Invalid input",
     ),
+    "not_survey_officer": (
+        "Ei sallittu",
+        "Vain HR ja pääkäyttäjät hallinnoivat kyselyitä.",
+        "Not allowed",
+    ),
+    "target_out_of_reach": (
+        "Ei sallittu",
+        "Kyselyn voi kohdistaa vain yksiköihin, joissa olet HR tai pääkäyttäjä.",
+        "Not allowed",
+    ),
+    "not_surveyed": ("Ei sallittu", "Tätä kyselyä ei ole kohdistettu yksikköösi.", "Not allowed"),
+    "duplicate_item_key": (
+        "Virheellinen syöte",
+        "Jokaisella kysymyksellä on oltava oma tunnuksensa.",
+        "Invalid input",
+    ),
+    "factor_required": (
+        "Virheellinen syöte",
+        "Likert-kysymys kuuluu johonkin tekijään.",
+        "Invalid input",
+    ),
+    "factor_not_allowed": (
+        "Virheellinen syöte",
+        "Vain Likert-kysymykset kuuluvat tekijään.",
+        "Invalid input",
+    ),
+    "likert_item_required": (
+        "Virheellinen syöte",
+        "Kyselyssä on oltava vähintään yksi Likert-kysymys.",
+        "Invalid input",
+    ),
+    "one_enps_item": (
+        "Virheellinen syöte",
+        "Kyselyssä on oltava täsmälleen yksi eNPS-kysymys.",
+        "Invalid input",
+    ),
+    "one_comment_item": (
+        "Virheellinen syöte",
+        "Kyselyssä voi olla enintään yksi avoin kommentti.",
+        "Invalid input",
+    ),
+    "closes_in_past": (
+        "Virheellinen syöte",
+        "Kyselykierros ei voi päättyä ennen kuin se alkaa.",
+        "Invalid input",
+    ),
+    "wave_already_open": (
+        "Ristiriita",
+        "Kyselyn kierros on jo auki; sulje se ensin.",
+        "Conflict",
+    ),
+    "wave_closed": ("Ristiriita", "Kyselykierros on suljettu.", "Conflict"),
+    "wave_open": (
+        "Ristiriita",
+        "Tulokset näytetään, kun kyselykierros on päättynyt.",
+        "Conflict",
+    ),
+    "already_answered": ("Ristiriita", "Olet jo vastannut tähän kierrokseen.", "Conflict"),
+    "unknown_item": (
+        "Virheellinen syöte",
+        "Kyselyssä ei ole näitä Likert-kysymyksiä.",
+        "Invalid input",
+    ),
+    "likert_answers_incomplete": (
+        "Virheellinen syöte",
+        "Jokaiseen Likert-kysymykseen on vastattava.",
+        "Invalid input",
+    ),
+    "comment_not_asked": (
+        "Virheellinen syöte",
+        "Kyselyssä ei kysytä avointa kommenttia.",
+        "Invalid input",
+    ),
+    "min_group_too_small": (
+        "Virheellinen syöte",
+        "Pienin ryhmä on vähintään {min_group} vastausta.",
+        "Invalid input",
+    ),
+    "min_group_lowered": (
+        "Ristiriita",
+        "Kyselyiden vähimmäisryhmää voi nostaa, ei laskea (nyt {min_group}).",
+        "Conflict",
+    ),
 }
 
 

@@ -119,6 +119,11 @@ class SurveyWave(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The organisation's earlier survey floors that this wave's results may have been read
+    # under (each raise of the floor after the wave closed adds the one it replaced): a
+    # group is released only where every one of them releases it, so that readings under
+    # two floors never differ by fewer answers than the lower.
+    earlier_floors: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), default=list)
 
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "survey_id"], ["surveys.org_id", "surveys.id"]),

@@ -53,6 +53,10 @@ TAGS = [
         "and similar insights.",
     },
     {
+        "name": "surveys",
+        "description": "Pulse surveys: waves, anonymous answers, results held to anonymity floors.",
+    },
+    {
         "name": "imports",
         "description": "EX results and CX outcomes per unit and month, imported from CSV "
         "files or JSON rows.",

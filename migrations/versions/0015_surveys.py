@@ -274,6 +274,7 @@ def upgrade() -> None:
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closes_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("earlier_floors", sa.ARRAY(sa.SmallInteger()), nullable=False),
         sa.CheckConstraint(
             "extract(day FROM period) = 1", name=op.f("ck_survey_waves_period_is_a_month")
         ),

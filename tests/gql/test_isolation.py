@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.gql.client import GraphQL, codes, gid
+from tests.surveys.support import LIKERT_KEYS, survey_body
 
 Ids = dict[str, str]
 
@@ -194,6 +195,50 @@ PROBES = [
         lambda ids: {"input": {"id": ids["Notification"]}},
         owner="anna",
     ),
+    # Surveys and waves are the organisation's: another organisation must not find them.
+    Probe("node(survey)", "Node", lambda ids: {"id": ids["Survey"]}, org_wide=True, owner="hanna"),
+    Probe("node(wave)", "Node", lambda ids: {"id": ids["Wave"]}, org_wide=True, owner="hanna"),
+    Probe(
+        "waveResults",
+        "WaveResults",
+        lambda ids: {"waveId": ids["Wave"]},
+        org_wide=True,
+        owner="hanna",
+    ),
+    Probe(
+        "waveComments",
+        "WaveComments",
+        lambda ids: {"waveId": ids["Wave"]},
+        org_wide=True,
+        owner="hanna",
+    ),
+    Probe(
+        "answerSurvey",
+        "AnswerSurvey",
+        lambda ids: {
+            "input": {
+                "waveId": ids["Wave"],
+                "likert": [{"key": k, "value": 3} for k in LIKERT_KEYS],
+                "enps": 7,
+            }
+        },
+        org_wide=True,
+        owner="anna",
+    ),
+    Probe(
+        "openWave",
+        "OpenWave",
+        lambda ids: {"input": {"surveyId": ids["Survey"], "label": "Toinen"}},
+        owner="hanna",
+        admin_only=True,
+    ),
+    Probe(
+        "closeWave",
+        "CloseWave",
+        lambda ids: {"input": {"waveId": ids["Wave"]}},
+        owner="hanna",
+        admin_only=True,
+    ),
 ]
 
 
@@ -222,7 +267,30 @@ async def _targets(gql: GraphQL) -> Ids:
     notes = await gql.data("anna", "Notifications")
     rules = await gql.data("aaro", "RoutingRules")
     hook = await gql.data("aaro", "CreateWebhook", input={"url": "https://hooks.example.com/in"})
+    body = survey_body([gql.world.units["root"].id])
+    survey = await gql.data(
+        "hanna",
+        "CreateSurvey",
+        input={
+            "name": body["name"],
+            "items": [
+                {
+                    "key": i["key"],
+                    "kind": i["kind"].upper(),
+                    "factor": i.get("factor"),
+                    "textFi": i["text_fi"],
+                    "textEn": i["text_en"],
+                }
+                for i in body["items"]
+            ],
+            "targetUnitIds": [gid("Unit", u) for u in body["target_unit_ids"]],
+        },
+    )
+    survey_id = survey["createSurvey"]["survey"]["id"]
+    wave = await gql.data("hanna", "OpenWave", input={"surveyId": survey_id, "label": "Kierros"})
     return {
+        "Survey": survey_id,
+        "Wave": wave["openWave"]["wave"]["id"],
         "RoutingRule": rules["routingRules"][0]["id"],
         "Webhook": hook["createWebhook"]["webhook"]["id"],
         "Insight": iid,

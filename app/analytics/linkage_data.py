@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org.models import UnitKind
 from app.outcomes.models import CxMeasure
-from app.surveys.floors import release_plan
+from app.surveys.floors import DEFAULT_MIN_GROUP, release_plan
 
 # The EX score that summarises a response: the mean of all its factor scores.
 ENGAGEMENT = "engagement"
@@ -123,7 +123,7 @@ WHERE org_id = :org_id AND measure = :measure
 # items' factors come from `_ITEMS`.
 _SURVEY_CELLS = text(
     """
-SELECT r.unit_id, w.period, w.survey_id, count(*) AS n,
+SELECT r.unit_id, w.period, w.survey_id, r.wave_id, count(*) AS n,
        count(*) FILTER (WHERE r.enps >= 9) AS promoters,
        count(*) FILTER (WHERE r.enps <= 6) AS detractors,
        (SELECT array_agg(s ORDER BY pos) FROM (
@@ -296,7 +296,7 @@ async def read_table(
     ex, ex_n, suppressed = _released_ex(units, cells, linkage_ids, min_group)
     owners = _owners((u for u in units if u.id in scoped), linkage_ids, by_id)
     listening = await _listening(session, params, units, owners, grain, now)
-    measures = sorted({m for c in cells.values() for m in c.counts})
+    measures = sorted({m for _, c in cells.values() for m in c.counts})
     return LinkageTable(
         grain=grain,
         units=linkage_units,
@@ -310,103 +310,112 @@ async def read_table(
     )
 
 
-async def _ex_cells(
-    session: AsyncSession, params: dict[str, Any], grain: PeriodGrain
-) -> dict[tuple[uuid.UUID, int], ExCell]:
-    cells: dict[tuple[uuid.UUID, int], ExCell] = defaultdict(ExCell)
+# Where a cell's answers come from: a pulse wave (by its id), or a month of imported
+# responses or of imported aggregates. The floors are applied to each source apart.
+Source = tuple[str, uuid.UUID | date]
+Cells = dict[tuple[Source, uuid.UUID], tuple[int, ExCell]]
+
+
+async def _ex_cells(session: AsyncSession, params: dict[str, Any], grain: PeriodGrain) -> Cells:
+    """EX cells per (source, unit), each with the period it falls in."""
+    cells: Cells = {}
+
+    def cell(source: Source, unit_id: uuid.UUID, month: date) -> ExCell:
+        found = cells.get((source, unit_id))
+        if found is None:
+            found = cells[(source, unit_id)] = (ordinal(month, grain), ExCell())
+        return found[1]
+
     factors: dict[uuid.UUID, list[str]] = defaultdict(list)
     for r in await session.execute(_ITEMS, params):
         factors[r.survey_id].append(r.factor)
     for r in await session.execute(_SURVEY_CELLS, params):
-        cell = ExCell(n=r.n)
-        items = factors[r.survey_id]
-        sums = [float(s) for s in (r.item_sums or [])]
+        target = cell(("wave", r.wave_id), r.unit_id, r.period)
+        target.n += r.n
+        sums = [float(x) for x in (r.item_sums or [])]
         per_factor: dict[str, list[float]] = defaultdict(list)
-        for factor, total in zip(items, sums, strict=False):
+        for factor, total in zip(factors[r.survey_id], sums, strict=False):
             per_factor[factor].append(total)
         for factor, totals in per_factor.items():
-            cell.sums[factor] += sum(totals) / len(totals)
-            cell.counts[factor] += r.n
+            target.sums[factor] += sum(totals) / len(totals)
+            target.counts[factor] += r.n
         if sums:
-            cell.sums[ENGAGEMENT] += sum(sums) / len(sums)
-            cell.counts[ENGAGEMENT] += r.n
-        cell.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
-        cell.counts[ENPS] += r.n
-        cells[(r.unit_id, ordinal(r.period, grain))].add(cell)
+            target.sums[ENGAGEMENT] += sum(sums) / len(sums)
+            target.counts[ENGAGEMENT] += r.n
+        target.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
+        target.counts[ENPS] += r.n
     keys: list[str] = sorted(str(k) for k in await session.scalars(_IMPORTED_KEYS, params))
     imported = [k for k in keys if k != ENGAGEMENT]
     bound = {f"k{i}": name for i, name in enumerate(imported)}
     for r in await session.execute(_imported_cells(keys), {**params, **bound}):
-        cell = cells[(r.unit_id, ordinal(r.period, grain))]
-        cell.n += r.n
+        target = cell(("responses", r.period), r.unit_id, r.period)
+        target.n += r.n
         if r.enps_n:
-            cell.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
-            cell.counts[ENPS] += r.enps_n
+            target.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
+            target.counts[ENPS] += r.enps_n
         if r.engagement_n:
-            cell.sums[ENGAGEMENT] += r.engagement_sum
-            cell.counts[ENGAGEMENT] += r.engagement_n
+            target.sums[ENGAGEMENT] += r.engagement_sum
+            target.counts[ENGAGEMENT] += r.engagement_n
         for i, name in enumerate(imported):
             count = getattr(r, f"c{i}")
             if count:
-                cell.sums[name] += getattr(r, f"s{i}")
-                cell.counts[name] += count
-    biggest: dict[tuple[uuid.UUID, int, date], int] = {}
+                target.sums[name] += getattr(r, f"s{i}")
+                target.counts[name] += count
     for r in await session.execute(_AGGREGATES, params):
-        cell = cells[(r.unit_id, ordinal(r.period, grain))]
-        measure = ENPS if r.measure == ENPS else r.measure
-        cell.sums[measure] += r.mean * r.n
-        cell.counts[measure] += r.n
-        key = (r.unit_id, ordinal(r.period, grain), r.period)
-        biggest[key] = max(biggest.get(key, 0), r.n)
-    # An aggregate's respondents are the most any of its measures counted.
-    for (unit_id, period, _), n in biggest.items():
-        cells[(unit_id, period)].n += n
+        target = cell(("aggregates", r.period), r.unit_id, r.period)
+        target.sums[r.measure] += r.mean * r.n
+        target.counts[r.measure] += r.n
+        # An aggregate's respondents are the most any of its measures counted.
+        target.n = max(target.n, r.n)
     return cells
 
 
 def _released_ex(
-    units: list[TreeUnit],
-    cells: Mapping[tuple[uuid.UUID, int], ExCell],
-    linkage: set[uuid.UUID],
-    min_group: int,
+    units: list[TreeUnit], cells: Cells, linkage: set[uuid.UUID], min_group: int
 ) -> tuple[
     dict[tuple[uuid.UUID, int], dict[str, float]],
     dict[tuple[uuid.UUID, int], int],
     set[tuple[uuid.UUID, int]],
 ]:
-    """Each linkage unit's subtree EX per period, where the floors release it."""
+    """Each linkage unit's subtree EX per period: the sum of what every source of the
+    period releases for the subtree. Each source (a pulse wave, a month of imported
+    responses or aggregates) is planned apart, under every floor from the default up to the
+    organisation's (a floor only rises, so this holds whatever floor a reader read the
+    source under before), and a subtree's part is taken only where all those plans release
+    it. A figure here is then a sum of figures the floors release, and no difference of two
+    figures, here or from the survey results, isolates fewer answers than the floor."""
     parents = {u.id: u.parent_id for u in units}
-    by_period: dict[int, dict[uuid.UUID, ExCell]] = defaultdict(dict)
-    for (unit_id, period), cell in cells.items():
-        if unit_id in parents:
-            by_period[period][unit_id] = cell
-    ex: dict[tuple[uuid.UUID, int], dict[str, float]] = {}
-    ex_n: dict[tuple[uuid.UUID, int], int] = {}
-    suppressed: set[tuple[uuid.UUID, int]] = set()
-    # The linkage units each unit's answers count for: itself and its ancestors among them.
     counts_for: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for unit in units:
+    for unit in units:  # in path order: parents first
         above = counts_for.get(unit.parent_id, []) if unit.parent_id else []
         counts_for[unit.id] = [*above, unit.id] if unit.id in linkage else above
-    for period, period_cells in by_period.items():
-        plan = release_plan(parents, {u: c.n for u, c in period_cells.items()}, min_group)
+    by_source: dict[Source, dict[uuid.UUID, tuple[int, ExCell]]] = defaultdict(dict)
+    for (source, unit_id), entry in cells.items():
+        if unit_id in parents:
+            by_source[source][unit_id] = entry
+    floors = range(DEFAULT_MIN_GROUP, max(min_group, DEFAULT_MIN_GROUP) + 1)
+    released: dict[tuple[uuid.UUID, int], ExCell] = {}
+    suppressed: set[tuple[uuid.UUID, int]] = set()
+    for source_cells in by_source.values():
+        counts = {u: c.n for u, (_, c) in source_cells.items()}
+        plans = [release_plan(parents, counts, k) for k in floors]
         parts: dict[uuid.UUID, list[ExCell]] = defaultdict(list)
-        for unit_id, cell in period_cells.items():
+        period = next(iter(source_cells.values()))[0]
+        for unit_id, (_, cell) in source_cells.items():
             for owner in counts_for[unit_id]:
                 parts[owner].append(cell)
-        for unit_id, cells_of_unit in parts.items():
-            cell = cells_of_unit[0]
-            if len(cells_of_unit) > 1:
-                cell = ExCell()
-                for part in cells_of_unit:
-                    cell.add(part)
-            if cell.n == 0:
+        for unit_id, pieces in parts.items():
+            if sum(c.n for c in pieces) == 0:
                 continue
-            if plan.releasable(unit_id):
-                ex[(unit_id, period)] = cell.means()
-                ex_n[(unit_id, period)] = cell.n
-            else:
-                suppressed.add((unit_id, period))
+            key = (unit_id, period)
+            if not all(plan.releasable(unit_id) for plan in plans):
+                suppressed.add(key)
+                continue
+            total = released.setdefault(key, ExCell())
+            for piece in pieces:
+                total.add(piece)
+    ex = {key: cell.means() for key, cell in released.items()}
+    ex_n = {key: cell.n for key, cell in released.items()}
     return ex, ex_n, suppressed
 
 

@@ -11,11 +11,18 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.org.models import UnitKind
-from app.outcomes.models import CxMeasure, CxOutcome, DataImport, ExResponse, ImportKind
+from app.org.models import Organisation, UnitKind
+from app.outcomes.models import (
+    CxMeasure,
+    CxOutcome,
+    DataImport,
+    ExAggregate,
+    ExResponse,
+    ImportKind,
+)
 from tests.factories import World, add_unit
 from tests.gql.client import GraphQL
 
@@ -231,3 +238,55 @@ async def test_who_may_read_and_what_is_refused(
     assert too_long.json()["code"] == "period_too_long"
     too_far = await client.get(f"{API}/linkage", params={"lag": 3}, headers=hanna)
     assert too_far.status_code == 422
+
+
+async def test_each_source_is_held_to_the_floors_apart(
+    client: httpx.AsyncClient, session: AsyncSession, world: World, chain: dict[str, Any]
+) -> None:
+    """Three answers aggregated elsewhere for store A in May 2025 do not ride in on its six
+    imported responses: a figure of nine next to the responses' six would give the three
+    away. A raised floor holds back what it no longer releases."""
+    org = world.kauppa
+    import_id = uuid.uuid4()
+    await session.execute(
+        insert(DataImport).values(
+            org_id=org.id,
+            id=import_id,
+            kind=ImportKind.EX_AGGREGATES,
+            digest=uuid.uuid4().hex,
+            source="test",
+            rows=1,
+            summary={},
+            created_by=None,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
+    await session.execute(
+        insert(ExAggregate).values(
+            org_id=org.id,
+            unit_id=org.units["store_a"].id,
+            period=date(2025, 5, 1),
+            measure="leadership",
+            import_id=import_id,
+            n=3,
+            mean=1.0,
+        )
+    )
+    hanna = await world.auth("hanna")
+    params = {**WINDOW, "table": "true", "ex": "leadership"}
+    report = await _ok(await client.get(f"{API}/linkage", params=params, headers=hanna))
+    may = next(
+        r
+        for r in report["table"]
+        if r["unit_id"] == str(org.units["store_a"].id) and r["period"] == "2025-05-01"
+    )
+    assert may["respondents"] == 6
+    assert report["suppressed_periods"] == 25
+
+    await session.execute(
+        update(Organisation).where(Organisation.id == org.id).values(survey_min_group=7)
+    )
+    raised = await _ok(await client.get(f"{API}/linkage", params=WINDOW, headers=hanna))
+    assert raised["min_group"] == 7
+    assert raised["units_with_ex"] == 0
+    assert raised["points"] == [] and raised["sufficient"] is False

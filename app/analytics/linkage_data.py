@@ -73,15 +73,17 @@ class ExCell:
     sum of scores and how many answers have that measure."""
 
     n: int = 0
-    sums: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    sums: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def put(self, measure: str, total: float, count: int) -> None:
+        self.sums[measure] = self.sums.get(measure, 0.0) + total
+        self.counts[measure] = self.counts.get(measure, 0) + count
 
     def add(self, other: "ExCell") -> None:
         self.n += other.n
         for measure, value in other.sums.items():
-            self.sums[measure] += value
-        for measure, count in other.counts.items():
-            self.counts[measure] += count
+            self.put(measure, value, other.counts[measure])
 
     def means(self) -> dict[str, float]:
         return {m: self.sums[m] / c for m, c in self.counts.items() if c > 0}
@@ -281,13 +283,17 @@ async def read_table(
 
     cx_sum: dict[tuple[uuid.UUID, int], float] = defaultdict(float)
     cx_weight: dict[tuple[uuid.UUID, int], float] = defaultdict(float)
-    for r in await session.execute(_CX, {**params, "measure": measure.value}):
-        if r.unit_id not in scoped:
+    periods: dict[date, int] = {}
+    rows = await session.execute(_CX, {**params, "measure": measure.value})
+    for unit_id, month, value, n in rows:
+        if unit_id not in scoped:
             continue
-        key = (r.unit_id, ordinal(r.period, grain))
-        weight = float(r.n) if r.n else 1.0
-        cx_sum[key] += r.value * weight
-        cx_weight[key] += weight
+        period = periods.get(month)
+        if period is None:
+            period = periods[month] = ordinal(month, grain)
+        weight = float(n) if n else 1.0
+        cx_sum[(unit_id, period)] += value * weight
+        cx_weight[(unit_id, period)] += weight
     cx = {key: cx_sum[key] / cx_weight[key] for key in cx_sum}
     linkage_ids = {unit_id for unit_id, _ in cx}
     linkage_units = [u for u in units if u.id in linkage_ids]
@@ -337,34 +343,29 @@ async def _ex_cells(session: AsyncSession, params: dict[str, Any], grain: Period
         for factor, total in zip(factors[r.survey_id], sums, strict=False):
             per_factor[factor].append(total)
         for factor, totals in per_factor.items():
-            target.sums[factor] += sum(totals) / len(totals)
-            target.counts[factor] += r.n
+            target.put(factor, sum(totals) / len(totals), r.n)
         if sums:
-            target.sums[ENGAGEMENT] += sum(sums) / len(sums)
-            target.counts[ENGAGEMENT] += r.n
-        target.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
-        target.counts[ENPS] += r.n
+            target.put(ENGAGEMENT, sum(sums) / len(sums), r.n)
+        target.put(ENPS, 100.0 * (r.promoters - r.detractors), r.n)
     keys: list[str] = sorted(str(k) for k in await session.scalars(_IMPORTED_KEYS, params))
     imported = [k for k in keys if k != ENGAGEMENT]
     bound = {f"k{i}": name for i, name in enumerate(imported)}
-    for r in await session.execute(_imported_cells(keys), {**params, **bound}):
-        target = cell(("responses", r.period), r.unit_id, r.period)
-        target.n += r.n
-        if r.enps_n:
-            target.sums[ENPS] += 100.0 * (r.promoters - r.detractors)
-            target.counts[ENPS] += r.enps_n
-        if r.engagement_n:
-            target.sums[ENGAGEMENT] += r.engagement_sum
-            target.counts[ENGAGEMENT] += r.engagement_n
+    rows = await session.execute(_imported_cells(keys), {**params, **bound})
+    for row in rows:
+        unit_id, month, n, promoters, detractors, enps_n, engagement_sum, engagement_n = row[:8]
+        target = cell(("responses", month), unit_id, month)
+        target.n += n
+        if enps_n:
+            target.put(ENPS, 100.0 * (promoters - detractors), enps_n)
+        if engagement_n:
+            target.put(ENGAGEMENT, engagement_sum, engagement_n)
         for i, name in enumerate(imported):
-            count = getattr(r, f"c{i}")
+            count = row[9 + 2 * i]
             if count:
-                target.sums[name] += getattr(r, f"s{i}")
-                target.counts[name] += count
+                target.put(name, row[8 + 2 * i], count)
     for r in await session.execute(_AGGREGATES, params):
         target = cell(("aggregates", r.period), r.unit_id, r.period)
-        target.sums[r.measure] += r.mean * r.n
-        target.counts[r.measure] += r.n
+        target.put(r.measure, r.mean * r.n, r.n)
         # An aggregate's respondents are the most any of its measures counted.
         target.n = max(target.n, r.n)
     return cells
@@ -395,6 +396,7 @@ def _released_ex(
             by_source[source][unit_id] = entry
     floors = range(DEFAULT_MIN_GROUP, max(min_group, DEFAULT_MIN_GROUP) + 1)
     released: dict[tuple[uuid.UUID, int], ExCell] = {}
+    owned: set[tuple[uuid.UUID, int]] = set()
     suppressed: set[tuple[uuid.UUID, int]] = set()
     for source_cells in by_source.values():
         counts = {u: c.n for u, (_, c) in source_cells.items()}
@@ -405,13 +407,23 @@ def _released_ex(
             for owner in counts_for[unit_id]:
                 parts[owner].append(cell)
         for unit_id, pieces in parts.items():
-            if sum(c.n for c in pieces) == 0:
+            if len(pieces) == 1 and pieces[0].n == 0:
                 continue
             key = (unit_id, period)
             if not all(plan.releasable(unit_id) for plan in plans):
                 suppressed.add(key)
                 continue
-            total = released.setdefault(key, ExCell())
+            total = released.get(key)
+            if total is None and len(pieces) == 1:
+                # Shared with the source's cells until a second part arrives.
+                released[key] = pieces[0]
+                continue
+            if total is None or key not in owned:
+                merged = ExCell()
+                if total is not None:
+                    merged.add(total)
+                total = released[key] = merged
+                owned.add(key)
             for piece in pieces:
                 total.add(piece)
     ex = {key: cell.means() for key, cell in released.items()}

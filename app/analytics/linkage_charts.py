@@ -7,11 +7,12 @@ import math
 from collections.abc import Sequence
 
 from app.analytics.linkage_schemas import Correlation, DriverReport, LinkageReport
+from app.outcomes.reads import measure_unit
 from app.platform.charts import Canvas, Circle, Group, Polyline, Rect, Text, plain_number, truncate
 
 WIDTH = 720.0
 HEIGHT = 440.0
-LEFT, RIGHT, TOP, BOTTOM = 70.0, 24.0, 48.0, 90.0
+LEFT, RIGHT, TOP, BOTTOM = 70.0, 24.0, 64.0, 90.0
 INK = "#1f2933"
 GRID = "#d9dee3"
 POINT = "#1f5f99"
@@ -78,7 +79,7 @@ def _axes(
         x = LEFT + plot_w * (value - x_range[0]) / (x_range[1] - x_range[0])
         items.append(Text(x, TOP + plot_h + 16, plain_number(round(value, 2)), 10.0, INK, "middle"))
     items.append(Text(LEFT + plot_w / 2, TOP + plot_h + 34, x_label, 11.0, INK, "middle"))
-    items.append(Text(8, TOP - 12, y_label, 11.0, INK))
+    items.append(Text(8, TOP - 10, y_label, 11.0, INK))
     canvas.add(Group("axes", tuple(items)))
 
 
@@ -120,7 +121,13 @@ def scatter(report: LinkageReport) -> Canvas:
             TOP + plot_h * (1 - (y - y_range[0]) / (y_range[1] - y_range[0])),
         )
 
-    _axes(canvas, x_range, y_range, f"EX: {report.ex_measure}", f"CX: {report.cx_measure.value}")
+    _axes(
+        canvas,
+        x_range,
+        y_range,
+        f"EX: {report.ex_measure}, {measure_unit(report.ex_measure)}",
+        f"CX: {measure_unit(report.cx_measure)}",
+    )
     if report.fit is not None:
         fit = report.fit
         canvas.add(

@@ -142,7 +142,7 @@ async def import_outcomes(client: httpx.AsyncClient, world: World, period: str) 
     """The id of an import of Anna's store's NPS in a month, by HR."""
     row = {"unit": "Store A", "period": period, "measure": "nps", "value": 12, "n": 40}
     imported = await client.post(
-        f"{API}/imports/cx_outcomes", json={"rows": [row]}, headers=await world.auth("hanna")
+        f"{API}/imports/cx_outcomes/rows", json={"rows": [row]}, headers=await world.auth("hanna")
     )
     assert imported.status_code == 201, imported.text
     return str(imported.json()["id"])

@@ -1,7 +1,7 @@
 """Imports of EX results and CX outcomes in GraphQL, over the same services as REST.
 
 GraphQL takes rows as input objects; a file is better sent to REST (`POST
-/api/v1/imports/{kind}`), whose body may be far larger than a GraphQL request's.
+/api/v1/imports/{kind}/rows`), whose body may be far larger than a GraphQL request's.
 """
 
 import uuid

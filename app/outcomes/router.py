@@ -66,7 +66,7 @@ async def _json_rows(request: Request) -> list[Any]:
 
 
 @router.post(
-    "/imports/{kind}",
+    "/imports/{kind}/rows",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_IMPORT_BODY,
     responses={

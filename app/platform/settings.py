@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 25 * 1024 * 1024
-    # Imported EX results and CX outcomes (`POST /imports/{kind}`): the file's bytes, and
+    # Imported EX results and CX outcomes (`POST /imports/{kind}/rows`): the file's bytes, and
     # its rows (413 beyond either).
     max_import_bytes: int = 20 * 1024 * 1024
     max_import_rows: int = 200_000

@@ -25,7 +25,7 @@ async def post_csv(
 ) -> httpx.Response:
     content = body.encode() if isinstance(body, str) else body
     return await client.post(
-        f"{API}/imports/{kind}",
+        f"{API}/imports/{kind}/rows",
         content=content,
         params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
         headers={**await world.auth(who), "Content-Type": "text/csv", **(headers or {})},
@@ -36,7 +36,7 @@ async def post_json(
     client: httpx.AsyncClient, world: World, who: str, kind: str, rows: list[Any], **params: Any
 ) -> httpx.Response:
     return await client.post(
-        f"{API}/imports/{kind}",
+        f"{API}/imports/{kind}/rows",
         json={"rows": rows},
         params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
         headers=await world.auth(who),

@@ -319,7 +319,7 @@ async def test_json_rows_are_checked_alike(
         (4, "enps", "not_a_whole_number"),
     ]
     not_rows = await client.post(
-        f"{API}/imports/ex_responses", json=[1, 2], headers=await world.auth("hanna")
+        f"{API}/imports/ex_responses/rows", json=[1, 2], headers=await world.auth("hanna")
     )
     assert (not_rows.status_code, not_rows.json()["code"]) == (422, "import_invalid")
     assert await stored(session) == NOTHING
@@ -327,7 +327,7 @@ async def test_json_rows_are_checked_alike(
 
 async def test_only_csv_or_json(client: httpx.AsyncClient, world: World) -> None:
     response = await client.post(
-        f"{API}/imports/cx_outcomes",
+        f"{API}/imports/cx_outcomes/rows",
         content=b"<xml/>",
         headers={**await world.auth("hanna"), "Content-Type": "application/xml"},
     )

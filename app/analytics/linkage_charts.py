@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from app.analytics.linkage_schemas import Correlation, DriverReport, LinkageReport
-from app.outcomes.reads import measure_unit
+from app.outcomes.scales import measure_unit
 from app.platform.charts import Canvas, Circle, Group, Polyline, Rect, Text, plain_number, truncate
 
 WIDTH = 720.0

@@ -247,9 +247,7 @@ def _region_of(unit: TreeUnit, by_id: Mapping[uuid.UUID, TreeUnit]) -> uuid.UUID
     return unit.parent_id or unit.id
 
 
-def _owners(
-    units: Iterable[TreeUnit], linkage: set[uuid.UUID], by_id: Mapping[uuid.UUID, TreeUnit]
-) -> dict[uuid.UUID, uuid.UUID]:
+def _owners(units: Iterable[TreeUnit], linkage: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """Every unit inside a linkage unit's subtree, mapped to the nearest such unit."""
     owners: dict[uuid.UUID, uuid.UUID] = {}
     for unit in units:  # in path order: parents first
@@ -257,7 +255,6 @@ def _owners(
             owners[unit.id] = unit.id
         elif unit.parent_id in owners:
             owners[unit.id] = owners[unit.parent_id]
-    del by_id
     return owners
 
 
@@ -300,7 +297,7 @@ async def read_table(
 
     cells = await _ex_cells(session, {**params, "now": now}, grain)
     ex, ex_n, suppressed = _released_ex(units, cells, linkage_ids, min_group)
-    owners = _owners((u for u in units if u.id in scoped), linkage_ids, by_id)
+    owners = _owners((u for u in units if u.id in scoped), linkage_ids)
     listening = await _listening(session, params, units, owners, grain, now)
     measures = sorted({m for _, c in cells.values() for m in c.counts})
     return LinkageTable(

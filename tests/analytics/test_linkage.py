@@ -178,6 +178,7 @@ async def test_pictures_match_the_data(
     scatter = await client.get(f"{API}/linkage/scatter.svg", params=WINDOW, headers=hanna)
     assert scatter.headers["content-type"].startswith("image/svg+xml")
     assert scatter.text.count("data-unit=") == len(report["points"]) == 35
+    assert "CX: NPS, −100…100" in scatter.text
     lags = await client.get(f"{API}/linkage/lags.svg", params=WINDOW, headers=hanna)
     assert lags.text.count('data-series="between-units"') == 5
     drivers = await client.get(f"{API}/linkage/drivers.svg", params=WINDOW, headers=hanna)

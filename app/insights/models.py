@@ -153,6 +153,26 @@ class Insight(Base):
         CheckConstraint("customer_impact BETWEEN 0 AND 3", name="customer_impact_range"),
         CheckConstraint("customers_affected >= 0", name="customers_affected_positive"),
         Index("ix_insights_owner_inbox", "org_id", "owner_unit_id", "created_at", "id"),
+        # The inbox's walk: the open insights of one owner, newest first, with what tells
+        # whether each is overdue read from the index itself.
+        Index(
+            "ix_insights_owner_open",
+            "org_id",
+            "owner_unit_id",
+            "created_at",
+            "id",
+            postgresql_include=["status", "ack_due_at", "respond_due_at"],
+            postgresql_where=sql_text("status IN ('new', 'acknowledged', 'in_progress')"),
+        ),
+        # The list of all a reader may read, newest first: walked in order, each row's
+        # visibility tested on the index itself.
+        Index(
+            "ix_insights_org_created",
+            "org_id",
+            "created_at",
+            "id",
+            postgresql_include=["unit_id", "owner_unit_id", "author_id", "visibility"],
+        ),
         Index("ix_insights_unit", "org_id", "unit_id", "created_at", "id"),
         Index("ix_insights_shown_unit", "org_id", "shown_unit_id", "created_at", "id"),
         Index("ix_insights_author", "org_id", "author_id", "created_at", "id"),

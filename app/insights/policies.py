@@ -118,6 +118,12 @@ def visible_clause(
     )
 
 
+def reads_whole_organisation(actor: Principal) -> bool:
+    """Whether `actor` holds a reading role at the root of the tree, and so reads every
+    insight of the organisation (`visible_clause` is true of each)."""
+    return any(path.count("/") == 1 for path in actor.paths(*READERS))
+
+
 def visible_ids() -> CompoundSelect[tuple[uuid.UUID]]:
     """The ids `visible_clause` lets through, as the union of one select per branch of it,
     each of which an index on the insight's own columns answers: for a caller who reads a

@@ -8,35 +8,40 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     DateTime,
+    FromClause,
     Integer,
     Select,
     Text,
     Uuid,
     and_,
+    any_,
     bindparam,
-    case,
     cast,
     func,
     literal,
-    or_,
+    literal_column,
+    not_,
     select,
+    true,
     tuple_,
+    union,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import endorsements, policies, rows
+from app.insights.models import Visibility
 from app.insights.rows import InsightRef
 from app.insights.schemas import InsightFilters, InsightOut
 from app.org.models import Unit
 from app.org.principal import Principal
 from app.platform import clock
 from app.platform.db import table
-from app.platform.errors import (
-    Forbidden,
-)
+from app.platform.errors import Forbidden, InvalidInput
 from app.platform.pagination import Page, check_limit, encode_cursor, read_cursor
 
 Scope = Literal["inbox", "visible", "mine"]
@@ -57,37 +62,40 @@ class _PageShape:
     """Which filters a list request uses: the statement depends on this, never on values."""
 
     scope: Scope
+    # Only the open statuses (the inbox's default): the statement names them, so the
+    # planner can use the partial index of open insights by owner.
+    open_only: bool
     statuses: bool
     kinds: bool
     journey_stages: bool
     subtree: bool
     search: bool
-    after: bool
+    # The rank (1 overdue, 0 not) of the row a cursor continues after, None on a first page.
+    after_rank: int | None
+    # The caller reads every insight of the organisation (a reading role at its root).
+    whole_org: bool
 
 
-@lru_cache(maxsize=256)
-def _page_query(shape: _PageShape) -> Select[Any]:
-    """The statement for one page, built once per shape with every value bound, so neither
-    construction nor compilation is paid per request.
+# A reader of at most this many units has their insights found unit by unit; one who reads
+# more, by walking the organisation's newest-first index until the page is full. The first
+# costs about a page per unit, the second about a page divided by the reader's share.
+NARROW_UNITS = 32
 
-    The page's keys come first, from the insights table alone (filtered, sorted and cut on
-    its indexes); only those rows are then joined to units, people and contacts."""
-    keys = select(rows.ic.id, rows.ic.created_at).where(
-        rows.ic.org_id == bindparam("org_id"),
-        policies.visible_clause(
-            rows.ic.author_id, rows.ic.unit_id, rows.ic.owner_unit_id, rows.ic.visibility
-        ),
-    )
-    if shape.scope == "inbox":
-        keys = keys.where(rows.ic.owner_unit_id.in_(bindparam("managed", expanding=True)))
-    elif shape.scope == "mine":
-        keys = keys.where(rows.ic.author_id == bindparam("reader_id"))
-    if shape.statuses:
-        keys = keys.where(rows.ic.status.in_(bindparam("statuses", expanding=True)))
+
+def _filters(shape: _PageShape) -> list[ColumnElement[bool]]:
+    """The conditions of the request's filters on the insights table's own columns."""
+    found: list[ColumnElement[bool]] = []
+    if shape.open_only:
+        # Named in the statement, not bound: the partial index's predicate must be implied.
+        found.append(
+            rows.ic.status.in_([literal_column(f"'{s.value}'") for s in policies.OPEN_STATUSES])
+        )
+    elif shape.statuses:
+        found.append(rows.ic.status.in_(bindparam("statuses", expanding=True)))
     if shape.kinds:
-        keys = keys.where(rows.ic.kind.in_(bindparam("kinds", expanding=True)))
+        found.append(rows.ic.kind.in_(bindparam("kinds", expanding=True)))
     if shape.journey_stages:
-        keys = keys.where(rows.ic.journey_stage.in_(bindparam("journey_stages", expanding=True)))
+        found.append(rows.ic.journey_stage.in_(bindparam("journey_stages", expanding=True)))
     if shape.subtree:
         units = table(Unit)
         subtree = (
@@ -97,7 +105,7 @@ def _page_query(shape: _PageShape) -> Select[Any]:
             )
             .scalar_subquery()
         )
-        keys = keys.where(
+        found.append(
             policies.in_units_clause(
                 rows.ic.author_id,
                 rows.ic.unit_id,
@@ -108,27 +116,139 @@ def _page_query(shape: _PageShape) -> Select[Any]:
             )
         )
     if shape.search:
-        keys = keys.where(_search_condition())
+        found.append(_search_condition())
+    return found
 
-    rank = case((rows.OVERDUE, 1), else_=0) if shape.scope == "inbox" else literal(0)
-    if shape.after:
-        after_rank = bindparam("after_rank", type_=Integer)
-        keys = keys.where(
-            or_(
-                rank < after_rank,
-                and_(
-                    rank == after_rank,
-                    tuple_(rows.ic.created_at, rows.ic.id)
-                    < tuple_(
-                        bindparam("after_created", type_=DateTime(timezone=True)),
-                        bindparam("after_id", type_=Uuid),
-                    ),
-                ),
-            )
-        )
+
+def _before_cursor() -> ColumnElement[bool]:
+    return tuple_(rows.ic.created_at, rows.ic.id) < tuple_(
+        bindparam("after_created", type_=DateTime(timezone=True)),
+        bindparam("after_id", type_=Uuid),
+    )
+
+
+def _newest(conditions: list[ColumnElement[bool]], source: FromClause | None = None) -> Select[Any]:
+    """The newest `limit` insights meeting `conditions`, walked on an index in that order."""
+    found = select(rows.ic.id, rows.ic.created_at)
+    if source is not None:
+        found = found.select_from(source)
+    return (
+        found.where(rows.ic.org_id == bindparam("org_id"), *conditions)
+        .order_by(rows.ic.created_at.desc(), rows.ic.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _per_unit(units: FromClause, column: str, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """The newest `limit` of each of `units` (by the insight's `column`), then the newest
+    `limit` of those: one short index walk per unit, however many insights the rest of the
+    organisation holds."""
+    walk = _newest([rows.ic[column] == units.c.unit_id, *conditions]).lateral()
+    return (
+        select(walk.c.id, walk.c.created_at)
+        .select_from(units.join(walk, true()))
+        .order_by(walk.c.created_at.desc(), walk.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _units(pattern: ColumnElement[bool], name: str) -> FromClause:
+    table_units = table(Unit)
+    return (
+        select(table_units.c.id.label("unit_id"))
+        .where(table_units.c.org_id == bindparam("org_id"), pattern)
+        .subquery(name)
+    )
+
+
+def _inbox_keys(shape: _PageShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """The inbox's page keys: routed to the caller's units, overdue first, then newest.
+
+    Each rank is its own newest-first walk per owned unit over the partial index of open
+    insights by owner (`ix_insights_owner_open`), so a page costs the same at the first and
+    the twentieth page, for a store and for the whole company. The visibility condition is
+    not repeated: whoever may act on a unit reads what is routed to it."""
+    managed = (
+        func.unnest(bindparam("managed", type_=ARRAY(Uuid)))
+        .table_valued("unit_id")
+        .render_derived(name="managed")
+    )
+    ranks = []
+    for rank, condition in ((1, rows.OVERDUE), (0, not_(rows.OVERDUE))):
+        if shape.after_rank is not None and rank > shape.after_rank:
+            continue
+        conditions = [*filters, condition]
+        if shape.after_rank == rank:
+            conditions.append(_before_cursor())
+        page = _per_unit(managed, "owner_unit_id", conditions).subquery(f"rank{rank}")
+        ranks.append(select(page.c.id, page.c.created_at, literal(rank).label("rank")))
+    return ranks[0] if len(ranks) == 1 else union_all(*ranks)  # type: ignore[return-value]
+
+
+def _visible_keys(shape: _PageShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """The keys of all the caller may read, newest first (`visible_clause`).
+
+    A reader of the whole organisation walks its newest-first index with no visibility
+    test. Otherwise one statement holds two plans and runs one: the reader of many units
+    walks the same index testing each row (a region's page is found in a few hundred rows),
+    the reader of a few units takes each branch of `visible_clause` unit by unit (a store's
+    page would take a hundred thousand rows of the walk). Which one runs is decided in the
+    statement, by counting the reader's units up to `NARROW_UNITS`."""
+    if shape.after_rank is not None:
+        filters = [*filters, _before_cursor()]
+    if shape.whole_org:
+        return _newest(filters)
+    units = table(Unit)
+    readable = units.c.path.like(any_(bindparam("reader_patterns", type_=ARRAY(Text))))
+    counted = (
+        select(literal(1))
+        .where(units.c.org_id == bindparam("org_id"), readable)
+        .limit(NARROW_UNITS)
+        .subquery("counted")
+    )
+    wide = select(func.count()).select_from(counted).scalar_subquery() >= NARROW_UNITS
+    visible = policies.visible_clause(
+        rows.ic.author_id, rows.ic.unit_id, rows.ic.owner_unit_id, rows.ic.visibility
+    )
+    walk = _newest([wide, visible, *filters])
+    reader_units = _units(readable, "reader_units")
+    colleague_units = _units(units.c.path.like(bindparam("colleague_pattern")), "colleague_units")
+    branches = [
+        _per_unit(reader_units, "unit_id", [not_(wide), *filters]),
+        _per_unit(reader_units, "owner_unit_id", [not_(wide), *filters]),
+        _newest([not_(wide), rows.ic.author_id == bindparam("reader_id"), *filters]),
+        _per_unit(
+            colleague_units,
+            "unit_id",
+            [not_(wide), rows.ic.visibility == Visibility.NAMED, *filters],
+        ),
+    ]
+    return union(walk, *branches)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=256)
+def _page_query(shape: _PageShape) -> Select[Any]:
+    """The statement for one page, built once per shape with every value bound, so neither
+    construction nor compilation is paid per request.
+
+    The page's keys come first, from the insights table alone (filtered, sorted and cut on
+    its indexes); only those rows are then joined to units, people and contacts."""
+    filters = _filters(shape)
+    if shape.scope == "inbox":
+        keys = _inbox_keys(shape, filters).subquery("keys")
+        rank: ColumnElement[int] = keys.c.rank
+    else:
+        if shape.scope == "mine":
+            # The caller's own insights: the author index in order, nothing else to test.
+            if shape.after_rank is not None:
+                filters = [*filters, _before_cursor()]
+            keys = _newest([rows.ic.author_id == bindparam("reader_id"), *filters]).subquery("keys")
+        else:
+            keys = _visible_keys(shape, filters).subquery("keys")
+        rank = literal(0)
     page = (
-        keys.add_columns(rank.label("rank"))
-        .order_by(rank.desc(), rows.ic.created_at.desc(), rows.ic.id.desc())
+        select(keys.c.id, keys.c.created_at, rank.label("rank"))
+        .order_by(rank.desc(), keys.c.created_at.desc(), keys.c.id.desc())
         .limit(bindparam("limit", type_=Integer))
         .subquery("page")
     )
@@ -176,15 +296,20 @@ async def list_insights(
     }
     params.update({name: value for name, value in values.items() if value})
     if position is not None:
-        params.update(after_rank=position["o"], after_created=position["c"], after_id=position["i"])
+        if position["o"] not in (0, 1):
+            raise InvalidInput("The cursor is not valid.", code="invalid_cursor")
+        params.update(after_created=position["c"], after_id=position["i"])
+    open_only = scope == "inbox" and set(statuses or ()) == set(policies.OPEN_STATUSES)
     shape = _PageShape(
         scope=scope,
-        statuses=bool(statuses),
+        open_only=open_only,
+        statuses=bool(statuses) and not open_only,
         kinds=bool(filters.kind),
         journey_stages=bool(filters.journey_stage),
         subtree=filters.unit_id is not None,
         search=bool(q),
-        after=position is not None,
+        after_rank=position["o"] if position is not None else None,
+        whole_org=scope == "visible" and policies.reads_whole_organisation(actor),
     )
     found = list((await session.execute(_page_query(shape), params)).all())
 

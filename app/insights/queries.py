@@ -203,10 +203,12 @@ def _visible_keys(shape: _PageShape, filters: list[ColumnElement[bool]]) -> Sele
     counted = (
         select(literal(1))
         .where(units.c.org_id == bindparam("org_id"), readable)
-        .limit(NARROW_UNITS)
+        .limit(bindparam("narrow_units", type_=Integer))
         .subquery("counted")
     )
-    wide = select(func.count()).select_from(counted).scalar_subquery() >= NARROW_UNITS
+    wide = select(func.count()).select_from(counted).scalar_subquery() >= bindparam(
+        "narrow_units", type_=Integer
+    )
     visible = policies.visible_clause(
         rows.ic.author_id, rows.ic.unit_id, rows.ic.owner_unit_id, rows.ic.visibility
     )
@@ -278,7 +280,7 @@ async def list_insights(
     )
     # A cursor keeps the moment of the first page, so "overdue" cannot shift under the reader.
     now = position["n"] if position else clock.now()
-    params = rows.params(actor, now, limit=limit + 1)
+    params = rows.params(actor, now, limit=limit + 1, narrow_units=NARROW_UNITS)
     statuses = filters.status
     if scope == "inbox":
         managed = policies.managed_unit_ids(actor)

@@ -172,9 +172,7 @@ async def test_page_statements_can_be_walked_on_their_indexes(
             await driver.execute("SET LOCAL enable_seqscan = off")
             await driver.execute("SET LOCAL enable_bitmapscan = off")
             await driver.execute("SET LOCAL enable_sort = off")
-            plan = "\n".join(
-                row[0] for row in await driver.fetch("EXPLAIN " + sql, *parameters)
-            )
+            plan = "\n".join(row[0] for row in await driver.fetch("EXPLAIN " + sql, *parameters))
         if "'new', 'acknowledged', 'in_progress'" in sql:
             assert "ix_insights_owner_open" in plan, plan
         else:

@@ -1,5 +1,6 @@
 """Pages of insights: the inbox, everything the caller may read, the caller's own posts."""
 
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from sqlalchemy import (
     Select,
     Text,
     Uuid,
-    and_,
     any_,
     bindparam,
     cast,
@@ -45,6 +45,7 @@ from app.platform.errors import Forbidden, InvalidInput
 from app.platform.pagination import Page, check_limit, encode_cursor, read_cursor
 
 Scope = Literal["inbox", "visible", "mine"]
+Breadth = Literal["whole", "wide", "narrow"]
 
 
 def _search_condition() -> ColumnElement[bool]:
@@ -72,8 +73,8 @@ class _PageShape:
     search: bool
     # The rank (1 overdue, 0 not) of the row a cursor continues after, None on a first page.
     after_rank: int | None
-    # The caller reads every insight of the organisation (a reading role at its root).
-    whole_org: bool
+    # How much of the organisation the caller reads (`visible` only; see `_visible_keys`).
+    breadth: Breadth
 
 
 # A reader of at most this many units has their insights found unit by unit; one who reads
@@ -186,55 +187,39 @@ def _inbox_keys(shape: _PageShape, filters: list[ColumnElement[bool]]) -> Select
 
 
 def _visible_keys(shape: _PageShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
-    """The keys of all the caller may read, newest first (`visible_clause`).
-
-    A reader of the whole organisation walks its newest-first index with no visibility
-    test. Otherwise one statement holds two plans and runs one: the reader of many units
-    walks the same index testing each row (a region's page is found in a few hundred rows),
-    the reader of a few units takes each branch of `visible_clause` unit by unit (a store's
-    page would take a hundred thousand rows of the walk). Which one runs is decided in the
-    statement, by counting the reader's units up to `NARROW_UNITS`."""
+    """The keys of all the caller may read, newest first (`visible_clause`), by the
+    reader's breadth: a reader of the whole organisation walks its newest-first index with
+    no visibility test; a reader of many units walks it testing each row (a region's page
+    is found in a few thousand index entries); a reader of a few units takes each branch of
+    `visible_clause` unit by unit (a store's page would take a hundred thousand entries of
+    the walk)."""
     if shape.after_rank is not None:
         filters = [*filters, _before_cursor()]
-    if shape.whole_org:
+    if shape.breadth == "whole":
         return _newest(filters)
+    if shape.breadth == "wide":
+        visible = policies.visible_clause(
+            rows.ic.author_id, rows.ic.unit_id, rows.ic.owner_unit_id, rows.ic.visibility
+        )
+        return _newest([visible, *filters])
     units = table(Unit)
     readable = units.c.path.like(any_(bindparam("reader_patterns", type_=ARRAY(Text))))
-    counted = (
-        select(literal(1))
-        .where(units.c.org_id == bindparam("org_id"), readable)
-        .limit(bindparam("narrow_units", type_=Integer))
-        .subquery("counted")
-    )
-    wide = select(func.count()).select_from(counted).scalar_subquery() >= bindparam(
-        "narrow_units", type_=Integer
-    )
-    visible = policies.visible_clause(
-        rows.ic.author_id, rows.ic.unit_id, rows.ic.owner_unit_id, rows.ic.visibility
-    )
-    walk = _newest([wide, visible, *filters])
     reader_units = _units(readable, "reader_units")
     colleague_units = _units(units.c.path.like(bindparam("colleague_pattern")), "colleague_units")
-    branches = [
-        _per_unit(reader_units, "unit_id", [not_(wide), *filters]),
-        _per_unit(reader_units, "owner_unit_id", [not_(wide), *filters]),
-        _newest([not_(wide), rows.ic.author_id == bindparam("reader_id"), *filters]),
-        _per_unit(
-            colleague_units,
-            "unit_id",
-            [not_(wide), rows.ic.visibility == Visibility.NAMED, *filters],
-        ),
-    ]
-    return union(walk, *branches)  # type: ignore[return-value]
+    # Keep in step with `policies.visible_clause`, one branch each.
+    return union(  # type: ignore[return-value]
+        _per_unit(reader_units, "unit_id", filters),
+        _per_unit(reader_units, "owner_unit_id", filters),
+        _newest([rows.ic.author_id == bindparam("reader_id"), *filters]),
+        _per_unit(colleague_units, "unit_id", [rows.ic.visibility == Visibility.NAMED, *filters]),
+    )
 
 
 @lru_cache(maxsize=256)
-def _page_query(shape: _PageShape) -> Select[Any]:
-    """The statement for one page, built once per shape with every value bound, so neither
-    construction nor compilation is paid per request.
-
-    The page's keys come first, from the insights table alone (filtered, sorted and cut on
-    its indexes); only those rows are then joined to units, people and contacts."""
+def _keys_query(shape: _PageShape) -> Select[Any]:
+    """The statement for one page's keys (id, created_at, rank) in page order, from the
+    insights table alone, filtered, sorted and cut on its indexes. Built once per shape with
+    every value bound, so neither construction nor compilation is paid per request."""
     filters = _filters(shape)
     if shape.scope == "inbox":
         keys = _inbox_keys(shape, filters).subquery("keys")
@@ -248,18 +233,51 @@ def _page_query(shape: _PageShape) -> Select[Any]:
         else:
             keys = _visible_keys(shape, filters).subquery("keys")
         rank = literal(0)
-    page = (
+    return (
         select(keys.c.id, keys.c.created_at, rank.label("rank"))
         .order_by(rank.desc(), keys.c.created_at.desc(), keys.c.id.desc())
         .limit(bindparam("limit", type_=Integer))
-        .subquery("page")
     )
-    # The keys come first so the plan starts from the page, whatever the statistics say.
-    return rows.insight_rows(
-        page.join(
-            rows.insights, and_(rows.ic.org_id == bindparam("org_id"), rows.ic.id == page.c.id)
+
+
+# The page's rows by their keys: one statement whose plan does not depend on the values,
+# so the server plans it once per connection.
+_PAGE_ROWS = rows.insight_rows(rows.insights).where(
+    rows.ic.org_id == bindparam("org_id"),
+    rows.ic.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+)
+
+# How many units a reader's patterns cover, up to NARROW_UNITS, by organisation and
+# patterns: read once a few minutes. A stale figure only picks the slower of two plans that
+# give the same page.
+_BREADTH_SECONDS = 300.0
+_breadths: dict[tuple[uuid.UUID, int, tuple[str, ...]], tuple[float, int]] = {}
+
+
+async def _breadth(session: AsyncSession, actor: Principal, params: dict[str, Any]) -> Breadth:
+    if policies.reads_whole_organisation(actor):
+        return "whole"
+    key = (actor.org_id, NARROW_UNITS, tuple(params["reader_patterns"]))
+    cached = _breadths.get(key)
+    moment = time.monotonic()
+    if cached is None or moment - cached[0] > _BREADTH_SECONDS:
+        units = table(Unit)
+        counted = (
+            select(literal(1))
+            .where(
+                units.c.org_id == actor.org_id,
+                units.c.path.like(any_(bindparam("patterns", type_=ARRAY(Text)))),
+            )
+            .limit(NARROW_UNITS)
+            .subquery()
         )
-    ).order_by(page.c.rank.desc(), page.c.created_at.desc(), page.c.id.desc())
+        count = await session.scalar(
+            select(func.count()).select_from(counted), {"patterns": params["reader_patterns"]}
+        )
+        if len(_breadths) > 10_000:
+            _breadths.clear()
+        cached = _breadths[key] = (moment, count or 0)
+    return "wide" if cached[1] >= NARROW_UNITS else "narrow"
 
 
 async def list_insights(
@@ -280,7 +298,7 @@ async def list_insights(
     )
     # A cursor keeps the moment of the first page, so "overdue" cannot shift under the reader.
     now = position["n"] if position else clock.now()
-    params = rows.params(actor, now, limit=limit + 1, narrow_units=NARROW_UNITS)
+    params = rows.params(actor, now, limit=limit + 1)
     statuses = filters.status
     if scope == "inbox":
         managed = policies.managed_unit_ids(actor)
@@ -311,23 +329,26 @@ async def list_insights(
         subtree=filters.unit_id is not None,
         search=bool(q),
         after_rank=position["o"] if position is not None else None,
-        whole_org=scope == "visible" and policies.reads_whole_organisation(actor),
+        breadth=await _breadth(session, actor, params) if scope == "visible" else "whole",
     )
-    found = list((await session.execute(_page_query(shape), params)).all())
-
+    keys = list((await session.execute(_keys_query(shape), params)).all())
+    if not keys:
+        return Page(items=[], next_cursor=None)
     next_cursor = None
-    if len(found) > limit:
-        found = found[:limit]
-        last = found[-1]
+    if len(keys) > limit:
+        keys = keys[:limit]
+        last = keys[-1]
         next_cursor = encode_cursor(
             {
                 "n": now.isoformat(),
-                "o": int(bool(last.is_overdue)) if scope == "inbox" else 0,
+                "o": last.rank,
                 "c": last.created_at.isoformat(),
                 "i": str(last.id),
             }
         )
-    items = [InsightOut(**rows.out_fields(r, actor)) for r in found]
+    params["ids"] = [key.id for key in keys]
+    found = {r.id: r for r in (await session.execute(_PAGE_ROWS, params)).all()}
+    items = [InsightOut(**rows.out_fields(found[key.id], actor)) for key in keys]
     await endorsements.add_endorsing_units(session, actor.org_id, items)
     return Page(items=items, next_cursor=next_cursor)
 

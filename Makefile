@@ -21,7 +21,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 NPM_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
 
-.PHONY: install install-run run test check lint lint-openapi format types snapshots migrate seed clean audit
+.PHONY: install install-run run test check lint lint-openapi format types snapshots migrate seed clean audit bench
 
 # For development: the platform, its development extras and the test OpenID provider.
 install: $(DEV_STAMP) $(NPM_STAMP) $(OPENAPI_LINT)/node_modules/.installed
@@ -104,6 +104,19 @@ migrate: install-run
 
 seed: install-run
 	$(BIN)/insight seed --demo
+
+# The platform at a million insights against bare endpoints (bench/README.md): builds or
+# reuses the scale database, runs every scenario, appends to bench/results/scale.md.
+# Needs wrk, installed from Debian's packages when run as root.
+bench: install
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y wrk || { apt-get update && apt-get install -y wrk; } || exit 1; \
+		else \
+			echo "wrk is needed for make bench: install it (Debian: apt-get install wrk)"; exit 1; \
+		fi; \
+	fi
+	$(BIN)/python bench/hot_paths.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(OIDC_PROVIDER)/node_modules $(OPENAPI_LINT)/node_modules

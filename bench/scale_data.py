@@ -455,19 +455,41 @@ async def _copy_insights(
     root_id = tree.root[0]
     org_id = tree.org_id
     last_in_store: dict[int, uuid.UUID] = {}
-    pick = rng.integers(0, 1 << 30, size=n)
-    batch: list[tuple[Any, ...]] = []
-    next_report = 0.2
-    for i in range(n):
-        s = int(plan.store[i])
+    pick = rng.integers(0, 1 << 30, size=n).tolist()
+    ack_hours_ = plan.ack_hours.tolist()
+    age_days_ = plan.age_days.tolist()
+    close_hours_ = plan.close_hours.tolist()
+    confidential_ = plan.confidential.tolist()
+    impact_ = plan.impact.tolist()
+    in_team_ = plan.in_team.tolist()
+    kind_ = plan.kind.tolist()
+    level_ = plan.level.tolist()
+    occurred_hours_ = plan.occurred_hours.tolist()
+    stage_ = plan.stage.tolist()
+    status_ = plan.status.tolist()
+    store_ = plan.store.tolist()
+    text_ = plan.text.tolist()
+    told_ = plan.told.tolist()
+    told_hours_ = plan.told_hours.tolist()
+    touchpoint_ = plan.touchpoint.tolist()
+
+    def rows(first: int, stop: int) -> list[tuple[Any, ...]]:
+        """Rows `first` to `stop`, in order (merges look back at earlier rows)."""
+        batch: list[tuple[Any, ...]] = []
+        for i in range(first, stop):
+            batch.append(row(i))
+        return batch
+
+    def row(i: int) -> tuple[Any, ...]:
+        s = int(store_[i])
         store_id = tree.stores[s][0]
         teams = tree.teams.get(store_id)
-        unit_id = teams[int(pick[i]) % len(teams)][0] if teams and plan.in_team[i] else store_id
+        unit_id = teams[int(pick[i]) % len(teams)][0] if teams and in_team_[i] else store_id
         people = frontline[unit_id]
         author = people[int(pick[i]) % len(people)]
-        created = now - timedelta(days=float(plan.age_days[i]))
-        status = str(plan.status[i])
-        level = int(plan.level[i])
+        created = now - timedelta(days=float(age_days_[i]))
+        status = str(status_[i])
+        level = int(level_[i])
         owner = (store_id, region_of[s], root_id)[level]
         # Each escalation came at the deadline missed: two days apart.
         escalated_until = created + timedelta(days=2 * level)
@@ -480,7 +502,7 @@ async def _copy_insights(
         acknowledged_at = closed_at = loop_closed_at = resolution = None
         updated = escalated_until
         if status != "new" and not (status == "merged" and pick[i] % 2):
-            acknowledged_at = min(escalated_until + plan.ack_hours[i] * hour, now - 0.02 * hour)
+            acknowledged_at = min(escalated_until + ack_hours_[i] * hour, now - 0.02 * hour)
             acknowledged_at = max(acknowledged_at, created + 0.01 * hour)
             updated = acknowledged_at
             version += 1
@@ -488,13 +510,13 @@ async def _copy_insights(
             version += 1
         if status in ("resolved", "declined"):
             assert acknowledged_at is not None
-            closed_at = min(acknowledged_at + plan.close_hours[i] * hour, now - 0.01 * hour)
+            closed_at = min(acknowledged_at + close_hours_[i] * hour, now - 0.01 * hour)
             closed_at = max(closed_at, acknowledged_at)
             version += 2 if pick[i] % 2 == 0 else 1  # started on the way half the time
             resolution = (RESOLUTIONS if status == "resolved" else DECLINES)[int(pick[i]) % 3]
             updated = closed_at
-            if plan.told[i]:
-                loop_closed_at = min(closed_at + plan.told_hours[i] * hour, now)
+            if told_[i]:
+                loop_closed_at = min(closed_at + told_hours_[i] * hour, now)
                 updated = loop_closed_at
                 version += 1
         if status == "merged":
@@ -505,50 +527,56 @@ async def _copy_insights(
         else:
             ack_due = created + timedelta(minutes=ACK_MINUTES)
         respond_due = (escalated_until if level else created) + timedelta(minutes=RESPOND_MINUTES)
-        language, text = TEXTS[int(plan.text[i])]
-        confidential = bool(plan.confidential[i])
+        language, text = TEXTS[int(text_[i])]
+        confidential = bool(confidential_[i])
         insight_id = uuid.uuid4()
-        batch.append(
-            (
-                org_id,
-                insight_id,
-                unit_id,
-                shown[unit_id] if confidential else unit_id,
-                author,
-                KINDS[int(plan.kind[i])],
-                text,
-                language,
-                stages[plan.stage[i]] if plan.stage[i] >= 0 else None,
-                touchpoints[plan.touchpoint[i]] if plan.touchpoint[i] >= 0 else None,
-                int(plan.impact[i]),
-                created - plan.occurred_hours[i] * hour,
-                "confidential" if confidential else "named",
-                status,
-                owner,
-                ack_due,
-                respond_due,
-                ACK_MINUTES,
-                RESPOND_MINUTES,
-                level,
-                acknowledged_at,
-                closed_at,
-                resolution,
-                loop_closed_at,
-                merged_into,
-                0,
-                version,
-                created,
-                min(updated, now),
-            )
+        found = (
+            org_id,
+            insight_id,
+            unit_id,
+            shown[unit_id] if confidential else unit_id,
+            author,
+            KINDS[int(kind_[i])],
+            text,
+            language,
+            stages[stage_[i]] if stage_[i] >= 0 else None,
+            touchpoints[touchpoint_[i]] if touchpoint_[i] >= 0 else None,
+            int(impact_[i]),
+            created - occurred_hours_[i] * hour,
+            "confidential" if confidential else "named",
+            status,
+            owner,
+            ack_due,
+            respond_due,
+            ACK_MINUTES,
+            RESPOND_MINUTES,
+            level,
+            acknowledged_at,
+            closed_at,
+            resolution,
+            loop_closed_at,
+            merged_into,
+            0,
+            version,
+            created,
+            min(updated, now),
         )
         if status != "merged":
             last_in_store[s] = insight_id
-        if len(batch) >= COPY_BATCH or i == n - 1:
-            await conn.copy_records_to_table("insights", records=batch, columns=INSIGHT_COLUMNS)
-            batch = []
-            while (i + 1) / n >= next_report - 1e-9:
-                log(started, f"{next_report:4.0%} of {n:,} insights copied")
-                next_report += 0.2
+        return found
+
+    # The next batch is made in a thread while the server takes the one before.
+    pending = asyncio.create_task(asyncio.to_thread(rows, 0, min(n, COPY_BATCH)))
+    next_report = 0.2
+    for first in range(0, n, COPY_BATCH):
+        batch = await pending
+        stop = min(n, first + COPY_BATCH)
+        if stop < n:
+            pending = asyncio.create_task(asyncio.to_thread(rows, stop, min(n, stop + COPY_BATCH)))
+        await conn.copy_records_to_table("insights", records=batch, columns=INSIGHT_COLUMNS)
+        while stop / n >= next_report - 1e-9:
+            log(started, f"{next_report:4.0%} of {n:,} insights copied")
+            next_report += 0.2
 
 
 # ---------------------------------------------------------------------------------------

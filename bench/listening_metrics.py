@@ -14,6 +14,7 @@ import statistics
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 
@@ -39,14 +40,14 @@ async def main(args: argparse.Namespace) -> None:
     assert subject is not None and now is not None
     # Open and overdue counts are as of the request: fixed, so runs compare.
     clock.freeze(now)
-    sent: list[tuple[str, float]] = []
+    sent: list[tuple[str, Any, float]] = []
     started: list[float] = []
 
     def before(*_: object) -> None:
         started.append(time.perf_counter())
 
-    def after(conn: object, cursor: object, statement: str, *_: object) -> None:
-        sent.append((statement, time.perf_counter() - started.pop()))
+    def after(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        sent.append((statement, parameters, time.perf_counter() - started.pop()))
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
     event.listen(engine.sync_engine, "after_cursor_execute", after)
@@ -70,14 +71,23 @@ async def main(args: argparse.Namespace) -> None:
         if args.dump:
             dump = Path(args.dump) / f"{days}.json"
             await asyncio.to_thread(dump.write_text, result.model_dump_json(indent=1), "utf-8")
-        slowest = sorted(sent, key=lambda s: -s[1])[:3]
+        slowest = sorted(sent, key=lambda s: -s[2])[:3]
         print(
             f"{days:4d} days: median {statistics.median(times) * 1000:8.1f} ms "
             f"(runs {', '.join(f'{t * 1000:.0f}' for t in times)}); "
             f"{result.totals.insights:,} insights, {len(result.units or [])} units, "
             f"{len(result.trend or [])} buckets; statements "
-            + ", ".join(f"{d * 1000:.0f} ms" for _, d in slowest)
+            + ", ".join(f"{d * 1000:.0f} ms" for _, _, d in slowest)
         )
+        if args.explain:
+            statement, parameters, _ = slowest[0]
+            async with sessions() as session, session.begin():
+                await tenancy.enter(session, principal.org_id)
+                connection = await session.connection()
+                plan = await connection.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+                )
+                print("\n".join(row[0] for row in plan))
     await engine.dispose()
 
 
@@ -86,5 +96,6 @@ if __name__ == "__main__":
     parser.add_argument("url")
     parser.add_argument("--days", type=int, nargs="+", default=[30, 365])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--explain", action="store_true", help="print the slowest's plan")
     parser.add_argument("--dump", help="a directory to write each period's result to as JSON")
     asyncio.run(main(parser.parse_args()))

@@ -123,8 +123,9 @@ _CUSTOMER = _seconds("posted_at", "customer_told_at")
 # Totals, children and trend in one statement over one computation of the facts. The
 # subtree is read once from `ix_units_org_id_path` and every unit in it carries the child of
 # the chosen unit it lies under (`group_id`, the chosen unit itself for its own), so
-# insights are joined on unit ids, not matched by path each; for a short period they come
-# by `ix_insights_shown_unit`. The timeline facts come one row per insight from
+# insights are joined on unit ids, not matched by path each (a small subtree's come by
+# `ix_insights_shown_unit`; the whole company's by a parallel scan, half of them for a
+# year). The timeline facts come one row per insight from
 # `insight_timeline_facts`, kept by a trigger on the timeline (migration 0017). One pass
 # aggregates the grouping sets: () for the totals, (group_id) for the children and the unit
 # itself, (bucket) for the trend. Empty children and buckets are joined in afterwards.

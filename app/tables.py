@@ -1,6 +1,7 @@
 """Imports every domain's tables so that `Base.metadata` is complete (for Alembic and tests)."""
 
 from app.actions import models as actions_models
+from app.analytics import models as analytics_models
 from app.auth import models as auth_models
 from app.insights import models as insights_models
 from app.loop import models as loop_models
@@ -19,6 +20,7 @@ metadata = Base.metadata
 
 __all__ = [
     "actions_models",
+    "analytics_models",
     "auth_models",
     "idempotency_models",
     "insights_models",

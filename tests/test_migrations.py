@@ -201,3 +201,58 @@ def test_existing_confidential_insights_get_the_unit_they_show(scratch_url: str)
     upgrade(scratch_url)
     [shown] = asyncio.run(_execute(scratch_url, "SELECT id, shown_unit_id FROM insights"))
     assert dict(shown) == {confidential: store, named: team}
+
+
+def test_existing_timelines_are_summed_up_for_the_metrics(scratch_url: str) -> None:
+    upgrade(scratch_url, "0015_surveys")
+    root = uuid.uuid4()
+    ids: dict[str, object] = {
+        "org": uuid.uuid4(),
+        "unit": root,
+        "path": f"{root.hex}/",
+        "person": uuid.uuid4(),
+        "acted": uuid.uuid4(),
+        "quiet": uuid.uuid4(),
+    }
+    events = (
+        "INSERT INTO insight_events (org_id, insight_id, type, data, created_at) VALUES"
+        " (:org, :acted, 'posted', '{}', timestamptz '2026-03-02 09:00+00'),"
+        " (:org, :acted, 'action_linked', '{}', timestamptz '2026-03-02 12:00+00'),"
+        " (:org, :acted, 'action_linked', '{}', timestamptz '2026-03-02 11:00+00'),"
+        " (:org, :acted, 'escalated', '{}', timestamptz '2026-03-02 10:00+00'),"
+        " (:org, :acted, 'escalated', '{}', timestamptz '2026-03-03 10:00+00'),"
+        " (:org, :quiet, 'posted', '{}', timestamptz '2026-03-02 09:00+00')"
+    )
+    statements = [
+        "INSERT INTO organisations (id, name, slug, default_locale, ack_deadline_minutes,"
+        " respond_deadline_minutes) VALUES (:org, 'Vanha Oy', 'vanha', 'fi', 2880, 10080)",
+        BEFORE_ROUTING[1],
+        BEFORE_ROUTING[2],
+        *(
+            "INSERT INTO insights (org_id, id, unit_id, shown_unit_id, author_id, kind, text,"
+            " customer_impact, occurred_at, visibility, status, owner_unit_id, ack_due_at,"
+            " respond_due_at, ack_minutes, respond_minutes, version, created_at, updated_at)"
+            " VALUES (:org, :INSIGHT, :unit, :unit, :person, 'idea', 'Vanha idea.', 0, now(),"
+            " 'named', 'new', :unit, now(), now(), 2880, 10080, 1, now(), now())".replace(
+                ":INSIGHT", f":{insight}"
+            )
+            for insight in ("acted", "quiet")
+        ),
+    ]
+    asyncio.run(_execute(scratch_url, *statements, events, **ids))
+    upgrade(scratch_url)
+    later = (
+        "INSERT INTO insight_events (org_id, insight_id, type, data, created_at) VALUES"
+        " (:org, :acted, 'reporter_told', '{}', timestamptz '2026-03-04 10:00+00'),"
+        " (:org, :acted, 'action_linked', '{}', timestamptz '2026-03-02 10:30+00'),"
+        " (:org, :acted, 'commented', '{}', timestamptz '2026-03-04 11:00+00')"
+    )
+    facts = (
+        "SELECT insight_id, to_char(first_action_at AT TIME ZONE 'UTC', 'DD HH24:MI'),"
+        " to_char(reporter_told_at AT TIME ZONE 'UTC', 'DD HH24:MI'), escalations"
+        " FROM insight_timeline_facts"
+    )
+    [before, after] = asyncio.run(_execute(scratch_url, facts, later, facts, **ids))
+    # Only insights with such events get a row; the earliest act counts, escalations add up.
+    assert [tuple(r) for r in before] == [(ids["acted"], "02 11:00", None, 2)]
+    assert [tuple(r) for r in after] == [(ids["acted"], "02 10:30", "04 10:00", 2)]

@@ -23,9 +23,10 @@ closing. Nothing here names a reporter.
 """
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import policies
@@ -52,7 +53,8 @@ DEFAULT_PERIOD = timedelta(days=30)
 MAX_BUCKETS = 366
 _BUCKET_LENGTH = {MetricsBucket.DAY: 1, MetricsBucket.WEEK: 7, MetricsBucket.MONTH: 28}
 
-# One row per insight posted in the unit's subtree during the period, at the unit it shows
+# The per-manager breakdown: one row per insight posted in the unit's subtree during the
+# period, with who did each act first, at the unit it shows
 # (a confidential insight counts where its unit is shown, `policies.shown_unit`, so a
 # group of one does not point at its reporter). The subtree is a prefix match on
 # `ix_units_org_id_path`; insights come by `ix_insights_shown_unit` (org, shown unit,
@@ -118,60 +120,124 @@ _ACTION = _seconds("posted_at", "first_action_at")
 _REPORTER = _seconds("posted_at", "reporter_told_at")
 _CUSTOMER = _seconds("posted_at", "customer_told_at")
 
-_UNIT_METRICS = f"""
-  count(insight_id) AS insights,
-  {_stats("ack", _ACK)},
-  {_stats("action", _ACTION)},
-  {_stats("reporter", _REPORTER)},
-  {_stats("customer", _CUSTOMER)},
-  count(*) FILTER (WHERE acknowledged_at <= ack_deadline) AS ack_met,
-  count(*) FILTER (WHERE acknowledged_at IS NOT NULL OR ack_deadline < CAST(:now AS timestamptz))
-    AS ack_of,
-  count(*) FILTER (WHERE loop_closed_at <= respond_deadline) AS loop_met,
-  count(*) FILTER (
-    WHERE loop_closed_at IS NOT NULL OR respond_deadline < CAST(:now AS timestamptz)) AS loop_of,
-  coalesce(sum(escalations), 0) AS escalations,
-  count(*) FILTER (WHERE escalations > 0) AS escalated_met,
-  count(insight_id) AS escalated_of,
-  count(*) FILTER (WHERE is_open) AS open_now,
-  count(*) FILTER (WHERE is_overdue) AS overdue_now
-"""
-
-_TOTALS = text(_FACTS + f"SELECT {_UNIT_METRICS} FROM facts")
-
-# The chosen unit's children, each with its subtree, and the unit itself for what was posted
-# right there (only when something was).
-_BY_UNIT = text(
-    _FACTS
-    + f"""
-SELECT c.id AS group_id, c.name AS group_name, {_UNIT_METRICS}
-FROM units c LEFT JOIN facts ON facts.unit_path LIKE c.path || '%'
-WHERE c.org_id = :org_id AND c.parent_id = :unit_id
-GROUP BY c.id, c.name
-UNION ALL
-SELECT CAST(:unit_id AS uuid), CAST(:unit_name AS text), {_UNIT_METRICS}
-FROM facts WHERE facts.unit_id = :unit_id
-HAVING count(*) > 0
-ORDER BY group_name, group_id
-"""
+# Totals, children and trend in one statement over one computation of the facts. The
+# subtree is read once from `ix_units_org_id_path` and every unit in it carries the child of
+# the chosen unit it lies under (`group_id`, the chosen unit itself for its own), so
+# insights are joined on unit ids, not matched by path each (a small subtree's come by
+# `ix_insights_shown_unit`; the whole company's by a parallel scan, half of them for a
+# year). The timeline facts come one row per insight from
+# `insight_timeline_facts`, kept by a trigger on the timeline (migration 0017). One pass
+# aggregates the grouping sets: () for the totals, (group_id) for the children and the unit
+# itself, (bucket) for the trend. Empty children and buckets are joined in afterwards.
+_GROUPED_FACTS = """
+WITH scope AS (
+  SELECT u.id AS unit_id,
+         CASE WHEN u.path = :unit_path THEN u.id
+              ELSE CAST(substr(u.path, length(:unit_path) + 1, 32) AS uuid) END AS group_id
+  FROM units u
+  WHERE u.org_id = :org_id AND u.path LIKE :subtree
+), facts AS (
+  SELECT s.group_id, {bucket} AS bucket,
+         i.id AS insight_id,
+         i.created_at + make_interval(mins => i.ack_minutes) AS ack_deadline,
+         i.created_at + make_interval(mins => i.respond_minutes) AS respond_deadline,
+         i.acknowledged_at, i.loop_closed_at,
+         CAST(extract(epoch FROM i.acknowledged_at - i.created_at) AS float8) AS ack_seconds,
+         CAST(extract(epoch FROM t.first_action_at - i.created_at) AS float8) AS action_seconds,
+         CAST(extract(epoch FROM t.reporter_told_at - i.created_at) AS float8)
+           AS reporter_seconds,
+         CAST(extract(epoch FROM cc.told_at - i.created_at) AS float8) AS customer_seconds,
+         coalesce(t.escalations, 0) AS escalations,
+         i.status IN ('new', 'acknowledged', 'in_progress') AS is_open,
+         i.status IN ('new', 'acknowledged', 'in_progress')
+           AND ((i.status = 'new' AND i.ack_due_at < CAST(:now AS timestamptz))
+                OR i.respond_due_at < CAST(:now AS timestamptz)) AS is_overdue
+  FROM scope s
+  JOIN insights i ON i.org_id = :org_id AND i.shown_unit_id = s.unit_id
+  LEFT JOIN insight_timeline_facts t ON t.org_id = i.org_id AND t.insight_id = i.id
+  LEFT JOIN customer_contacts cc ON cc.org_id = i.org_id AND cc.insight_id = i.id
+  WHERE i.created_at >= CAST(:start AS timestamptz) AND i.created_at < CAST(:end AS timestamptz)
+    AND i.status <> 'merged'
+), cells AS (
+  SELECT {unit_columns}, {time_columns},
+    count(*) AS insights,
+    {durations},
+    count(*) FILTER (WHERE acknowledged_at <= ack_deadline) AS ack_met,
+    count(*) FILTER (
+      WHERE acknowledged_at IS NOT NULL OR ack_deadline < CAST(:now AS timestamptz)) AS ack_of,
+    count(*) FILTER (WHERE loop_closed_at <= respond_deadline) AS loop_met,
+    count(*) FILTER (
+      WHERE loop_closed_at IS NOT NULL OR respond_deadline < CAST(:now AS timestamptz))
+      AS loop_of,
+    sum(escalations) AS escalations,
+    count(*) FILTER (WHERE escalations > 0) AS escalated_met,
+    count(*) AS escalated_of,
+    count(*) FILTER (WHERE is_open) AS open_now,
+    count(*) FILTER (WHERE is_overdue) AS overdue_now
+  FROM facts
+  GROUP BY GROUPING SETS ({grouping_sets})
 )
+SELECT 0 AS part, CAST(NULL AS uuid) AS group_id, CAST(NULL AS text) AS group_name,
+       CAST(NULL AS timestamptz) AS bucket_start, cells.*
+FROM cells WHERE all_units = 1 AND all_time = 1
+{units}{trend}
+ORDER BY part, group_name, group_id, bucket_start
+"""
+
+_DURATIONS = ",\n    ".join(
+    f"count({name}_seconds) AS {name}_n, "
+    f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {name}_seconds) AS {name}_pct, "
+    f"avg({name}_seconds) AS {name}_mean"
+    for name in ("ack", "action", "reporter", "customer")
+)
+
+# The chosen unit's children, each with its subtree, empty ones too, and the unit itself
+# for what was posted right there (only when something was).
+_UNITS_PART = """
+UNION ALL
+SELECT 1, c.id, c.name, NULL, cells.*
+FROM units c
+LEFT JOIN cells ON cells.all_units = 0 AND cells.all_time = 1 AND cells.cell_unit = c.id
+WHERE c.org_id = :org_id AND c.parent_id = :unit_id
+UNION ALL
+SELECT 1, cells.cell_unit, CAST(:unit_name AS text), NULL, cells.*
+FROM cells WHERE cells.all_units = 0 AND cells.all_time = 1 AND cells.cell_unit = :unit_id"""
 
 # Every bucket of the period, empty ones included, so a chart has no gaps; weeks start on
 # Monday and every bucket is cut in UTC.
-_TREND = text(
-    _FACTS
-    + f"""
-SELECT b.start AT TIME ZONE 'UTC' AS bucket_start, {_UNIT_METRICS}
+_TREND_PART = """
+UNION ALL
+SELECT 2, NULL, NULL, b.start AT TIME ZONE 'UTC', cells.*
 FROM generate_series(
   date_trunc(:bucket, CAST(:start AS timestamptz) AT TIME ZONE 'UTC'),
   CAST(:end AS timestamptz) AT TIME ZONE 'UTC' - interval '1 microsecond',
   CAST('1 ' || :bucket AS interval)
 ) AS b(start)
-LEFT JOIN facts ON date_trunc(:bucket, facts.posted_at AT TIME ZONE 'UTC') = b.start
-GROUP BY b.start
-ORDER BY b.start
-"""
-)
+LEFT JOIN cells ON cells.all_units = 1 AND cells.all_time = 0 AND cells.cell_bucket = b.start"""
+
+
+@cache
+def _grouped(by_unit: bool, by_bucket: bool) -> TextClause:
+    sets = ["()"] + (["(group_id)"] if by_unit else []) + (["(bucket)"] if by_bucket else [])
+    return text(
+        _GROUPED_FACTS.format(
+            durations=_DURATIONS,
+            bucket="date_trunc(:bucket, i.created_at AT TIME ZONE 'UTC')"
+            if by_bucket
+            else "CAST(NULL AS timestamp)",
+            grouping_sets=", ".join(sets),
+            # GROUPING() and the columns name only what some set groups by.
+            unit_columns="GROUPING(group_id) AS all_units, group_id AS cell_unit"
+            if by_unit
+            else "1 AS all_units, CAST(NULL AS uuid) AS cell_unit",
+            time_columns="GROUPING(bucket) AS all_time, bucket AS cell_bucket"
+            if by_bucket
+            else "1 AS all_time, CAST(NULL AS timestamp) AS cell_bucket",
+            units=_UNITS_PART if by_unit else "",
+            trend=_TREND_PART if by_bucket else "",
+        )
+    )
+
 
 _BY_MANAGER = text(
     _FACTS
@@ -232,12 +298,36 @@ def _acts(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _unit_metrics(r: dict[str, Any]) -> UnitMetrics:
+    """A row of `_grouped`; an empty child or bucket has no counts (nothing to count)."""
+
+    def count(name: str) -> int:
+        return r.get(name) or 0
+
+    def duration(name: str) -> DurationStats:
+        median, p90 = r.get(f"{name}_pct") or (None, None)
+        return DurationStats(
+            count=count(f"{name}_n"),
+            median_seconds=median,
+            p90_seconds=p90,
+            mean_seconds=r.get(f"{name}_mean"),
+        )
+
+    def share(name: str) -> Share:
+        met, of = count(f"{name}_met"), count(f"{name}_of")
+        return Share(met=met, of=of, share=met / of if of else None)
+
     return UnitMetrics(
-        **_acts(r),
-        escalations=r["escalations"],
-        escalated=_share(r, "escalated"),
-        open_now=r["open_now"],
-        overdue_now=r["overdue_now"],
+        insights=count("insights"),
+        time_to_acknowledge=duration("ack"),
+        time_to_first_action=duration("action"),
+        time_to_tell_reporter=duration("reporter"),
+        time_to_tell_customer=duration("customer"),
+        acknowledged_within_deadline=share("ack"),
+        loop_closed_within_deadline=share("loop"),
+        escalations=count("escalations"),
+        escalated=share("escalated"),
+        open_now=count("open_now"),
+        overdue_now=count("overdue_now"),
     )
 
 
@@ -278,23 +368,34 @@ async def listening_metrics(
         "end": end,
         "now": now,
     }
-    totals = (await session.execute(_TOTALS, params)).one()._asdict()
+    by_unit = MetricsGrouping.UNIT in query.group_by
+    rows = await session.execute(
+        _grouped(by_unit, query.bucket is not None),
+        {
+            **params,
+            "unit_id": unit.id,
+            "unit_name": unit.name,
+            "unit_path": unit.path,
+            "bucket": query.bucket.value if query.bucket is not None else None,
+        },
+    )
+    parts: dict[int, list[dict[str, Any]]] = {0: [], 1: [], 2: []}
+    for row in rows:
+        r = row._asdict()
+        parts[r["part"]].append(r)
     result = ListeningMetrics(
         unit=UnitRef(id=unit.id, name=unit.name),
         start=start,
         end=end,
-        totals=_unit_metrics(totals),
+        totals=_unit_metrics(parts[0][0] if parts[0] else {}),
         bucket=query.bucket,
     )
-    if MetricsGrouping.UNIT in query.group_by:
-        rows = await session.execute(
-            _BY_UNIT, {**params, "unit_id": unit.id, "unit_name": unit.name}
-        )
+    if by_unit:
         result.units = [
             UnitGroup(
                 unit=UnitRef(id=r["group_id"], name=r["group_name"]), metrics=_unit_metrics(r)
             )
-            for r in (row._asdict() for row in rows)
+            for r in parts[1]
         ]
     if MetricsGrouping.MANAGER in query.group_by:
         rows = await session.execute(_BY_MANAGER, params)
@@ -305,9 +406,7 @@ async def listening_metrics(
             for r in (row._asdict() for row in rows)
         ]
     if query.bucket is not None:
-        rows = await session.execute(_TREND, {**params, "bucket": query.bucket.value})
         result.trend = [
-            TrendPoint(start=r["bucket_start"], metrics=_unit_metrics(r))
-            for r in (row._asdict() for row in rows)
+            TrendPoint(start=r["bucket_start"], metrics=_unit_metrics(r)) for r in parts[2]
         ]
     return result

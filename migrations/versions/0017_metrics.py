@@ -1,7 +1,7 @@
 """metrics: each insight's timeline facts, kept by a trigger, for the listening metrics
 
 Revision ID: 0017_metrics
-Revises: 0015_surveys
+Revises: 0016_walks
 
 `insight_timeline_facts` holds, per insight that has any, the earliest `action_linked` and
 `reporter_told` times and the number of `escalated` events. A trigger on `insight_events`
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_metrics"
-down_revision: str | None = "0015_surveys"
+down_revision: str | None = "0016_walks"
 
 TABLE = "insight_timeline_facts"
 

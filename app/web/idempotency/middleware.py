@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.platform import clock
-from app.platform.db import table, transaction, unavailable
+from app.platform.db import single_statements, table, transaction, unavailable
 from app.platform.errors import Conflict, DomainError, InvalidInput, Unavailable
 from app.web.idempotency.answers import SUBJECT, refuse
 from app.web.idempotency.claim import STATE, Claim
@@ -509,15 +509,16 @@ async def _try_claim(
             & (keys.c.fingerprint == excluded.fingerprint)
         ),
     ).returning(keys.c.claim)
-    async with transaction(runtime.sessions) as session:
-        claimed: uuid.UUID | None = (await session.execute(claiming)).scalar_one_or_none()
+    # One statement, its own transaction: no BEGIN and COMMIT around it.
+    async with single_statements(runtime.sessions) as connection:
+        claimed: uuid.UUID | None = (await connection.execute(claiming)).scalar_one_or_none()
     return claimed
 
 
 async def _load(runtime: Runtime, caller: str, key: str) -> Any:
-    async with runtime.sessions() as session:
+    async with single_statements(runtime.sessions) as connection:
         return (
-            await session.execute(
+            await connection.execute(
                 select(
                     keys.c.fingerprint,
                     keys.c.state,

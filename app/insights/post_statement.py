@@ -9,7 +9,7 @@ read at. It answers the new id (None when nothing was written) and that version.
 """
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
@@ -81,9 +81,7 @@ def _param(name: str, column: Column[Any]) -> Any:
     return bindparam(name, type_=column.type)
 
 
-def _rows_after(
-    target: Table, inserted: Any, prefix: str, columns: tuple[str, ...]
-) -> Insert:
+def _rows_after(target: Table, inserted: Any, prefix: str, columns: tuple[str, ...]) -> Insert:
     """INSERT of one row of `columns` (bound as prefix_column) with the insight's org and
     id, only when the insight was inserted."""
     chosen = select(
@@ -123,9 +121,7 @@ def statement(
     )
     riders: list[Any] = []
     if contact:
-        riders.append(
-            _rows_after(rows.contacts, inserted, "c", CONTACT_COLUMNS).cte("contact")
-        )
+        riders.append(_rows_after(rows.contacts, inserted, "c", CONTACT_COLUMNS).cte("contact"))
     ec = _events.c
     timeline = union_all(
         *(
@@ -207,5 +203,4 @@ def statement(
         ).select_from(entering)
     else:
         answer = select(select(inserted.c.id).scalar_subquery().label("inserted_id"), version)
-    return answer.add_cte(*riders)
-
+    return cast(Select[Any], answer.add_cte(*riders))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import policies, post_statement, rows
-from app.insights.language import detect_language
+from app.insights.language import language_of
 from app.insights.models import Channel, EventType, InsightStatus, Visibility
 from app.insights.schemas import InsightCreate, InsightOut
 from app.notify import service as notify_service
@@ -93,7 +93,7 @@ async def create_insight(
     occurred_at = data.occurred_at or now
     if occurred_at > now + timedelta(minutes=5):
         raise InvalidInput("occurred_at is in the future.", code="occurred_in_future")
-    language = data.language or detect_language(data.text)
+    language = data.language or await language_of(data.text)
     for _ in range(_ATTEMPTS):
         actor, route, version = await _decide(session, actor, data, cached)
         unit_id = data.unit_id or actor.home_unit_id
@@ -229,7 +229,8 @@ def _write(
             else None
         ),
     )
-    audit_table, audit_names = None, ()
+    audit_table: Table | None = None
+    audit_names: tuple[str, ...] = ()
     if cached is not None:
         params["entering_org_id"] = str(actor.org_id)
         if cached.audit is not None:

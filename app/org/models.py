@@ -72,9 +72,7 @@ class Organisation(Base):
     # Moves on, by triggers, with every change to the organisation's people, units, role
     # grants, routing rules or this row: what a process caches about them is good while
     # this stays (`app.org.directory`).
-    directory_version: Mapped[int] = mapped_column(
-        BigInteger, default=0, server_default="0"
-    )
+    directory_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (

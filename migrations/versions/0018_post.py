@@ -21,9 +21,7 @@ EVENTS = {"INSERT": "NEW", "UPDATE": "NEW", "DELETE": "OLD"}
 
 
 def upgrade() -> None:
-    op.execute(
-        "ALTER TABLE organisations ADD COLUMN directory_version bigint NOT NULL DEFAULT 0"
-    )
+    op.execute("ALTER TABLE organisations ADD COLUMN directory_version bigint NOT NULL DEFAULT 0")
     # Runs as its owner: a request's role may change a grant without the right to update
     # the organisation row itself.
     op.execute(

@@ -28,10 +28,11 @@ from sqlalchemy import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import app.tables  # noqa: E402, F401  (every model, for the seed's foreign keys)
 from bench import hot_paths  # noqa: E402
 
 DATABASE = "insight_post_path"
-PORT = 8811
+PORT = 8871
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--label", default="")
+    parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks here")
     args = parser.parse_args()
     server = hot_paths.server_url()
     hot_paths.DATABASE = DATABASE
@@ -114,6 +116,15 @@ def main() -> None:
         rss_start = _rss_mb(process.pid)
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=30) as client:
             _run(client, process.pid, staff, 100, keyed=False)  # warm up
+            if args.profile:
+                # py-spy's collapsed stacks of the API process over the plain posts.
+                subprocess.Popen(
+                    [
+                        *(str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw"),
+                        *("-r", "250", "-o", str(args.profile), "-p", str(process.pid)),
+                    ]
+                )
+                time.sleep(1)
             plain = _run(client, process.pid, staff, args.posts, keyed=False)
             keyed = _run(client, process.pid, staff, args.posts, keyed=True)
         rss_after = _rss_mb(process.pid)

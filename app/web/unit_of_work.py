@@ -89,8 +89,10 @@ def audit_note(request: Request) -> tuple[str, dict[str, Any]]:
     """The operation and target the request's audit entry names, for a request that writes
     its entry itself, with its other rows, and then notes so in `session.info`
     (`audit.RECORDED`)."""
+    # The URL's path as `request.url.path` has it, without building the whole URL.
+    path = request.scope.get("root_path", "") + request.scope["path"]
     return (
-        f"{request.method} {_template(request.url.path, request.path_params)}",
+        f"{request.method} {_template(path, request.path_params)}",
         {**request.query_params, **request.path_params},
     )
 

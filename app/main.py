@@ -12,7 +12,6 @@ from app.analytics.router import router as analytics_router
 from app.attachments.router import router as attachments_router
 from app.auth.router import router as auth_router
 from app.gql.schema import graphql_router
-from app.insights.language import warm_up
 from app.insights.router import router as insights_router
 from app.jobs import in_process_worker
 from app.loop.router import router as loop_router
@@ -46,7 +45,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         running: Runtime = runtime or Runtime.build(settings)
         app.state.runtime = running
-        warm_up()
         if running.builtin_keys is not None:
             await running.builtin_keys.keys(refresh=False)
         worker = None

@@ -81,7 +81,9 @@ class Context(BaseContext):
                 raise RuntimeError("The session exists only while an operation executes.")
             if self._caller is None:
                 caller = in_language(
-                    await authenticate(self.runtime.validator, self.session, self.token),
+                    await authenticate(
+                        self.runtime.validator, self.session, self.token, self.runtime.principals
+                    ),
                     self.accept_language,
                 )
                 self._locale = caller.locale

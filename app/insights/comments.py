@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import policies, rows, timeline
 from app.insights.attachments import attachments_of
-from app.insights.language import detect_language
+from app.insights.language import language_of
 from app.insights.models import Comment as CommentRow
 from app.insights.models import EventType
 from app.insights.rows import InsightRef
@@ -45,7 +45,7 @@ async def add_comment(
         )
     comment_id = data.id or uuid.uuid4()
     now = clock.now()
-    language = detect_language(data.body)
+    language = await language_of(data.body)
     inserted = await session.scalar(
         insert(CommentRow)
         .values(

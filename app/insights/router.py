@@ -27,10 +27,10 @@ from app.org.taxonomy import InsightKind
 from app.platform.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.themes import similar
 from app.themes.schemas import PostedInsight
-from app.web.caller import Caller
+from app.web.caller import Caller, UncheckedCaller, current_caller, reader
 from app.web.etags import IfMatch, expected_version, set_etag
 from app.web.routes import ApiRoute
-from app.web.unit_of_work import Session, runtime
+from app.web.unit_of_work import AUDIT_RECORDED, Session, audit_rider, runtime
 
 router = APIRouter(tags=["insights"], route_class=ApiRoute)
 
@@ -61,7 +61,7 @@ async def post_insight(
     request: Request,
     body: InsightCreate,
     session: Session,
-    caller: Caller,
+    caller: UncheckedCaller,
     response: Response,
     with_similar: Annotated[
         bool,
@@ -78,7 +78,15 @@ async def post_insight(
     deadlines. Its timeline's `routed` event names the rule and why it matched. A retry with
     the same `id` returns the stored insight (200). The answer lists the open insights most
     like it, in any language, that you may read, so that you can back one instead."""
-    insight, created = await posting.create_insight(session, caller, body)
+    running = runtime(request)
+    cached = posting.Cached(
+        directories=running.directories,
+        refresh=reader(request, session),
+        audit=audit_rider(request),
+        audited=AUDIT_RECORDED,
+    )
+    insight, created = await posting.create_insight(session, caller, body, cached)
+    caller = current_caller(request, caller)
     found = None
     if with_similar:
         embedder = runtime(request).embedder

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ColumnElement,
@@ -68,6 +69,10 @@ class Organisation(Base):
     # The smallest group of survey answers any aggregate may describe (`app.surveys.floors`):
     # 5 by default, which an organisation may raise and never lower.
     survey_min_group: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # Moves on, by triggers, with every change to the organisation's people, units, role
+    # grants, routing rules or this row: what a process caches about them is good while
+    # this stays (`app.org.directory`).
+    directory_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (

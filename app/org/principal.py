@@ -1,6 +1,9 @@
 """Who is calling: a person of one organisation with role grants over unit subtrees."""
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from app.org.models import Role
@@ -27,6 +30,9 @@ class Principal:
     # may read (`app.insights.policies.colleague_pattern`).
     home_path: str
     store_path: str | None
+    # The organisation's `directory_version` when the person and grants were read: the
+    # principal is good while it stays (`Principals`).
+    directory_version: int = 0
 
     def paths(self, *roles: Role) -> list[str]:
         """Unit-path prefixes of the subtrees where the person holds any of `roles`."""
@@ -38,3 +44,43 @@ class Principal:
     def covers(self, unit_path: str, *roles: Role) -> bool:
         """Whether one of `roles` is held on `unit_path` or an ancestor of it."""
         return any(unit_path.startswith(p) for p in self.paths(*roles))
+
+
+# How many callers one process keeps.
+MAX_PRINCIPALS = 4096
+
+
+class Principals:
+    """Callers by their bearer token, each for the token's life at most, the least recently
+    used dropped first. Safe to share between threads.
+
+    A held principal may be stale: its grants are those of when it was read. Whoever uses
+    one checks its `directory_version` against the organisation's in the same transaction
+    before acting on it (`app.web.caller.authenticate` with the statement that binds the
+    request to the organisation, posting inside its one writing statement) and reads the
+    person again when it moved. A revoked grant, a deactivated person or a moved unit thus
+    takes effect with the first statement that begins after the change commits, in every
+    process."""
+
+    def __init__(self, size: int = MAX_PRINCIPALS) -> None:
+        self._size = size
+        self._held: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        with self._lock:
+            found = self._held.get(token)
+            if found is None:
+                return None
+            if found[1] <= time.time():
+                del self._held[token]
+                return None
+            self._held.move_to_end(token)
+            return found[0]
+
+    def put(self, token: str, principal: Principal, expires_at: float) -> None:
+        with self._lock:
+            self._held[token] = (principal, expires_at)
+            self._held.move_to_end(token)
+            while len(self._held) > self._size:
+                self._held.popitem(last=False)

@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, any_, bindparam, select
+from sqlalchemy import ARRAY, Uuid, and_, any_, bindparam, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,7 @@ from app.platform.passwords import hash_password
 
 _people, _units, _grants = table(Person), table(Unit), table(RoleGrant)
 _p, _g = _people.c, _grants.c
+_orgs = table(Organisation)
 
 # Runs on every request: built once, so its compiled form is reused.
 # The nearest store at or above the home unit comes along: it bounds which colleagues'
@@ -59,9 +61,11 @@ _PRINCIPAL = (
         _g.role,
         _g.unit_id,
         _granted.c.path,
+        _orgs.c.directory_version,
     )
     .select_from(
-        _people.join(_home, and_(_home.c.org_id == _p.org_id, _home.c.id == _p.home_unit_id))
+        _people.join(_orgs, _orgs.c.id == _p.org_id)
+        .join(_home, and_(_home.c.org_id == _p.org_id, _home.c.id == _p.home_unit_id))
         .outerjoin(_grants, and_(_g.org_id == _p.org_id, _g.person_id == _p.id))
         .outerjoin(_granted, and_(_granted.c.org_id == _g.org_id, _granted.c.id == _g.unit_id))
     )
@@ -89,6 +93,7 @@ async def load_principal(session: AsyncSession, subject: str) -> Principal | Non
         grants=grants,
         home_path=first.home_path,
         store_path=first.store_path,
+        directory_version=first.directory_version,
     )
 
 
@@ -303,18 +308,19 @@ class Owners:
 
 
 # The unit, all its ancestors and their active managers, in one round trip: this runs on
-# every post.
+# every post the routing directory does not serve. The ancestors' ids are read once from
+# the target's path (an InitPlan) and looked up by primary key: index-served at any size.
 _target, _ancestor = _units.alias("t"), _units.alias("a")
+_CHAIN_IDS = sql_cast(
+    select(ancestor_ids(_target.c.path))
+    .where(_target.c.org_id == bindparam("org_id"), _target.c.id == bindparam("unit_id"))
+    .scalar_subquery(),
+    ARRAY(Uuid),
+)
 _CHAIN_MANAGERS = (
     select(_ancestor.c.id, _ancestor.c.name, _ancestor.c.depth, _g.person_id)
     .select_from(
-        _target.join(
-            _ancestor,
-            and_(
-                _ancestor.c.org_id == _target.c.org_id,
-                _ancestor.c.id == any_(ancestor_ids(_target.c.path)),
-            ),
-        ).outerjoin(
+        _ancestor.outerjoin(
             _grants.join(_people, and_(_p.org_id == _g.org_id, _p.id == _g.person_id, _p.active)),
             and_(
                 _g.org_id == _ancestor.c.org_id,
@@ -323,7 +329,7 @@ _CHAIN_MANAGERS = (
             ),
         )
     )
-    .where(_target.c.org_id == bindparam("org_id"), _target.c.id == bindparam("unit_id"))
+    .where(_ancestor.c.org_id == bindparam("org_id"), _ancestor.c.id == any_(_CHAIN_IDS))
 )
 
 

@@ -29,11 +29,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
-from sqlalchemy import Enum, MetaData, Table, Text, make_url, text
+from sqlalchemy import Enum, MetaData, Table, Text, event, make_url, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy import exc as sql_errors
 from sqlalchemy.dialects.postgresql import base as postgresql_types
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -157,13 +158,28 @@ def database_url(settings: Settings) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
-    """An engine whose pool tests a connection before handing it out (one round trip per
-    checkout), so that connections the server dropped while they sat in the pool, in a
-    restart or a network failure, are replaced instead of failing the next requests."""
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(
+    """An engine whose pool replaces connections the server dropped while they sat in the
+    pool (a restart, a reset, a killed backend) before handing them out, so that they do
+    not fail the next requests.
+
+    The check costs no round trip: the driver learns of a closed or reset connection as
+    soon as the event loop reads its socket, which it does while the connection idles, and
+    the pool asks the driver (`_closed_on_checkout`). SQLAlchemy's pre-ping would send three
+    statements per checkout (BEGIN, an empty query, ROLLBACK), more than a whole post."""
+    engine = create_async_engine(
         async_url(url), pool_size=pool_size, max_overflow=pool_size, **kwargs
     )
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine.sync_engine.pool, "checkout", _closed_on_checkout)
+    return engine
+
+
+def _closed_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Refuse a pooled connection whose server end is gone: the pool discards it and hands
+    out another, or connects anew."""
+    driver = getattr(dbapi_connection, "_connection", None)
+    if driver is not None and driver.is_closed():
+        raise sql_errors.DisconnectionError("the server closed this connection")
 
 
 # SQLSTATEs (asyncpg's and psycopg's errors carry them) that say the server is going away
@@ -219,6 +235,22 @@ async def transaction(
             await session.rollback()
             raise
         await session.commit()
+
+
+@asynccontextmanager
+async def single_statements(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncConnection]:
+    """A connection on which each statement is its own transaction, committed as it ends:
+    no BEGIN and COMMIT round trips around a lone statement. Bound to a connection rather
+    than an engine (the tests' shared transaction), it is an ordinary unit of work."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, AsyncEngine):
+        async with bind.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    async with transaction(sessions) as session:
+        yield await session.connection()
 
 
 def enum_column(enum: type[StrEnum], name: str) -> Enum:

@@ -36,6 +36,32 @@ def _short(value: Any) -> Any:
     return value
 
 
+# Where a session notes that its request's entry is written: `AsyncSession.info[RECORDED]`.
+RECORDED = "insight.audit_recorded"
+
+
+def entry(
+    actor: Principal,
+    *,
+    kind: AuditKind,
+    operation: str,
+    target: dict[str, Any],
+    status: int | None = None,
+) -> dict[str, Any]:
+    """The audit row of one request."""
+    return {
+        "org_id": actor.org_id,
+        "id": uuid.uuid4(),
+        "at": clock.now(),
+        "actor_id": actor.person_id,
+        "roles": sorted({g.role.value for g in actor.grants}),
+        "kind": kind,
+        "operation": operation[:300],
+        "target": {name: _short(value) for name, value in target.items()},
+        "status": status,
+    }
+
+
 async def record(
     session: AsyncSession,
     actor: Principal,
@@ -47,15 +73,7 @@ async def record(
 ) -> None:
     await session.execute(
         insert(entries).values(
-            org_id=actor.org_id,
-            id=uuid.uuid4(),
-            at=clock.now(),
-            actor_id=actor.person_id,
-            roles=sorted({g.role.value for g in actor.grants}),
-            kind=kind,
-            operation=operation[:300],
-            target={name: _short(value) for name, value in target.items()},
-            status=status,
+            **entry(actor, kind=kind, operation=operation, target=target, status=status)
         )
     )
 

@@ -24,6 +24,7 @@ from app.platform import clock
 from app.platform.db import table
 from app.platform.errors import InvalidInput, NotFound, PreconditionFailed
 from app.routing import policies
+from app.routing.directory import Directory, UnitEntry
 from app.routing.models import RoutingRule
 from app.routing.policies import Facts
 from app.routing.schemas import (
@@ -448,6 +449,85 @@ async def route_insight(
         rule_name="No active rule matched",
         reason={"matched": {}, "target": {"levels_up": 0}},
     )
+
+
+def route_in(
+    directory: Directory,
+    unit_id: uuid.UUID,
+    *,
+    kind: str,
+    journey_stage: str | None,
+    tags: list[str],
+    customer_impact: int,
+) -> Routing:
+    """`route_insight` on a directory held in memory: the same decision, no statement.
+
+    Raises NotFound for a unit the directory does not hold.
+    """
+    unit = directory.units.get(unit_id)
+    if unit is None:
+        raise NotFound("No such unit.")
+    chain = unit.chain()
+    facts = Facts(
+        kind=kind,
+        journey_stage=journey_stage,
+        tags=tags,
+        customer_impact=customer_impact,
+        unit_chain=chain,
+    )
+    for row in directory.rules:
+        matched = policies.matched_conditions(row, facts)
+        if matched is None:
+            continue
+        if row.target_unit_id is not None:
+            start, target = row.target_unit_id, {"unit_id": str(row.target_unit_id)}
+        else:
+            start = chain[max(0, unit.depth - row.target_levels_up)]
+            target = {"levels_up": row.target_levels_up}
+        owner, managers = _nearest_managers_in(directory, start)
+        return Routing(
+            unit_name=unit.name,
+            unit_path=unit.path,
+            owner_unit_id=owner.id,
+            owner_name=owner.name,
+            manager_ids=managers,
+            ack_minutes=row.ack_minutes,
+            respond_minutes=row.respond_minutes,
+            customer_deadline_minutes=directory.customer_deadline_minutes,
+            rule_id=row.rule_id,
+            rule_name=row.rule_name,
+            reason={"matched": _readable(matched), "target": target},
+        )
+    owner, managers = _nearest_managers_in(directory, unit_id)
+    return Routing(
+        unit_name=unit.name,
+        unit_path=unit.path,
+        owner_unit_id=owner.id,
+        owner_name=owner.name,
+        manager_ids=managers,
+        ack_minutes=directory.ack_deadline_minutes,
+        respond_minutes=max(directory.respond_deadline_minutes, directory.ack_deadline_minutes),
+        customer_deadline_minutes=directory.customer_deadline_minutes,
+        rule_id=None,
+        rule_name="No active rule matched",
+        reason={"matched": {}, "target": {"levels_up": 0}},
+    )
+
+
+def _nearest_managers_in(
+    directory: Directory, unit_id: uuid.UUID
+) -> tuple[UnitEntry, list[uuid.UUID]]:
+    """`org_service.nearest_managers` on a directory: the deepest unit at or above
+    `unit_id` with active managers, and them; without any, the root and no one."""
+    start = directory.units.get(unit_id)
+    if start is None:
+        raise NotFound("No such unit.")
+    chain = [directory.units[i] for i in start.chain() if i in directory.units]
+    managed = [entry for entry in chain if entry.managers]
+    if managed:
+        owner = max(managed, key=lambda entry: entry.depth)
+        return owner, list(owner.managers)
+    return min(chain, key=lambda entry: entry.depth), []
 
 
 def _readable(matched: dict[str, Any]) -> dict[str, Any]:

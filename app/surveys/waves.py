@@ -17,7 +17,7 @@ from sqlalchemy import Row, exists, func, insert, literal, or_, select, text, up
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.insights.language import detect_language
+from app.insights.language import language_of
 from app.org.models import Unit
 from app.org.principal import Principal
 from app.platform import clock
@@ -369,6 +369,7 @@ async def answer_wave(
     )
     if first is None:
         raise Conflict("You have answered this wave already.", code="already_answered")
+    language = await language_of(comment) if comment is not None else None
     await session.execute(
         insert(responses).values(
             org_id=actor.org_id,
@@ -378,7 +379,7 @@ async def answer_wave(
             likert=likert,
             enps=data.enps,
             comment=comment,
-            comment_language=detect_language(comment) if comment is not None else None,
+            comment_language=language,
         )
     )
     return SurveyAnswerOut(wave_id=wave_id, answered=True)

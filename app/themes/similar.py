@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights import rows
-from app.insights.language import detect_language
+from app.insights.language import language_of
 from app.insights.schemas import InsightOut
 from app.org.principal import Principal
 from app.platform import clock
@@ -97,7 +97,7 @@ async def similar_to_text(
     limit: int = DEFAULT_LIMIT,
 ) -> SimilarInsights:
     """The open insights nearest to a text about to be posted."""
-    vector = (await embedding.embed_texts(embedder, [text], [detect_language(text)]))[0]
+    vector = (await embedding.embed_texts(embedder, [text], [await language_of(text)]))[0]
     return await _answer(
         session, actor, vector, model=embedder.name, limit=limit, open_only=True, exclude=[]
     )

@@ -7,8 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.attachments.storage import AttachmentStore, store_from_settings
 from app.auth.tokens import BuiltinKeys, KeySource, RemoteKeys, TokenValidator
 from app.loop.channels import ByPerson, CustomerChannel, channel_from
+from app.org.principal import Principals
 from app.platform.db import create_engine, database_url, session_factory
 from app.platform.settings import Settings
+from app.routing.directory import Directories
 from app.themes.embedder import Embedder, load_embedder
 from app.web.ratelimit import Limiter, RateLimits
 
@@ -42,6 +44,10 @@ class Runtime:
     # Turns insight texts into vectors, in requests that show similar insights and in the
     # in-process worker.
     embedder: Embedder | None = None
+    # Callers by token, and organisations' routing directories, as this process last read
+    # them; checked against the organisation's directory version before use.
+    principals: Principals = field(default_factory=Principals)
+    directories: Directories = field(default_factory=Directories)
 
     def __post_init__(self) -> None:
         if self.rate_limits is None:

@@ -4,14 +4,16 @@ Idempotency-Key hands its session to the idempotency middleware instead, which c
 together with the response it stores for retries."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org.principal import Principal
 from app.privacy import audit
+from app.privacy.models import AuditKind
 from app.web.idempotency.claim import pending_claim
 from app.web.runtime import Runtime
 
@@ -19,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # Where the authenticated caller sits: `Request.state.principal`.
 PRINCIPAL_STATE = "principal"
+# Noted in `session.info` by a request that wrote its own audit entry (`audit_rider`).
+AUDIT_RECORDED = audit.RECORDED
 
 
 def runtime(request: Request) -> Runtime:
@@ -54,7 +58,8 @@ async def complete(
     by the request's Idempotency-Key claim (`state` is `Request.state`) when `keyed`. Any
     failure rolls everything back and is raised."""
     try:
-        if caller is not None:
+        # A request may have written its own entry with its other rows (posting).
+        if caller is not None and not session.info.pop(audit.RECORDED, False):
             kind = audit.kind_of(caller, changes=changes)
             if kind is not None:
                 await audit.record(session, caller, kind=kind, operation=operation, target=target)
@@ -80,6 +85,30 @@ def _template(path: str, params: dict[str, Any]) -> str:
     )
 
 
+def audit_note(request: Request) -> tuple[str, dict[str, Any]]:
+    """The operation and target the request's audit entry names, for a request that writes
+    its entry itself, with its other rows, and then notes so in `session.info`
+    (`audit.RECORDED`)."""
+    # The URL's path as `request.url.path` has it, without building the whole URL.
+    path = request.scope.get("root_path", "") + request.scope["path"]
+    return (
+        f"{request.method} {_template(path, request.path_params)}",
+        {**request.query_params, **request.path_params},
+    )
+
+
+def audit_rider(request: Request) -> Callable[[Principal], tuple[Table, dict[str, Any]]]:
+    """The audit entry of a changing request as a row of the audit table, for a request
+    that writes it with its other rows and then notes `audit.RECORDED` in `session.info`."""
+    operation, target = audit_note(request)
+
+    def row(caller: Principal) -> tuple[Table, dict[str, Any]]:
+        values = audit.entry(caller, kind=AuditKind.CHANGE, operation=operation, target=target)
+        return audit.entries, values
+
+    return row
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per REST request: committed before the response is sent, rolled back
     on any error, so a client never sees success for something that was not stored."""
@@ -95,8 +124,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         request.state,
         caller if isinstance(caller, Principal) else None,
         changes=request.method in audit.CHANGING_METHODS,
-        operation=f"{request.method} {_template(request.url.path, request.path_params)}",
-        target={**request.query_params, **request.path_params},
+        operation=audit_note(request)[0],
+        target=audit_note(request)[1],
     )
 
 

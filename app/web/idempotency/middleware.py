@@ -38,12 +38,12 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.platform import clock
-from app.platform.db import table, transaction, unavailable
+from app.platform.db import single_statements, table, transaction, unavailable
 from app.platform.errors import Conflict, DomainError, InvalidInput, Unavailable
 from app.web.idempotency.answers import SUBJECT, refuse
 from app.web.idempotency.claim import STATE, Claim
@@ -469,27 +469,27 @@ def _replaying(body: bytes, disconnected: bool, receive: Receive) -> Receive:
     return replay
 
 
-async def _try_claim(
-    runtime: Runtime, caller: str, key: str, print_: str, token: uuid.UUID | None = None
-) -> uuid.UUID | None:
-    """Claim the key with `token` (a new one by default): new, expired, or held by a request
-    with the same fingerprint whose lease has ended. None when someone else holds it or has
-    settled it."""
-    now = clock.now()
-    settings = runtime.settings
-    token = token or uuid.uuid4()
+def _claiming() -> Any:
+    """Claim a key: new, expired, or held by a request with the same fingerprint whose
+    lease has ended. Built once, its compiled form reused."""
+    now = bindparam("now", type_=keys.c.expires_at.type)
     statement = insert(keys).values(
-        scope=caller,
-        key=key,
-        fingerprint=print_,
-        state=KeyState.RUNNING,
-        claim=token,
-        locked_until=now + timedelta(seconds=settings.idempotency_lease_seconds),
-        expires_at=now + timedelta(hours=settings.idempotency_ttl_hours),
-        created_at=now,
+        {
+            name: bindparam(name, type_=keys.c[name].type)
+            for name in (
+                "scope",
+                "key",
+                "fingerprint",
+                "state",
+                "claim",
+                "locked_until",
+                "expires_at",
+                "created_at",
+            )
+        }
     )
     excluded = statement.excluded
-    claiming = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[keys.c.scope, keys.c.key],
         set_={
             "fingerprint": excluded.fingerprint,
@@ -509,15 +509,42 @@ async def _try_claim(
             & (keys.c.fingerprint == excluded.fingerprint)
         ),
     ).returning(keys.c.claim)
-    async with transaction(runtime.sessions) as session:
-        claimed: uuid.UUID | None = (await session.execute(claiming)).scalar_one_or_none()
+
+
+_CLAIMING = _claiming()
+
+
+async def _try_claim(
+    runtime: Runtime, caller: str, key: str, print_: str, token: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """Claim the key with `token` (a new one by default): new, expired, or held by a request
+    with the same fingerprint whose lease has ended. None when someone else holds it or has
+    settled it."""
+    now = clock.now()
+    settings = runtime.settings
+    params = {
+        "scope": caller,
+        "key": key,
+        "fingerprint": print_,
+        "state": KeyState.RUNNING,
+        "claim": token or uuid.uuid4(),
+        "locked_until": now + timedelta(seconds=settings.idempotency_lease_seconds),
+        "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
+        "created_at": now,
+        "now": now,
+    }
+    # One statement, its own transaction: no BEGIN and COMMIT around it.
+    async with single_statements(runtime.sessions) as connection:
+        claimed: uuid.UUID | None = (
+            await connection.execute(_CLAIMING, params)
+        ).scalar_one_or_none()
     return claimed
 
 
 async def _load(runtime: Runtime, caller: str, key: str) -> Any:
-    async with runtime.sessions() as session:
+    async with single_statements(runtime.sessions) as connection:
         return (
-            await session.execute(
+            await connection.execute(
                 select(
                     keys.c.fingerprint,
                     keys.c.state,

@@ -1,7 +1,7 @@
 """post: the version of each organisation's directory, for caches that must not go stale
 
 Revision ID: 0018_post
-Revises: 0015_surveys
+Revises: 0017_metrics
 
 `organisations.directory_version` moves on in the same transaction as every change to what
 a process may keep in memory about an organisation: its people, units, role grants and
@@ -14,7 +14,7 @@ that acts on cached grants or routing checks the version in the same statement
 from alembic import op
 
 revision: str = "0018_post"
-down_revision: str | None = "0015_surveys"
+down_revision: str | None = "0017_metrics"
 
 TABLES = ("people", "units", "role_grants", "routing_rules")
 EVENTS = {"INSERT": "NEW", "UPDATE": "NEW", "DELETE": "OLD"}

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from app.platform.db import create_engine, database_url, session_factory, transaction
@@ -369,6 +370,19 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
         sys.exit(3)
 
 
+def settings_problems(invalid: ValidationError) -> str:
+    """Every problem of the settings on a line of its own, named as the environment names it;
+    values are not shown (a URL or a token may hold a secret)."""
+    lines = []
+    for error in invalid.errors():
+        name, *within = (str(part) for part in error["loc"])
+        where = "".join(f"[{part}]" for part in within)
+        lines.append(f"  - INSIGHT_{name.upper()}{where}: {error['msg']}")
+    count = len(lines)
+    heading = f"insight: {count} setting{'s are' if count > 1 else ' is'} not valid:"
+    return "\n".join([heading, *lines])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="insight", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -437,7 +451,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     listening = {
         name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
     }
-    settings = Settings(**listening)
+    try:
+        settings = Settings(**listening)
+    except ValidationError as invalid:
+        print(settings_problems(invalid), file=sys.stderr)
+        sys.exit(2)
     url = database_url(settings)
 
     if args.command == "serve":

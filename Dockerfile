@@ -33,6 +33,8 @@ WORKDIR /srv/insight
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
+# Compiled once here: the insight user cannot write beside the code.
+RUN python -m compileall -q app migrations
 
 USER insight
 EXPOSE 8000

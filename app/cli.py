@@ -456,6 +456,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValidationError as invalid:
         print(settings_problems(invalid), file=sys.stderr)
         sys.exit(2)
+    if args.command == "restore" and not args.file.is_file():
+        sys.exit(f"insight restore: no backup file {args.file}.")
     url = database_url(settings)
 
     if args.command == "serve":
@@ -485,8 +487,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "backup":
         sys.exit(_backup(url, args.file, force=args.force))
     elif args.command == "restore":
-        if not args.file.is_file():
-            sys.exit(f"insight restore: no backup file {args.file}.")
         sys.exit(_restore(url, args.file, clean=args.clean))
 
 

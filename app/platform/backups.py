@@ -212,12 +212,19 @@ async def _run(
     )
     assert process.stderr is not None
     tail: list[str] = []
-    async for raw in process.stderr:
-        line = raw.decode(errors="replace").rstrip()
-        if on_line is not None:
-            await on_line(line)
-        if "error" in line.lower() or "fatal" in line.lower():
-            tail = [*tail[-4:], line]
+    try:
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            if on_line is not None:
+                await on_line(line)
+            if "error" in line.lower() or "fatal" in line.lower():
+                tail = [*tail[-4:], line]
+    except BaseException:
+        # Interrupted (Ctrl-C, a closed terminal): the tool stops too.
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        raise
     if await process.wait() != 0:
         reason = "; ".join(tail) or f"exit status {process.returncode}"
         raise BackupError(f"{Path(command[0]).name} failed: {reason}")
@@ -239,14 +246,20 @@ async def archive_rows(tools: Tools, path: Path) -> dict[str, int]:
     table: str | None = None
     rows = 0
     # One line per row: COPY's text format escapes newlines inside values.
-    async for raw in process.stdout:
-        if table is not None:
-            if raw == b"\\.\n":
-                counts[table], table = rows, None
-            else:
-                rows += 1
-        elif raw.startswith(b"COPY ") and (match := _COPY.match(raw.decode().rstrip("\n"))):
-            table, rows = match.group("table"), 0
+    try:
+        async for raw in process.stdout:
+            if table is not None:
+                if raw == b"\\.\n":
+                    counts[table], table = rows, None
+                else:
+                    rows += 1
+            elif raw.startswith(b"COPY ") and (match := _COPY.match(raw.decode().rstrip("\n"))):
+                table, rows = match.group("table"), 0
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        raise
     errors = (await process.stderr.read()).decode(errors="replace").strip()
     if await process.wait() != 0:
         raise BackupError(f"{path} cannot be read as a backup: {errors}")

@@ -177,3 +177,18 @@ def test_the_commands_print_rows_per_table_and_exit_nonzero_on_refusal(
         ended.value.code
         == "insight restore: no backup file " + str(tmp_path / "missing.dump") + "."
     )
+
+
+async def test_an_interrupted_backup_leaves_no_file(database_url: str, tmp_path: Path) -> None:
+    class Interrupted(Exception):
+        pass
+
+    async def interrupt(step: str, done: int, total: int) -> None:
+        if done == 3:
+            raise Interrupted
+
+    path = tmp_path / "insight.dump"
+    with pytest.raises(Interrupted):
+        await backup(database_url, path, interrupt)
+    assert not path.exists()
+    assert not path.with_name("insight.dump.partial").exists()

@@ -15,6 +15,7 @@ import asyncio
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,10 +92,19 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END $$;
 """
 
+# The default privileges of migration 0008, given again by the user who restores: the
+# archive's name the role that made them (FOR ROLE owner), which another server may lack.
+_DEFAULT_PRIVILEGES = (
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {ROLE}",
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {ROLE}",
+)
+
 _DUMPING = re.compile(r'^pg_dump: dumping contents of table "(?P<table>.+)"$')
 _RESTORING = re.compile(r'^pg_restore: processing data for table "(?P<table>.+)"$')
 _COPY = re.compile(r"^COPY (?P<table>\S+) \(.*\) FROM stdin;$")
 _TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA ")
+_DEFAULT_ACL = re.compile(r"^\d+; \d+ \d+ DEFAULT ACL ")
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 _DUMPED_FROM = re.compile(r"^;\s+Dumped from database version: (\d+)", re.MULTILINE)
 _DUMPED_BY = re.compile(r"^;\s+Dumped by pg_dump version: (\d+)", re.MULTILINE)
@@ -268,6 +278,8 @@ async def archive_rows(tools: Tools, path: Path) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Archive:
+    # pg_restore's table of contents, one entry a line.
+    listing: str
     tables: int
     dumped_from: int
     dumped_by: int
@@ -297,6 +309,7 @@ async def _inspect(path: Path) -> Archive:
             f"{reason or 'no table of contents'}"
         )
     return Archive(
+        listing=listing,
         tables=sum(1 for line in listing.splitlines() if _TABLE_DATA.match(line)),
         dumped_from=int(dumped_from.group(1)),
         dumped_by=int(dumped_by.group(1)),
@@ -414,23 +427,34 @@ async def restore(url: str, path: Path, progress: Progress, *, clean: bool = Fal
             restored += 1
             await progress(f"restoring {match.group('table')}", restored, total)
 
-    await _run(
-        [
-            tools.path("pg_restore"),
-            "--verbose",
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-owner",
-            f"--dbname={make_url(url).database}",
-            str(path),
-        ],
-        _connection_environment(url),
-        on_line,
-    )
+    # Every entry but the default privileges, which are given again below.
+    scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="insight-restore-"))
+    entries = scratch / "entries.list"
+    kept = [line for line in archive.listing.splitlines() if not _DEFAULT_ACL.match(line)]
+    await asyncio.to_thread(entries.write_text, "\n".join(kept) + "\n")
+    try:
+        await _run(
+            [
+                tools.path("pg_restore"),
+                "--verbose",
+                "--exit-on-error",
+                "--single-transaction",
+                "--no-owner",
+                f"--use-list={entries}",
+                f"--dbname={make_url(url).database}",
+                str(path),
+            ],
+            _connection_environment(url),
+            on_line,
+        )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
     await progress("counting rows", 0, 1)
     expected = await archive_rows(tools, path)
     connection = await _connect(url)
     try:
+        for statement in _DEFAULT_PRIVILEGES:
+            await connection.execute(statement.encode())
         found = await _count_rows(connection)
     finally:
         await connection.close()

@@ -17,7 +17,8 @@ from tests.factories import Live
 API = "/api/v1"
 
 
-async def _execute(url: str, sql: str) -> list[asyncpg.Record]:
+async def _execute(url: str, *statements: str) -> list[asyncpg.Record]:
+    """Run the statements on one connection; what the last returns."""
     parsed = make_url(url)
     connection = await asyncpg.connect(
         user=parsed.username,
@@ -27,7 +28,10 @@ async def _execute(url: str, sql: str) -> list[asyncpg.Record]:
         database=parsed.database,
     )
     try:
-        return list(await connection.fetch(sql))
+        rows: list[asyncpg.Record] = []
+        for sql in statements:
+            rows = list(await connection.fetch(sql))
+        return rows
     finally:
         await connection.close()
 
@@ -125,6 +129,43 @@ async def test_a_restore_refuses_a_database_that_is_not_empty_unless_clean(
     assert restored.mismatched == []
     assert restored.found == taken.found
     assert "public.leftover" not in restored.found
+
+
+async def test_a_restore_as_another_owner_keeps_the_tenant_role_working(
+    server_url: str, database_url: str, tmp_path: Path
+) -> None:
+    """A backup restores on a server whose user is not the one that made it (a managed
+    server, another deployment): nothing names the old owner, and the role row-level
+    security binds can read and write every table, new ones included."""
+    owner = f"insight_owner_{uuid.uuid4().hex[:8]}"
+    name = f"insight_restore_{uuid.uuid4().hex[:12]}"
+    await _execute(server_url, f'CREATE ROLE "{owner}" LOGIN CREATEROLE')
+    await _execute(server_url, f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    target = make_url(server_url).set(username=owner, password=None, database=name)
+    url = target.render_as_string(hide_password=False)
+    try:
+        path = tmp_path / "insight.dump"
+        taken = await backup(database_url, path, _Steps())
+        restored = await restore(url, path, _Steps())
+        assert restored.mismatched == []
+        assert restored.found == taken.found
+        owners = await _execute(
+            url, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+        )
+        assert [row[0] for row in owners] == [owner]
+        insights = await _execute(
+            url, "BEGIN", "SET LOCAL ROLE insight_app", "SELECT count(*) FROM insights"
+        )
+        assert insights[0][0] == 0  # no organisation entered: row-level security shows none
+        later = await _execute(
+            url,
+            "CREATE TABLE later (id int)",
+            "SELECT has_table_privilege('insight_app', 'later', 'INSERT')",
+        )
+        assert later[0][0] is True
+    finally:
+        await _execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _execute(server_url, f'DROP ROLE IF EXISTS "{owner}"')
 
 
 async def test_refusals_say_what_is_wrong(

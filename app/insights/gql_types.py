@@ -45,7 +45,7 @@ from app.loop.schemas import (
     InsightDetail,
     MyInsightOut,
 )
-from app.org.gql import Person, Unit, optional_person
+from app.org.gql import Person, Unit, optional_person, person
 
 if TYPE_CHECKING:
     from app.themes.gql import SimilarInsights, Theme
@@ -194,7 +194,7 @@ class Action(Node):
 
     @strawberry.field
     async def owner(self, info: Info) -> Person:
-        return Person.from_pydantic((await self._full(info)).owner)
+        return person((await self._full(info)).owner)
 
     @strawberry.field
     async def due_on(self, info: Info) -> date | None:

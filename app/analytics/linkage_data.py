@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.org.models import UnitKind
 from app.outcomes.models import CxMeasure
+from app.platform.db import NO_JIT
 from app.surveys.floors import DEFAULT_MIN_GROUP, release_plan
 
 # The EX score that summarises a response: the mean of all its factor scores.
@@ -105,10 +106,6 @@ class LinkageTable:
     measures: list[str]
 
 
-# The planner counts 100 rows for every `jsonb_each_text` call, so the imported-response
-# read looks costly enough to compile with JIT: over 100,000 responses the compiling took
-# longer (about 1 s) than the query (bench/results/linkage.md). Off for this transaction.
-_NO_JIT = text("SELECT set_config('jit', 'off', true)")
 _UNITS = text(
     "SELECT id, parent_id, name, kind, path FROM units WHERE org_id = :org_id ORDER BY path"
 )
@@ -270,7 +267,7 @@ async def read_table(
     now: datetime,
 ) -> LinkageTable:
     params: dict[str, Any] = {"org_id": org_id, "start": start, "end": end}
-    await session.execute(_NO_JIT)
+    await session.execute(NO_JIT)
     units = [
         TreeUnit(r.id, r.parent_id, r.name, UnitKind(r.kind), r.path)
         for r in await session.execute(_UNITS, params)

@@ -46,6 +46,7 @@ from app.org import service as org_service
 from app.org.principal import Principal
 from app.org.schemas import PersonRef, UnitRef
 from app.platform import clock
+from app.platform.db import NO_JIT
 from app.platform.errors import InvalidInput
 
 DEFAULT_PERIOD = timedelta(days=30)
@@ -369,6 +370,7 @@ async def listening_metrics(
         "now": now,
     }
     by_unit = MetricsGrouping.UNIT in query.group_by
+    await session.execute(NO_JIT)
     rows = await session.execute(
         _grouped(by_unit, query.bucket is not None),
         {

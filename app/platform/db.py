@@ -264,3 +264,10 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+# An analytics read over many rows looks costly enough to PostgreSQL to compile with JIT,
+# and the compiling takes longer than the query (about 1 s for the linkage over 100,000
+# responses, bench/results/linkage.md; as much for the listening metrics at a million
+# insights). Run first in a transaction, it turns JIT off for that transaction only.
+NO_JIT = text("SELECT set_config('jit', 'off', true)")

@@ -552,6 +552,7 @@ async def test_a_full_read_costs_the_same_statements_however_many_insights(
         # The test's savepoint around the request and its role reset are the harness's.
         harness = ("SAVEPOINT", "RESET ROLE")
         counts.append(len([s for s in statements if not any(h in s for h in harness)]))
-    # The caller, entering its organisation, the unit, then totals, children and trend in
-    # one statement, the managers in another, and the audit entry of an administrator's read.
-    assert counts == [6, 6]
+    # The caller, entering its organisation, the unit, JIT off for the transaction, then
+    # totals, children and trend in one statement, the managers in another, and the audit
+    # entry of an administrator's read.
+    assert counts == [7, 7]

@@ -12,7 +12,10 @@ it again by itself, after a pause that grows while the database stays away.
 
 import asyncio
 import contextlib
+import functools
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import procrastinate
@@ -21,9 +24,11 @@ from procrastinate import signals
 from procrastinate.worker import Worker
 from sqlalchemy import make_url
 
+from app.platform import request_ids
 from app.platform.db import unavailable
 
 log = logging.getLogger(__name__)
+job_log = logging.getLogger("insight.jobs")
 
 SCHEMA = "procrastinate"
 # A job's context holds the platform's session factory under this key.
@@ -47,6 +52,53 @@ def queue_app(url: str, *, pool_size: int = 2) -> procrastinate.App:
         max_size=pool_size,
     )
     return procrastinate.App(connector=connector)
+
+
+Task = Callable[..., Awaitable[Any]]
+# Told of every job run: its task, its outcome and the seconds it took.
+JobObserver = Callable[[str, str, float], None]
+job_observers: list[JobObserver] = []
+
+
+def observed(task: str, run: Task) -> Task:
+    """`run` as a job that runs under a request id (the one it was deferred with, see
+    `request_ids.job_arguments`, else a new one) and writes one log line when it ends:
+    its task, outcome (`succeeded`, `failed`, `cancelled`) and duration."""
+
+    @functools.wraps(run)
+    async def job(context: procrastinate.JobContext, *args: Any, **kwargs: Any) -> Any:
+        sent = kwargs.pop(request_ids.JOB_ARGUMENT, None)
+        work = request_ids.Work(request_ids.accepted(sent) if sent else request_ids.new())
+        token = request_ids.bind(work)
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = await run(context, *args, **kwargs)
+            outcome = "succeeded"
+            return result
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            for observe in job_observers:
+                observe(task, outcome, seconds)
+            job_log.log(
+                logging.INFO if outcome == "succeeded" else logging.WARNING,
+                "job",
+                extra={
+                    "job": task,
+                    "job_id": context.job.id,
+                    "queue": context.job.queue,
+                    "outcome": outcome,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "org_id": str(work.org_id) if work.org_id else None,
+                    "request_id": work.request_id,
+                },
+            )
+            request_ids.unbind(token)
+
+    return job
 
 
 def lost_database(exc: BaseException) -> bool:

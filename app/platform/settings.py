@@ -2,6 +2,7 @@ import contextlib
 import ipaddress
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -131,6 +132,11 @@ class Settings(BaseSettings):
     graphql_introspection: bool = False
     graphql_field_suggestions: bool = False
     graphql_max_depth: int = 12
+
+    # --- Logs, metrics and traces (docs/operations.md#logs-metrics-and-traces) ---
+    # Log lines on stderr: `json` (one object a line), `text` (for a person), or `auto`:
+    # text when stderr is a terminal, JSON otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     @cached_property
     def builtin_issuer(self) -> bool:

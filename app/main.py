@@ -28,7 +28,7 @@ from app.sync.router import router as sync_router
 from app.themes import vectors
 from app.themes.router import router as themes_router
 from app.web import problems
-from app.web.access_log import AccessLogMiddleware
+from app.web.access_log import AccessLogMiddleware, Observer
 from app.web.idempotency.middleware import IdempotencyMiddleware
 from app.web.limits import BodyLimitMiddleware, HeaderLimitMiddleware, body_limits
 from app.web.openapi import API_PREFIX, operation_id, with_shared_contract
@@ -93,9 +93,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         max_count=settings.max_request_headers,
         max_bytes=settings.max_request_header_bytes,
     )
+    observers: tuple[Observer, ...] = ()
+    if settings.metrics_token:
+        from app.web import metrics
+
+        collected = metrics.Metrics()
+        metrics.install(app, settings.metrics_token, collected)
+        observers = (collected.observe_request,)
     # Outermost: the request id is bound before anything else runs, and the log line and
     # the latency include every other middleware.
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, observers=observers)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (

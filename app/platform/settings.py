@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # Log lines on stderr: `json` (one object a line), `text` (for a person), or `auto`:
     # text when stderr is a terminal, JSON otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # The bearer token a Prometheus scraper sends for `/metrics`; without one, `/metrics`
+    # is not served (404).
+    metrics_token: str | None = None
 
     @cached_property
     def builtin_issuer(self) -> bool:

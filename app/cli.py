@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.platform import logs
+from app.platform import logs, tracing
 from app.platform.db import create_engine, database_url, session_factory, transaction
 from app.platform.settings import Settings
 
@@ -250,6 +250,10 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
     print("Insight worker: running the task queue until stopped (SIGINT or SIGTERM).")
     engine = create_engine(url, pool_size=concurrency)
     queue = build_queue(url, pool_size=concurrency + 1)
+    provider = tracing.provider_from(settings)
+    if provider is not None:
+        tracing.start(provider)
+        tracing.trace_engine(engine, provider)
     try:
         async with queue.open_async():
             await run_worker(
@@ -263,6 +267,8 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
             )
     finally:
         await engine.dispose()
+        if provider is not None:
+            provider.shutdown()
 
 
 def _serve(settings: Settings, url: str, seed_demo: bool) -> None:

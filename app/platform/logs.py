@@ -26,6 +26,9 @@ FIELDS = (
     "job_id",
     "queue",
     "outcome",
+    "request_id",
+    "trace_id",
+    "span_id",
 )
 
 # Set while tracing is on: the current (trace id, span id) in hex, or None outside a span.
@@ -34,17 +37,24 @@ trace_ids: Callable[[], tuple[str, str] | None] | None = None
 
 def fields(record: logging.LogRecord) -> dict[str, Any]:
     """The structured fields of `record`, with the request id and trace ids in force."""
+    # Plain values only: a library's extra of the same name (procrastinate's `job`, a dict
+    # with the job's arguments) is left out.
     found: dict[str, Any] = {
-        name: value for name in FIELDS if (value := getattr(record, name, None)) is not None
+        name: value
+        for name in FIELDS
+        if isinstance(value := getattr(record, name, None), str | int | float)
     }
-    request_id = getattr(record, "request_id", None) or request_ids.current()
-    if request_id is not None:
+    if "request_id" not in found and (request_id := request_ids.current()) is not None:
         found["request_id"] = request_id
-    if trace_ids is not None:
-        ids = trace_ids()
-        if ids is not None:
-            found["trace_id"], found["span_id"] = ids
+    if "trace_id" not in found:
+        found |= trace_fields()
     return found
+
+
+def trace_fields() -> dict[str, str]:
+    """The current trace and span ids while tracing is on, for a line logged now."""
+    ids = trace_ids() if trace_ids is not None else None
+    return {"trace_id": ids[0], "span_id": ids[1]} if ids is not None else {}
 
 
 class JsonFormatter(logging.Formatter):

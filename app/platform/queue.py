@@ -24,7 +24,7 @@ from procrastinate import signals
 from procrastinate.worker import Worker
 from sqlalchemy import make_url
 
-from app.platform import request_ids
+from app.platform import logs, request_ids
 from app.platform.db import unavailable
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,8 @@ def queue_app(url: str, *, pool_size: int = 2) -> procrastinate.App:
 
 
 Task = Callable[..., Awaitable[Any]]
-# Told of every job run: its task, its outcome and the seconds it took.
-JobObserver = Callable[[str, str, float], None]
-job_observers: list[JobObserver] = []
+# While tracing is on: the span of a job run (`app.platform.tracing`).
+job_span: Callable[[str], contextlib.AbstractContextManager[None]] | None = None
 
 
 def observed(task: str, run: Task) -> Task:
@@ -70,32 +69,35 @@ def observed(task: str, run: Task) -> Task:
         sent = kwargs.pop(request_ids.JOB_ARGUMENT, None)
         work = request_ids.Work(request_ids.accepted(sent) if sent else request_ids.new())
         token = request_ids.bind(work)
+        span = job_span(task) if job_span is not None else contextlib.nullcontext()
         started = time.perf_counter()
         outcome = "failed"
         try:
-            result = await run(context, *args, **kwargs)
-            outcome = "succeeded"
-            return result
-        except asyncio.CancelledError:
-            outcome = "cancelled"
-            raise
+            with span:
+                try:
+                    result = await run(context, *args, **kwargs)
+                    outcome = "succeeded"
+                    return result
+                except asyncio.CancelledError:
+                    outcome = "cancelled"
+                    raise
+                finally:
+                    seconds = time.perf_counter() - started
+                    job_log.log(
+                        logging.INFO if outcome == "succeeded" else logging.WARNING,
+                        "job",
+                        extra={
+                            "job": task,
+                            "job_id": context.job.id,
+                            "queue": context.job.queue,
+                            "outcome": outcome,
+                            "duration_ms": round(seconds * 1000, 2),
+                            "org_id": str(work.org_id) if work.org_id else None,
+                            "request_id": work.request_id,
+                            **logs.trace_fields(),
+                        },
+                    )
         finally:
-            seconds = time.perf_counter() - started
-            for observe in job_observers:
-                observe(task, outcome, seconds)
-            job_log.log(
-                logging.INFO if outcome == "succeeded" else logging.WARNING,
-                "job",
-                extra={
-                    "job": task,
-                    "job_id": context.job.id,
-                    "queue": context.job.queue,
-                    "outcome": outcome,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "org_id": str(work.org_id) if work.org_id else None,
-                    "request_id": work.request_id,
-                },
-            )
             request_ids.unbind(token)
 
     return job

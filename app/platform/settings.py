@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     # The bearer token a Prometheus scraper sends for `/metrics`; without one, `/metrics`
     # is not served (404).
     metrics_token: str | None = None
+    # Traces go, over OTLP/HTTP, to this collector (`http://collector:4318`); unset, to the
+    # one the standard OTEL_EXPORTER_OTLP_ENDPOINT names, and without either nothing is
+    # traced. The service name the traces carry.
+    otlp_endpoint: str | None = None
+    service_name: str = "insight"
 
     @cached_property
     def builtin_issuer(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.platform import request_ids
+from app.platform import logs, request_ids
 
 log = logging.getLogger("insight.access")
 
@@ -81,6 +81,7 @@ class AccessLogMiddleware:
                     "duration_ms": round(seconds * 1000, 2),
                     "org_id": str(work.org_id) if work.org_id else None,
                     "request_id": work.request_id,
+                    **logs.trace_fields(),
                 },
             )
             request_ids.unbind(token)

@@ -40,8 +40,7 @@ _ESCALATIONS = text(
 )
 _WEBHOOKS = text("SELECT state::text, count(*) FROM webhook_deliveries GROUP BY 1")
 _EMAILS = text(
-    "SELECT email_state::text, count(*) FROM notifications "
-    "WHERE email_state IS NOT NULL GROUP BY 1"
+    "SELECT email_state::text, count(*) FROM notifications WHERE email_state IS NOT NULL GROUP BY 1"
 )
 # Unacknowledged: still `new` (acknowledging, or any later status, ends it).
 _OLDEST_NEW = text(

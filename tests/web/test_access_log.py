@@ -117,3 +117,6 @@ def test_lines_are_for_people_at_a_terminal_and_json_elsewhere() -> None:
     assert "request" in human and "route=/healthz status=200" in human
     parsed = json.loads(logs.JsonFormatter().format(record))
     assert (parsed["level"], parsed["route"], parsed["status"]) == ("info", "/healthz", 200)
+    # A library's extra named like a field, holding more than a plain value, is left out.
+    record.job = {"task_kwargs": {"note": "Aino's phone number"}}
+    assert "job" not in json.loads(logs.JsonFormatter().format(record))

@@ -8,6 +8,7 @@ import re
 import uuid
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from typing import Any
 
 HEADER = "X-Request-ID"
 # A job deferred with this keyword argument runs under that request id.
@@ -58,6 +59,24 @@ def note_organisation(org_id: uuid.UUID) -> None:
     work = _current.get()
     if work is not None:
         work.org_id = org_id
+
+
+# Where a timeline event keeps the request id of the work that wrote it, for the webhooks
+# it becomes; the timeline's readers never show it.
+EVENT_KEY = "request_id"
+
+
+def stamped(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's `data` with the current request id, if any."""
+    found = current()
+    return {**data, EVENT_KEY: found} if found else data
+
+
+def unstamped(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's `data` as its readers see it: without the request id."""
+    if EVENT_KEY not in data:
+        return data
+    return {key: value for key, value in data.items() if key != EVENT_KEY}
 
 
 def job_arguments(**arguments: object) -> dict[str, object]:

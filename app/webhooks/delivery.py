@@ -50,9 +50,10 @@ async def send(
         await _check_target(outgoing.url, allow_loopback=allow_loopback)
         timestamp = int(clock.now().timestamp())
         headers = signing.headers(outgoing.secret, outgoing.message_id, timestamp, outgoing.body)
-        request_id = request_ids.current()
+        # The request that made the event, else the job run sending it: the receiver's
+        # logs and ours meet on it.
+        request_id = outgoing.request_id or request_ids.current()
         if request_id is not None:
-            # The job run's id: the receiver's logs and ours meet on it.
             headers[request_ids.HEADER] = request_id
         response = await client.post(outgoing.url, content=outgoing.body, headers=headers)
     except DomainError as refused:

@@ -14,7 +14,7 @@ COPY app ./app
 # `insight` command. pip itself is not needed at run time, nor the libraries' own test
 # suites (scipy's and numpy's, some 26 MB). The bytecode pip compiled stays: the code is
 # read-only at run time, and compiling every module at each start would slow it.
-RUN pip install . \
+RUN pip install '.[tracing]' \
     && pip uninstall --yes insight \
     && printf '#!/bin/sh\nexec python -m app.cli "$@"\n' > /opt/venv/bin/insight \
     && chmod 0755 /opt/venv/bin/insight \

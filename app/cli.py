@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from app.platform import logs, tracing
 from app.platform.db import create_engine, database_url, session_factory, transaction
 from app.platform.settings import Settings
 
@@ -250,11 +250,15 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
     from app.platform.mail import SmtpMailer
     from app.platform.sms import SmsGateway
 
-    # procrastinate reports every job it runs at INFO: the worker's log.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # procrastinate reports every job it runs at INFO, and each job writes its own line.
+    logs.configure(settings.log_format)
     print("Insight worker: running the task queue until stopped (SIGINT or SIGTERM).")
     engine = create_engine(url, pool_size=concurrency)
     queue = build_queue(url, pool_size=concurrency + 1)
+    provider = tracing.provider_from(settings)
+    if provider is not None:
+        tracing.start(provider)
+        tracing.trace_engine(engine, provider)
     try:
         async with queue.open_async():
             await run_worker(
@@ -268,6 +272,8 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
             )
     finally:
         await engine.dispose()
+        if provider is not None:
+            provider.shutdown()
 
 
 class _TableProgress:
@@ -352,6 +358,7 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
     from app.main import create_app
     from app.web.serving import server_config
 
+    logs.configure(settings.log_format)
     _migrate(url)
     if seed_demo:
         asyncio.run(_seed(settings, url, only_if_empty=True))
@@ -362,7 +369,16 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     config = server_config(
-        app, settings, host=settings.host, port=settings.port, log_level="info", proxy_headers=True
+        app,
+        settings,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+        # The platform writes its own line per request (`app.web.access_log`), and the
+        # logging is set up above.
+        access_log=False,
+        log_config=None,
     )
     server = uvicorn.Server(config)
     server.run()

@@ -11,7 +11,7 @@ from app.insights import jobs as insight_jobs
 from app.loop import jobs as loop_jobs
 from app.platform import queue as platform_queue
 from app.platform.mail import SmtpMailer
-from app.platform.queue import SESSIONS, InProcessWorker, queue_app
+from app.platform.queue import SESSIONS, InProcessWorker, observed, queue_app
 from app.platform.sms import SmsGateway
 from app.privacy import jobs as privacy_jobs
 from app.themes import jobs as theme_jobs
@@ -25,40 +25,42 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     until it is opened."""
     queue = queue_app(url, pool_size=pool_size)
     escalate = queue.task(name="escalate_overdue", queue="deadlines", pass_context=True)(
-        insight_jobs.escalate_overdue
+        observed("escalate_overdue", insight_jobs.escalate_overdue)
     )
     # Every worker defers the periodic job, and procrastinate keeps one per minute.
     queue.periodic(cron="* * * * *", periodic_id="escalate_overdue")(escalate)
     deliver = queue.task(name="deliver_webhooks", queue="webhooks", pass_context=True)(
-        webhook_jobs.deliver_webhooks
+        observed("deliver_webhooks", webhook_jobs.deliver_webhooks)
     )
     # Every five seconds (the sixth cron field): the longest a webhook waits for its first
     # attempt. Concurrent runs are safe: they claim disjoint rows.
     queue.periodic(cron="* * * * * */5", periodic_id="deliver_webhooks")(deliver)
     send_emails = queue.task(name="send_emails", queue="email", pass_context=True)(
-        loop_jobs.send_emails
+        observed("send_emails", loop_jobs.send_emails)
     )
     queue.periodic(cron="* * * * * */10", periodic_id="send_emails")(send_emails)
-    send_sms = queue.task(name="send_sms", queue="sms", pass_context=True)(loop_jobs.send_sms)
+    send_sms = queue.task(name="send_sms", queue="sms", pass_context=True)(
+        observed("send_sms", loop_jobs.send_sms)
+    )
     queue.periodic(cron="* * * * * */10", periodic_id="send_sms")(send_sms)
     purge_keys = queue.task(name="purge_idempotency_keys", queue="upkeep", pass_context=True)(
-        idempotency_jobs.purge_idempotency_keys
+        observed("purge_idempotency_keys", idempotency_jobs.purge_idempotency_keys)
     )
     queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
     embed = queue.task(name="embed_insights", queue="themes", pass_context=True)(
-        theme_jobs.embed_insights
+        observed("embed_insights", theme_jobs.embed_insights)
     )
     # Every five seconds: how long a posted insight waits for its vector and its theme
     # (those posted over REST have both at once). Concurrent runs take disjoint batches.
     queue.periodic(cron="* * * * * */5", periodic_id="embed_insights")(embed)
     recluster = queue.task(name="recluster_themes", queue="themes", pass_context=True)(
-        theme_jobs.recluster_themes
+        observed("recluster_themes", theme_jobs.recluster_themes)
     )
     # Every minute: runs asked for by managers start within a minute; scheduled ones are
     # due daily (`app.themes.runs`).
     queue.periodic(cron="* * * * *", periodic_id="recluster_themes")(recluster)
     retain = queue.task(name="apply_retention", queue="upkeep", pass_context=True)(
-        privacy_jobs.apply_retention
+        observed("apply_retention", privacy_jobs.apply_retention)
     )
     # Nightly, when little else runs.
     queue.periodic(cron="17 3 * * *", periodic_id="apply_retention")(retain)

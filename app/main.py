@@ -2,9 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 
 from app.actions.router import router as actions_router
@@ -18,6 +20,7 @@ from app.loop.router import router as loop_router
 from app.notify.router import router as notify_router
 from app.org.router import router as org_router
 from app.outcomes.router import router as outcomes_router
+from app.platform import tracing
 from app.platform.mail import SmtpMailer
 from app.platform.settings import Settings
 from app.platform.sms import SmsGateway
@@ -28,23 +31,48 @@ from app.sync.router import router as sync_router
 from app.themes import vectors
 from app.themes.router import router as themes_router
 from app.web import problems
+from app.web.access_log import AccessLogMiddleware, Observer
 from app.web.idempotency.middleware import IdempotencyMiddleware
 from app.web.limits import BodyLimitMiddleware, HeaderLimitMiddleware, body_limits
 from app.web.openapi import API_PREFIX, operation_id, with_shared_contract
 from app.web.runtime import Runtime
 from app.webhooks.router import router as webhooks_router
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+
+def _telemetry(provider: "TracerProvider | None") -> TelemetryConfig:
+    """FastAPI's own OpenTelemetry: a span per request with `provider`, or nothing at all.
+    Never its metrics (Prometheus has them) nor its exception logs, which would carry the
+    values a request sent."""
+    if provider is None:
+        return {"tracing": False, "metrics": False, "logs": False}
+    return {"tracer_provider": provider, "metrics": False, "logs": False}
+
+
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    tracer_provider: "TracerProvider | None" = None,
+) -> FastAPI:
     """Build the application. Nothing connects until it starts; a given `runtime` (tests)
-    is used as is and left open."""
+    is used as is and left open. Requests are traced with `tracer_provider`, else with
+    the exporter the settings configure (`app.platform.tracing`), else not at all."""
     settings = settings or (runtime.settings if runtime else Settings())
+    provider = tracer_provider
+    if provider is None:
+        provider = tracing.provider_from(settings)
+        if provider is not None:
+            tracing.start(provider)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         running: Runtime = runtime or Runtime.build(settings)
         app.state.runtime = running
+        if owned and provider is not None:
+            tracing.trace_engine(running.engine, provider)
         if running.builtin_keys is not None:
             await running.builtin_keys.keys(refresh=False)
         worker = None
@@ -76,9 +104,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         generate_unique_id_function=operation_id,
         docs_url="/docs",
         redoc_url=None,
+        telemetry=_telemetry(provider),
     )
     if runtime is not None:
         app.state.runtime = runtime
+        if provider is not None:
+            tracing.trace_engine(runtime.engine, provider)
     problems.install(app)
     # Outermost first: the body limit guards everything that reads a body after it.
     app.add_middleware(IdempotencyMiddleware)
@@ -92,6 +123,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         max_count=settings.max_request_headers,
         max_bytes=settings.max_request_header_bytes,
     )
+    observers: tuple[Observer, ...] = ()
+    if settings.metrics_token:
+        from app.web import metrics
+
+        collected = metrics.Metrics()
+        metrics.install(app, settings.metrics_token, collected)
+        observers = (collected.observe_request,)
+    # Outermost: the request id is bound before anything else runs, and the log line and
+    # the latency include every other middleware.
+    app.add_middleware(AccessLogMiddleware, observers=observers)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (

@@ -29,6 +29,7 @@ from app.notify.messages import excerpt
 from app.notify.models import NotificationKind
 from app.org import policies as org_policies
 from app.org.models import Person, RoleGrant, Unit, ancestor_ids
+from app.platform import request_ids
 from app.platform.db import table
 
 
@@ -180,7 +181,7 @@ async def escalate_overdue(
         }
         if row.to_unit_id is None:
             move["v_stopped"] = now
-            event |= {"type": EventType.ESCALATION_STOPPED, "data": data}
+            event |= {"type": EventType.ESCALATION_STOPPED, "data": request_ids.stamped(data)}
         else:
             escalated += 1
             if row.status == InsightStatus.NEW:
@@ -198,7 +199,7 @@ async def escalate_overdue(
                 "ack_due_at": move["v_ack_due"].isoformat(),
                 "respond_due_at": move["v_respond_due"].isoformat(),
             }
-            event |= {"type": EventType.ESCALATED, "data": data}
+            event |= {"type": EventType.ESCALATED, "data": request_ids.stamped(data)}
         moves.append(move)
         events.append(event)
     await session.execute(_MOVE, moves)

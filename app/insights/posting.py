@@ -25,7 +25,7 @@ from app.notify.messages import excerpt
 from app.notify.models import EmailState, NotificationKind
 from app.org.principal import Principal
 from app.org.taxonomy import IMPACT_LEVELS
-from app.platform import clock, tenancy
+from app.platform import clock, request_ids, tenancy
 from app.platform.errors import (
     Conflict,
     Forbidden,
@@ -216,7 +216,13 @@ def _write(
             c_due_at=shown["contact_due_at"],
         )
     for i, event in enumerate(_events(actor, data, values, route)):
-        params.update({f"e{i}_type": event[0], f"e{i}_actor_id": event[1], f"e{i}_data": event[2]})
+        params.update(
+            {
+                f"e{i}_type": event[0],
+                f"e{i}_actor_id": event[1],
+                f"e{i}_data": request_ids.stamped(event[2]),
+            }
+        )
     recipients = sorted({p for p in route.manager_ids if p != actor.person_id})
     params.update(
         n_ids=[uuid.uuid4() for _ in recipients],

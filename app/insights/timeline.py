@@ -18,7 +18,7 @@ from app.insights.models import EventType, InsightEvent
 from app.insights.schemas import EventOut
 from app.org.models import Person
 from app.org.principal import Principal
-from app.platform import clock
+from app.platform import clock, request_ids
 from app.platform.db import table
 
 
@@ -43,7 +43,7 @@ async def record_events(session: AsyncSession, org_id: uuid.UUID, events: list[N
                 "insight_id": event.insight_id,
                 "type": event.type,
                 "actor_id": event.actor_id,
-                "data": event.data,
+                "data": request_ids.stamped(event.data),
                 "created_at": now,
             }
             for event in events
@@ -90,7 +90,7 @@ async def timelines(
                 type=event.type,
                 actor=rows.masked_person(actor, row, event.actor_id, name),
                 by_reporter=rows.is_reporter(row, event.actor_id),
-                data=event.data,
+                data=request_ids.unstamped(event.data),
                 created_at=event.created_at,
             )
         )

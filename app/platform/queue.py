@@ -12,7 +12,10 @@ it again by itself, after a pause that grows while the database stays away.
 
 import asyncio
 import contextlib
+import functools
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import procrastinate
@@ -21,9 +24,11 @@ from procrastinate import signals
 from procrastinate.worker import Worker
 from sqlalchemy import make_url
 
+from app.platform import logs, request_ids
 from app.platform.db import unavailable
 
 log = logging.getLogger(__name__)
+job_log = logging.getLogger("insight.jobs")
 
 SCHEMA = "procrastinate"
 # A job's context holds the platform's session factory under this key.
@@ -47,6 +52,55 @@ def queue_app(url: str, *, pool_size: int = 2) -> procrastinate.App:
         max_size=pool_size,
     )
     return procrastinate.App(connector=connector)
+
+
+Task = Callable[..., Awaitable[Any]]
+# While tracing is on: the span of a job run (`app.platform.tracing`).
+job_span: Callable[[str], contextlib.AbstractContextManager[None]] | None = None
+
+
+def observed(task: str, run: Task) -> Task:
+    """`run` as a job that runs under a request id (the one it was deferred with, see
+    `request_ids.job_arguments`, else a new one) and writes one log line when it ends:
+    its task, outcome (`succeeded`, `failed`, `cancelled`) and duration."""
+
+    @functools.wraps(run)
+    async def job(context: procrastinate.JobContext, *args: Any, **kwargs: Any) -> Any:
+        sent = kwargs.pop(request_ids.JOB_ARGUMENT, None)
+        work = request_ids.Work(request_ids.accepted(sent) if sent else request_ids.new())
+        token = request_ids.bind(work)
+        span = job_span(task) if job_span is not None else contextlib.nullcontext()
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            with span:
+                try:
+                    result = await run(context, *args, **kwargs)
+                    outcome = "succeeded"
+                    return result
+                except asyncio.CancelledError:
+                    outcome = "cancelled"
+                    raise
+                finally:
+                    seconds = time.perf_counter() - started
+                    job_log.log(
+                        logging.INFO if outcome == "succeeded" else logging.WARNING,
+                        "job",
+                        extra={
+                            "job": task,
+                            "job_id": context.job.id,
+                            "queue": context.job.queue,
+                            "outcome": outcome,
+                            "duration_ms": round(seconds * 1000, 2),
+                            "org_id": str(work.org_id) if work.org_id else None,
+                            "request_id": work.request_id,
+                            **logs.trace_fields(),
+                        },
+                    )
+        finally:
+            request_ids.unbind(token)
+
+    return job
 
 
 def lost_database(exc: BaseException) -> bool:

@@ -4,7 +4,7 @@ import re
 from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError, field_validator, model_validator
@@ -339,6 +339,19 @@ class Settings(BaseSettings):
     graphql_introspection: bool = False
     graphql_field_suggestions: bool = False
     graphql_max_depth: int = 12
+
+    # --- Logs, metrics and traces (docs/operations.md#logs-metrics-and-traces) ---
+    # Log lines on stderr: `json` (one object a line), `text` (for a person), or `auto`:
+    # text when stderr is a terminal, JSON otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # The bearer token a Prometheus scraper sends for `/metrics`; without one, `/metrics`
+    # is not served (404).
+    metrics_token: str | None = None
+    # Traces go, over OTLP/HTTP, to this collector (`http://collector:4318`); unset, to the
+    # one the standard OTEL_EXPORTER_OTLP_ENDPOINT names, and without either nothing is
+    # traced. The service name the traces carry.
+    otlp_endpoint: str | None = None
+    service_name: str = "insight"
 
     @cached_property
     def builtin_issuer(self) -> bool:

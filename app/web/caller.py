@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.tokens import TokenValidator
 from app.org import service as org_service
 from app.org.principal import Principal, Principals
-from app.platform import tenancy
+from app.platform import request_ids, tenancy
 from app.platform.errors import Unauthenticated
 from app.platform.i18n import from_accept_language
 from app.web.problems import LOCALE_STATE
@@ -61,6 +61,7 @@ async def authenticate(
     if fresh and principals is not None:
         expires = claims.get("exp")
         principals.put(token, principal, float(expires) if expires is not None else 0.0)
+    request_ids.note_organisation(principal.org_id)
     return principal
 
 

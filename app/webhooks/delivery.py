@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.platform import clock
+from app.platform import clock, request_ids
 from app.platform.db import transaction
 from app.platform.errors import DomainError
 from app.webhooks import policies, service, signing
@@ -49,11 +49,13 @@ async def send(
     try:
         await _check_target(outgoing.url, allow_loopback=allow_loopback)
         timestamp = int(clock.now().timestamp())
-        response = await client.post(
-            outgoing.url,
-            content=outgoing.body,
-            headers=signing.headers(outgoing.secret, outgoing.message_id, timestamp, outgoing.body),
-        )
+        headers = signing.headers(outgoing.secret, outgoing.message_id, timestamp, outgoing.body)
+        # The request that made the event, else the job run sending it: the receiver's
+        # logs and ours meet on it.
+        request_id = outgoing.request_id or request_ids.current()
+        if request_id is not None:
+            headers[request_ids.HEADER] = request_id
+        response = await client.post(outgoing.url, content=outgoing.body, headers=headers)
     except DomainError as refused:
         return AttemptResult(status_code=None, error=refused.detail, duration_ms=elapsed())
     except (httpx.HTTPError, OSError) as failed:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.insights.models import Insight, InsightEvent, Visibility
 from app.org.principal import Principal
-from app.platform import clock
+from app.platform import clock, request_ids
 from app.platform.db import table
 from app.platform.errors import NotFound
 from app.platform.pagination import check_limit
@@ -196,17 +196,30 @@ async def list_deliveries(
     ]
 
 
+# Where a delivery's row keeps the request id it is sent with (`X-Request-ID`); taken out
+# of the body before it is sent.
+ORIGIN = "_request_id"
+
+
 def _payload(event: Any) -> dict[str, Any]:
-    # The confidential reporter stays unnamed to receivers, as on the timeline.
+    # The confidential reporter stays unnamed to receivers, as on the timeline; nor does
+    # the request id of their own request reach them (a client may choose its ids).
     hide_actor = event.visibility == Visibility.CONFIDENTIAL and event.actor_id == event.author_id
-    data: dict[str, Any] = {"insight_id": str(event.insight_id), **event.data}
+    data: dict[str, Any] = {
+        "insight_id": str(event.insight_id),
+        **request_ids.unstamped(event.data),
+    }
     if event.actor_id is not None and not hide_actor:
         data["actor_id"] = str(event.actor_id)
-    return {
+    payload = {
         "type": f"insight.{event.type}",
         "timestamp": event.created_at.isoformat(),
         "data": data,
     }
+    origin = event.data.get(request_ids.EVENT_KEY)
+    if origin and not hide_actor:
+        payload[ORIGIN] = origin
+    return payload
 
 
 async def dispatch_events(
@@ -295,6 +308,8 @@ class Outgoing:
     secret: str
     body: bytes
     attempt: int
+    # The request that made the event, when it may be told to the receiver.
+    request_id: str | None = None
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Outgoing]:
@@ -325,18 +340,22 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         .where(tuple_(dc.org_id, dc.id).in_([(row.org_id, row.id) for row in due]))
         .values(attempts=dc.attempts + 1, next_attempt_at=now + LEASE)
     )
-    return [
-        Outgoing(
-            org_id=row.org_id,
-            delivery_id=row.id,
-            message_id=message_id(row.event_id),
-            url=row.url,
-            secret=row.secret,
-            body=json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode(),
-            attempt=row.attempts + 1,
-        )
-        for row in due
-    ]
+    return [_outgoing(row) for row in due]
+
+
+def _outgoing(row: Any) -> Outgoing:
+    body = dict(row.payload)
+    origin = body.pop(ORIGIN, None)
+    return Outgoing(
+        org_id=row.org_id,
+        delivery_id=row.id,
+        message_id=message_id(row.event_id),
+        url=row.url,
+        secret=row.secret,
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
+        attempt=row.attempts + 1,
+        request_id=origin if isinstance(origin, str) else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

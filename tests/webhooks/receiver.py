@@ -24,6 +24,7 @@ class Received:
     signature: str
     body: bytes
     status: int
+    request_id: str | None = None
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Receiver:
                     request.headers["webhook-signature"],
                     body,
                     status,
+                    request.headers.get("x-request-id"),
                 )
             )
         return Response(status_code=status)

@@ -16,6 +16,7 @@ from app.platform.sms import SmsGateway
 from app.privacy import jobs as privacy_jobs
 from app.themes import jobs as theme_jobs
 from app.themes.embedder import Embedder, load_embedder
+from app.web import ratelimit_jobs
 from app.web.idempotency import jobs as idempotency_jobs
 from app.webhooks import jobs as webhook_jobs
 
@@ -45,6 +46,10 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         idempotency_jobs.purge_idempotency_keys
     )
     queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
+    purge_limits = queue.task(name="purge_rate_limits", queue="upkeep", pass_context=True)(
+        ratelimit_jobs.purge_rate_limits
+    )
+    queue.periodic(cron="*/10 * * * *", periodic_id="purge_rate_limits")(purge_limits)
     embed = queue.task(name="embed_insights", queue="themes", pass_context=True)(
         theme_jobs.embed_insights
     )

@@ -260,6 +260,8 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
                 mailer=SmtpMailer.from_settings(settings),
                 sms_gateway=SmsGateway.from_settings(settings),
                 attachments=store_from_settings(settings),
+                stalled_seconds=settings.stalled_job_seconds,
+                shutdown_seconds=settings.shutdown_seconds,
             )
     finally:
         await engine.dispose()

@@ -282,8 +282,17 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    # On SIGTERM (or SIGINT) the server stops accepting connections, lets the requests in
+    # flight finish for up to `shutdown_seconds` (then cancels them), stops the in-process
+    # worker as gracefully, closes the pools and exits 0.
     config = server_config(
-        app, settings, host=settings.host, port=settings.port, log_level="info", proxy_headers=True
+        app,
+        settings,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+        timeout_graceful_shutdown=settings.shutdown_seconds,
     )
     server = uvicorn.Server(config)
     server.run()

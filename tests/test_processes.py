@@ -4,21 +4,31 @@
 import asyncio
 import dataclasses
 import json
+import re
 import signal
+import threading
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from app.jobs import build_queue
 from app.platform.db import create_engine
 from app.platform.settings import Settings
 from app.tables import metadata
 from app.web.runtime import Runtime
 from tests.factories import World
-from tests.processes import environment, serve
+from tests.processes import environment, serve, work
+from tests.servers import serving
 
 pytestmark = pytest.mark.processes
 
@@ -77,3 +87,199 @@ async def test_sigterm_lets_a_request_in_flight_finish_refuses_new_ones_and_exit
     finally:
         if api.popen.poll() is None:
             api.stop(signal.SIGKILL)
+
+
+class AlwaysReceives:
+    """A webhook receiver that takes every delivery (204) and keeps its message id."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.lock = threading.Lock()
+
+    async def hook(self, request: Request) -> Response:
+        await request.body()
+        with self.lock:
+            self.ids.append(request.headers["webhook-id"])
+        return Response(status_code=204)
+
+
+POSTERS = ("anna", "aku", "ben", "cecilia")
+POSTS_EACH = 8
+JOBS = 40
+# Each person may send a burst of 30 requests, then one every 10 s.
+PERSON_LIMITS = {"rate_limit_person_per_minute": "6", "rate_limit_person_burst": "30"}
+
+
+async def _count(connection: AsyncConnection, query: str, **params: object) -> int:
+    return int((await connection.execute(text(query), params)).scalar_one())
+
+
+async def test_two_api_processes_and_two_workers_lose_and_double_nothing(
+    signed: World, database_url: str, tmp_path: Path
+) -> None:
+    world = signed
+    env = environment(database_url, tmp_path, **PERSON_LIMITS)
+    receiver = AlwaysReceives()
+    app = Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])
+    started = time.monotonic()
+    processes = []
+    engine = create_engine(database_url, pool_size=2)
+    queue = build_queue(database_url)
+    try:
+        with serving(app) as receiver_url:
+            apis = [serve(f"api-{i}", env, tmp_path) for i in (1, 2)]
+            processes += apis
+            workers = [work(f"worker-{i}", env, tmp_path) for i in (1, 2)]
+            processes += workers
+            ready = time.monotonic()
+            async with httpx.AsyncClient(timeout=30, headers={"Host": "testserver"}) as http:
+                subscribed = await http.post(
+                    f"{apis[0].url}{API}/webhooks",
+                    json={"url": f"{receiver_url}/hook", "event_types": ["posted"]},
+                    headers=await world.auth("aaro"),
+                )
+                assert subscribed.status_code == 201, subscribed.text
+
+                # The load: posts with Idempotency-Keys, spread over both processes; every
+                # other one is sent again to the other process, as a client retries after
+                # a lost answer.
+                requests = 1
+                answers: dict[str, set[str]] = {}
+
+                async def post(who: str, n: int) -> None:
+                    nonlocal requests
+                    key = f"{who}-{n}-{uuid.uuid4()}"
+                    body = {"kind": "complaint", "text": f"Kassajono {n} on liian pitkä."}
+                    headers = {**await world.auth(who), "Idempotency-Key": key}
+                    first, other = apis[n % 2], apis[(n + 1) % 2]
+                    ids = set()
+                    for target in (first, other) if n % 2 == 0 else (first,):
+                        made = await http.post(
+                            f"{target.url}{API}/insights", json=body, headers=headers
+                        )
+                        requests += 1
+                        assert made.status_code == 201, made.text
+                        ids.add(made.json()["id"])
+                    answers[key] = ids
+
+                began = time.monotonic()
+                await asyncio.gather(*(post(who, n) for who in POSTERS for n in range(POSTS_EACH)))
+                load_seconds = time.monotonic() - began
+                # A retry answers what the first request made: one insight per key.
+                assert all(len(ids) == 1 for ids in answers.values())
+                insight_ids = {next(iter(ids)) for ids in answers.values()}
+                assert len(insight_ids) == len(POSTERS) * POSTS_EACH
+
+                # A person's limit holds across both processes: a burst of 30 in all, not
+                # 30 in each.
+                statuses: list[int] = []
+                retry_after: set[str] = set()
+                olli = await world.auth("olli")
+                for n in range(34):
+                    answer = await http.get(f"{apis[n % 2].url}{API}/me", headers=olli)
+                    statuses.append(answer.status_code)
+                    if answer.status_code == 429:
+                        retry_after.add(answer.headers["retry-after"])
+                requests += 34
+                assert statuses == [200] * 30 + [429] * 4
+                # The next request may come 10 s after the first of the burst.
+                assert all(8 <= int(seconds) <= 10 for seconds in retry_after), retry_after
+
+            # Jobs deferred beside the load: each runs once, on one worker or the other.
+            async with queue.open_async():
+                job_ids = [
+                    await queue.configure_task("purge_rate_limits").defer_async(timestamp=0)
+                    for _ in range(JOBS)
+                ]
+                deadline = time.monotonic() + 40
+                async with engine.connect() as connection:
+                    while True:
+                        delivered = await _count(
+                            connection,
+                            "SELECT count(*) FROM webhook_deliveries"
+                            " WHERE org_id = :org AND state = 'succeeded'",
+                            org=world.kauppa.id,
+                        )
+                        left = await _count(
+                            connection,
+                            "SELECT count(*) FROM procrastinate.procrastinate_jobs"
+                            " WHERE id = ANY(:ids)",
+                            ids=job_ids,
+                        )
+                        if (delivered >= len(insight_ids) and left == 0) or (
+                            time.monotonic() > deadline
+                        ):
+                            break
+                        await asyncio.sleep(0.5)
+                    deliveries = await _count(
+                        connection,
+                        "SELECT count(*) FROM webhook_deliveries WHERE org_id = :org",
+                        org=world.kauppa.id,
+                    )
+                    insights = await _count(
+                        connection,
+                        "SELECT count(*) FROM insights WHERE org_id = :org",
+                        org=world.kauppa.id,
+                    )
+                    notifications = await _count(
+                        connection,
+                        "SELECT count(*) FROM notifications WHERE org_id = :org",
+                        org=world.kauppa.id,
+                    )
+                    doubled = await _count(
+                        connection,
+                        "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE org_id = :org"
+                        " GROUP BY person_id, kind, insight_id HAVING count(*) > 1) d",
+                        org=world.kauppa.id,
+                    )
+                    unnotified = await _count(
+                        connection,
+                        "SELECT count(*) FROM insights i WHERE org_id = :org AND NOT EXISTS"
+                        " (SELECT FROM notifications n WHERE n.org_id = i.org_id"
+                        " AND n.insight_id = i.id)",
+                        org=world.kauppa.id,
+                    )
+            finished = time.monotonic()
+        for worker in workers:
+            assert worker.stop() == 0, worker.output()
+        for api in apis:
+            assert api.stop() == 0, api.output()
+
+        assert left == 0
+        assert insights == len(insight_ids)
+        # Every insight told someone, and no one twice of the same thing.
+        assert notifications >= insights
+        assert unnotified == 0
+        assert doubled == 0
+        # One delivery per posted insight, each received exactly once.
+        assert deliveries == delivered == insights
+        assert len(receiver.ids) == len(set(receiver.ids)) == deliveries
+        # Each deferred job ran exactly once, on one of the two workers.
+        ran: dict[int, int] = {}
+        per_worker = []
+        for worker in workers:
+            mine = [
+                int(found)
+                for found in re.findall(
+                    r"purge_rate_limits\[(\d+)\]\([^)]*\) ended with status: Success",
+                    worker.output(),
+                )
+                if int(found) in job_ids
+            ]
+            per_worker.append(len(mine))
+            for job_id in mine:
+                ran[job_id] = ran.get(job_id, 0) + 1
+        assert ran == dict.fromkeys(job_ids, 1)
+        print(
+            f"\n2 API processes and 2 workers (started in {ready - started:.1f} s): "
+            f"{requests} requests ({len(answers)} posts, {len(answers) // 2} of them retried "
+            f"on the other process, 34 rate-limit probes) in {load_seconds:.1f} s; "
+            f"{insights} insights, {notifications} notifications, {deliveries} webhook "
+            f"deliveries received once each; {JOBS} jobs run once each "
+            f"({per_worker[0]} + {per_worker[1]}); {finished - started:.1f} s in all"
+        )
+    finally:
+        for process in processes:
+            if process.popen.poll() is None:
+                process.stop(signal.SIGKILL)
+        await engine.dispose()

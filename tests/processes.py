@@ -74,32 +74,39 @@ def start(name: str, argv: list[str], env: dict[str, str], logs: Path) -> Proces
     return Process(name, popen, log)
 
 
-def serve(name: str, env: dict[str, str], logs: Path, timeout: float = 60) -> Process:
-    """`insight serve` on a free loopback port, once it answers /healthz."""
+def serve(name: str, env: dict[str, str], logs: Path, *, wait: bool = True) -> Process:
+    """`insight serve` on a free loopback port (once it answers /healthz, with `wait`)."""
     port = free_port()
     process = start(name, ["serve", "--port", str(port)], env, logs)
     process.url = f"http://127.0.0.1:{port}"
+    if wait:
+        ready(process)
+    return process
+
+
+def ready(process: Process, timeout: float = 60) -> Process:
+    """`process`, once it answers /healthz (an API) or has said it runs (a worker)."""
     deadline = time.monotonic() + timeout
     while True:
         if process.popen.poll() is not None:
-            raise RuntimeError(f"{name} stopped: {process.output()}")
-        try:
-            if httpx.get(f"{process.url}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
+            raise RuntimeError(f"{process.name} stopped: {process.output()}")
+        if process.url:
+            try:
+                if httpx.get(f"{process.url}/healthz", timeout=1).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                pass
+        elif "Insight worker" in process.output():
+            return process
         if time.monotonic() > deadline:
             process.stop(signal.SIGKILL)
-            raise RuntimeError(f"{name} did not start: {process.output()}")
+            raise RuntimeError(f"{process.name} did not start: {process.output()}")
         time.sleep(0.1)
 
 
-def work(name: str, env: dict[str, str], logs: Path, concurrency: int = 2) -> Process:
-    """`insight worker`, once it has said it runs."""
+def work(
+    name: str, env: dict[str, str], logs: Path, *, concurrency: int = 2, wait: bool = True
+) -> Process:
+    """`insight worker` (once it has said it runs, with `wait`)."""
     process = start(name, ["worker", "--concurrency", str(concurrency)], env, logs)
-    deadline = time.monotonic() + 60
-    while "Starting worker" not in process.output() and "Insight worker" not in process.output():
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{name} did not start: {process.output()}")
-        time.sleep(0.1)
-    return process
+    return ready(process) if wait else process

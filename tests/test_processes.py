@@ -27,7 +27,7 @@ from app.platform.settings import Settings
 from app.tables import metadata
 from app.web.runtime import Runtime
 from tests.factories import World
-from tests.processes import environment, serve, work
+from tests.processes import environment, ready, serve, work
 from tests.servers import serving
 
 pytestmark = pytest.mark.processes
@@ -127,11 +127,13 @@ async def test_two_api_processes_and_two_workers_lose_and_double_nothing(
     queue = build_queue(database_url)
     try:
         with serving(app) as receiver_url:
-            apis = [serve(f"api-{i}", env, tmp_path) for i in (1, 2)]
-            processes += apis
-            workers = [work(f"worker-{i}", env, tmp_path) for i in (1, 2)]
-            processes += workers
-            ready = time.monotonic()
+            # All four start at once.
+            apis = [serve(f"api-{i}", env, tmp_path, wait=False) for i in (1, 2)]
+            workers = [work(f"worker-{i}", env, tmp_path, wait=False) for i in (1, 2)]
+            processes += apis + workers
+            for process in processes:
+                await asyncio.to_thread(ready, process)
+            up = time.monotonic()
             async with httpx.AsyncClient(timeout=30, headers={"Host": "testserver"}) as http:
                 subscribed = await http.post(
                     f"{apis[0].url}{API}/webhooks",
@@ -271,7 +273,7 @@ async def test_two_api_processes_and_two_workers_lose_and_double_nothing(
                 ran[job_id] = ran.get(job_id, 0) + 1
         assert ran == dict.fromkeys(job_ids, 1)
         print(
-            f"\n2 API processes and 2 workers (started in {ready - started:.1f} s): "
+            f"\n2 API processes and 2 workers (started in {up - started:.1f} s): "
             f"{requests} requests ({len(answers)} posts, {len(answers) // 2} of them retried "
             f"on the other process, 34 rate-limit probes) in {load_seconds:.1f} s; "
             f"{insights} insights, {notifications} notifications, {deliveries} webhook "

@@ -74,10 +74,12 @@ def start(name: str, argv: list[str], env: dict[str, str], logs: Path) -> Proces
     return Process(name, popen, log)
 
 
-def serve(name: str, env: dict[str, str], logs: Path, *, wait: bool = True) -> Process:
+def serve(
+    name: str, env: dict[str, str], logs: Path, *, wait: bool = True, workers: int = 1
+) -> Process:
     """`insight serve` on a free loopback port (once it answers /healthz, with `wait`)."""
     port = free_port()
-    process = start(name, ["serve", "--port", str(port)], env, logs)
+    process = start(name, ["serve", "--port", str(port), "--workers", str(workers)], env, logs)
     process.url = f"http://127.0.0.1:{port}"
     if wait:
         ready(process)

@@ -89,6 +89,44 @@ async def test_sigterm_lets_a_request_in_flight_finish_refuses_new_ones_and_exit
             api.stop(signal.SIGKILL)
 
 
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+async def test_serve_workers_runs_that_many_processes_on_one_port_and_stops_them(
+    signed: World, database_url: str, tmp_path: Path
+) -> None:
+    api = serve("api", environment(database_url, tmp_path, **PERSON_LIMITS), tmp_path, workers=2)
+    try:
+        served = _children(api.popen.pid)
+        assert len(served) == 2
+        # Both answer on the one port, and count one person's requests together.
+        anna = await signed.auth("anna")
+        async with httpx.AsyncClient(headers={"Host": "testserver"}) as http:
+            statuses = []
+            for _ in range(32):
+                # A new connection each time: the kernel hands them to either process.
+                answer = await http.get(
+                    f"{api.url}{API}/me", headers={**anna, "Connection": "close"}
+                )
+                statuses.append(answer.status_code)
+        assert statuses == [200] * 30 + [429] * 2
+        code = await asyncio.to_thread(api.stop, signal.SIGTERM, 20)
+        assert code == 0, api.output()
+        assert not any(_running(pid) for pid in served)
+    finally:
+        if api.popen.poll() is None:
+            api.stop(signal.SIGKILL)
+
+
 class AlwaysReceives:
     """A webhook receiver that takes every delivery (204) and keeps its message id."""
 

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -26,8 +26,8 @@ from app.platform.db import create_engine
 from app.platform.settings import Settings
 from app.tables import metadata
 from app.web.runtime import Runtime
-from tests.factories import World
-from tests.processes import environment, ready, serve, work
+from tests.factories import Live, World
+from tests.processes import Process, environment, ready, serve, work
 from tests.servers import serving
 
 pytestmark = pytest.mark.processes
@@ -323,3 +323,74 @@ async def test_two_api_processes_and_two_workers_lose_and_double_nothing(
             if process.popen.poll() is None:
                 process.stop(signal.SIGKILL)
         await engine.dispose()
+
+
+class Hangs:
+    """A webhook receiver that holds every request for `seconds` before answering 204."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ids: list[str] = []
+
+    async def hook(self, request: Request) -> Response:
+        self.ids.append(request.headers["webhook-id"])
+        await asyncio.sleep(self.seconds)
+        return Response(status_code=204)
+
+
+def _wait_for(found: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not found():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout} s")
+        time.sleep(0.1)
+
+
+async def test_a_job_of_a_worker_killed_mid_job_is_run_once_by_another(
+    live: Live, database_url: str, tmp_path: Path
+) -> None:
+    world, _, client = live
+    world.runtime.settings = world.runtime.settings.model_copy(
+        update={"webhook_allow_loopback": True}
+    )
+    receiver = Hangs(seconds=15)
+    app = Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])])
+    env = environment(database_url, tmp_path, stalled_job_seconds="2")
+    processes: list[Process] = []
+    try:
+        with serving(app) as receiver_url:
+            subscribed = await client.post(
+                f"{API}/webhooks",
+                json={"url": f"{receiver_url}/hook", "event_types": ["posted"]},
+                headers=await world.auth("aaro"),
+            )
+            assert subscribed.status_code == 201, subscribed.text
+            posted = await client.post(
+                f"{API}/insights",
+                json={"kind": "idea", "text": "Kylmäkaappiin lisää hyllyjä."},
+                headers=await world.auth("anna"),
+            )
+            assert posted.status_code == 201, posted.text
+            first = work("worker-1", env, tmp_path)
+            processes.append(first)
+            # The first worker is in the middle of a delivery: kill it there.
+            await asyncio.to_thread(_wait_for, lambda: receiver.ids, 30, "delivery")
+            started = re.findall(r"Starting job deliver_webhooks\[(\d+)\]", first.output())
+            assert started
+            job_id = int(started[-1])
+            first.stop(signal.SIGKILL)
+            # Its heartbeat goes stale; the next worker to start puts the job back and runs it.
+            await asyncio.sleep(2.5)
+            second = work("worker-2", env, tmp_path)
+            processes.append(second)
+            done = rf"deliver_webhooks\[{job_id}\]\([^)]*\) ended with status: Success"
+            await asyncio.to_thread(
+                _wait_for, lambda: re.search(done, second.output()), 30, "retried job"
+            )
+            assert len(re.findall(done, second.output())) == 1
+            assert "queued again" in second.output()
+            assert second.stop() == 0, second.output()
+    finally:
+        for process in processes:
+            if process.popen.poll() is None:
+                process.stop(signal.SIGKILL)

@@ -196,17 +196,35 @@ async def test_redis_limits_hold_across_processes() -> None:
     prefix = f"insight-test:{uuid.uuid4()}"
     first, second = (_limits(RedisStore(_redis_url(), prefix=prefix)) for _ in range(2))
     try:
+        assert isinstance(first.store, RedisStore)
         try:
-            await first.store.admit([Limiter("probe", 1, 1)], ["probe"])
+            await first.store.client.ping()
         except (OSError, redis.exceptions.ConnectionError) as unreachable:
             if os.environ.get("CI") == "true":
                 raise
             pytest.skip(f"no Redis at {_redis_url()}: {unreachable}")
+        await first.store.admit([Limiter("probe", 1, 1)], ["probe"])
         await _two_processes_share_a_limit(first, second)
         # Keys expire by themselves once their time has passed.
-        assert isinstance(first.store, RedisStore)
         ttl = await first.store.client.pttl(f"{prefix}:probe:probe")
         assert 0 < ttl <= 61_000
     finally:
         await first.close()
         await second.close()
+
+
+async def test_requests_pass_uncounted_while_redis_is_out_of_reach(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limits = RateLimits(
+        person=Limiter("person", 1, 1),
+        organisation=Limiter("organisation", 1, 1),
+        store=RedisStore("redis://127.0.0.1:1/0", timeout=0.2),
+    )
+    try:
+        person, org = uuid.uuid4(), uuid.uuid4()
+        for _ in range(3):
+            await limits.check(person, org)
+        assert "Redis is out of reach" in caplog.text
+    finally:
+        await limits.close()

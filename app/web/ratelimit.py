@@ -10,13 +10,15 @@ Where the timestamps live decides whether a limit holds across processes:
   read and moved by one atomic statement per request on its own short autocommit
   connection, with the database's clock; a periodic job removes rows whose TAT has passed.
 - Redis, when `INSIGHT_REDIS_URL` is set: a Lua script does the same atomically; keys
-  expire by themselves when their TAT has passed.
+  expire by themselves when their TAT has passed. While Redis is out of reach requests
+  pass uncounted (and a warning is logged), rather than fail.
 - This process only (`INSIGHT_RATE_LIMIT_STORE=process`): every process counts on its own.
 
 The keys are opaque ids (a person's, an organisation's); no request's role can read the
 table.
 """
 
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -24,12 +26,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import Double, String, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.platform.db import Base
 from app.platform.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 
 class RateLimit(Base):
@@ -225,10 +231,14 @@ class RedisStore:
     """Counts in Redis with one script call per request; keys expire when their TAT has
     passed."""
 
-    def __init__(self, url: str, *, prefix: str = "insight:ratelimit") -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "insight:ratelimit", timeout: float = 0.5
+    ) -> None:
         import redis.asyncio as redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self.script = self.client.register_script(GCRA_LUA)
         self.prefix = prefix
 
@@ -242,7 +252,12 @@ class RedisStore:
             f"{self.prefix}:{limiter.name}:{key}"
             for limiter, key in zip(limiters, keys, strict=True)
         ]
-        answer = await self.script(keys=names, args=args)
+        try:
+            answer = await self.script(keys=names, args=args)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # A limiter out of reach does not stop the API: the request passes uncounted.
+            log.warning("rate limits not counted: Redis is out of reach (%s)", type(exc).__name__)
+            return None
         if int(answer[0]) == 0:
             return None
         return int(answer[0]) - 1, float(answer[1])

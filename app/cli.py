@@ -1,4 +1,4 @@
-"""The `insight` command: serve, worker, migrate, seed, themes, import, token."""
+"""The `insight` command: serve, worker, migrate, seed, themes, import, token, backup, restore."""
 
 import argparse
 import asyncio
@@ -9,12 +9,16 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from app.platform.db import create_engine, database_url, session_factory, transaction
 from app.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from app.platform.backups import Outcome
 
 
 def _migrate(url: str) -> None:
@@ -270,6 +274,82 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
         await engine.dispose()
 
 
+class _TableProgress:
+    """ "table i/N" on one line that rewrites itself in a terminal, a line each elsewhere."""
+
+    def __init__(self) -> None:
+        self.printed = False
+
+    async def __call__(self, step: str, done: int, total: int) -> None:
+        line = (
+            f"  table {done}/{total}: {step}"
+            if step.startswith(("dumping", "restoring"))
+            else f"  {step}"
+        )
+        if sys.stdout.isatty():
+            print("\r\033[K" + line, end="", flush=True)
+            self.printed = True
+        elif done < total or not step.startswith(("checking", "counting", "dropping")):
+            print(line, flush=True)
+
+    def close(self) -> None:
+        if self.printed:
+            print()
+            self.printed = False
+
+
+def _rows_report(outcome: "Outcome", expected_label: str, found_label: str) -> None:
+    names = sorted(set(outcome.expected) | set(outcome.found))
+    width = max((len(name) for name in names), default=5)
+    print(f"  {'table':<{width}}  {expected_label:>12}  {found_label:>12}")
+    for name in names:
+        expected, found = outcome.expected.get(name), outcome.found.get(name)
+        mark = "" if expected == found else "  <- differs"
+        shown = [
+            f"{value:>12,}" if value is not None else f"{'-':>12}" for value in (expected, found)
+        ]
+        print(f"  {name:<{width}}  {shown[0]}  {shown[1]}{mark}")
+
+
+def _backup(url: str, path: Path, *, force: bool) -> int:
+    from app.platform.backups import BackupError, backup
+
+    print(f"Backing up the database to {path}:")
+    progress = _TableProgress()
+    try:
+        outcome = asyncio.run(backup(url, path, progress, overwrite=force))
+    except BackupError as refused:
+        progress.close()
+        print(f"insight backup: {refused}", file=sys.stderr)
+        return 1
+    progress.close()
+    _rows_report(outcome, "in snapshot", "in backup")
+    rows, size = sum(outcome.found.values()), path.stat().st_size
+    print(f"{len(outcome.found)} tables, {rows:,} rows, one snapshot: {path} ({size:,} bytes).")
+    return 0
+
+
+def _restore(url: str, path: Path, *, clean: bool) -> int:
+    from app.platform.backups import BackupError, restore
+
+    print(f"Restoring {path}:")
+    progress = _TableProgress()
+    try:
+        outcome = asyncio.run(restore(url, path, progress, clean=clean))
+    except BackupError as refused:
+        progress.close()
+        print(f"insight restore: {refused}", file=sys.stderr)
+        return 1
+    progress.close()
+    _rows_report(outcome, "in backup", "restored")
+    if outcome.mismatched:
+        print(f"Rows differ in {len(outcome.mismatched)} tables: {', '.join(outcome.mismatched)}.")
+        return 1
+    rows = sum(outcome.found.values())
+    print(f"{len(outcome.found)} tables, {rows:,} rows restored, every row found.")
+    return 0
+
+
 def _serve(settings: Settings, url: str, seed_demo: bool, processes: int = 1) -> None:
     import uvicorn
 
@@ -351,6 +431,19 @@ def _serve_processes(config: Callable[[], Any], processes: int) -> int:
     return worst
 
 
+def settings_problems(invalid: ValidationError) -> str:
+    """Every problem of the settings on a line of its own, named as the environment names it;
+    values are not shown (a URL or a token may hold a secret)."""
+    lines = []
+    for error in invalid.errors():
+        name, *within = (str(part) for part in error["loc"])
+        where = "".join(f"[{part}]" for part in within)
+        lines.append(f"  - INSIGHT_{name.upper()}{where}: {error['msg']}")
+    count = len(lines)
+    heading = f"insight: {count} setting{'s are' if count > 1 else ' is'} not valid:"
+    return "\n".join([heading, *lines])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="insight", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -403,13 +496,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     token.add_argument("--email", required=True)
     token.add_argument("--org", help="organisation slug, when the e-mail is in several")
 
+    backup = commands.add_parser(
+        "backup", help="write the whole database to FILE (pg_dump custom format), one snapshot"
+    )
+    backup.add_argument("file", type=Path, help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    restore = commands.add_parser(
+        "restore", help="restore a backup into an empty database and count every table's rows"
+    )
+    restore.add_argument("file", type=Path, help="a file written by `insight backup`")
+    restore.add_argument(
+        "--clean",
+        action="store_true",
+        help="drop everything the database holds first (stop the API and workers before)",
+    )
+
     args = parser.parse_args(argv)
     # The address served is where clients are sent (discovery, the tokens' issuer) unless
     # INSIGHT_PUBLIC_URL names another.
     listening = {
         name: value for name in ("host", "port") if (value := getattr(args, name, None)) is not None
     }
-    settings = Settings(**listening)
+    try:
+        settings = Settings(**listening)
+    except ValidationError as invalid:
+        print(settings_problems(invalid), file=sys.stderr)
+        sys.exit(2)
+    if args.command == "restore" and not args.file.is_file():
+        sys.exit(f"insight restore: no backup file {args.file}.")
     url = database_url(settings)
 
     if args.command == "serve":
@@ -436,6 +551,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not settings.builtin_issuer:
             sys.exit("Tokens come from the external issuer INSIGHT_OIDC_ISSUER, not from here.")
         print(asyncio.run(_token(settings, url, args.email, args.org)))
+    elif args.command == "backup":
+        sys.exit(_backup(url, args.file, force=args.force))
+    elif args.command == "restore":
+        sys.exit(_restore(url, args.file, clean=args.clean))
 
 
 if __name__ == "__main__":

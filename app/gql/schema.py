@@ -32,6 +32,7 @@ from strawberry.types.base import get_object_definition
 from app.actions.gql import ActionMutations, ActionQueries, find_action
 from app.analytics.gql import AnalyticsQueries, LinkageQueries
 from app.gql.context import Context, Info, Transaction, context_getter
+from app.gql.documents import Documents
 from app.gql.errors import present
 from app.gql.fields import field
 from app.gql.ids import parse_global_id
@@ -235,6 +236,9 @@ def build_schema(
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         RefuseNulCharacters,
+        # After the checks of the request itself, which run whether or not its document
+        # was parsed and validated before.
+        Documents().extension(),
         Transaction,
     ]
     if not introspection:

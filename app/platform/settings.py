@@ -1,16 +1,225 @@
 import contextlib
 import ipaddress
+import re
+from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+def _problem(message: str) -> PydanticCustomError:
+    """A setting's problem in words, as the start-up check lists it."""
+    return PydanticCustomError("invalid_setting", message)
+
+
+def _web_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _problem("not an http:// or https:// URL with a host")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number in range)
+    except ValueError as exc:
+        raise _problem("the URL's port is not a number from 1 to 65535") from exc
+    return value
+
+
+def _secure_or_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("127.0.0.1", "::1", "localhost")
+
+
+# Settings that count something (bytes, seconds, items) and must be above zero.
+_POSITIVE = (
+    "db_pool_size",
+    "oidc_jwks_cache_seconds",
+    "access_token_minutes",
+    "refresh_token_days",
+    "authorization_code_seconds",
+    "idempotency_ttl_hours",
+    "idempotency_wait_seconds",
+    "idempotency_lease_seconds",
+    "max_body_bytes",
+    "max_batch_body_bytes",
+    "max_upload_bytes",
+    "max_import_bytes",
+    "max_import_rows",
+    "max_request_headers",
+    "max_request_header_bytes",
+    "request_head_timeout_seconds",
+    "request_body_timeout_seconds",
+    "max_json_depth",
+    "attachment_image_max_bytes",
+    "attachment_audio_max_bytes",
+    "attachment_audio_max_seconds",
+    "attachment_image_max_dimension",
+    "attachment_thumbnail_size",
+    "attachment_image_max_pixels",
+    "attachment_image_max_decoded_pixels",
+    "attachment_image_decode_concurrency",
+    "graphql_max_depth",
+    "stalled_job_seconds",
+    "shutdown_seconds",
+)
+# Request rates, where 0 turns the limit off.
+_NOT_NEGATIVE = (
+    "rate_limit_person_per_minute",
+    "rate_limit_person_burst",
+    "rate_limit_org_per_minute",
+    "rate_limit_org_burst",
+)
+_EMBEDDER = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 
 class Settings(BaseSettings):
     """Every setting comes from the environment with the prefix INSIGHT_."""
 
     model_config = SettingsConfigDict(env_prefix="INSIGHT_", env_file=".env", extra="ignore")
+
+    # Checked when the settings are read: each problem is one error of the ValidationError,
+    # named by its setting, which `insight serve` and `insight worker` list before exiting.
+    # The combinations are checked once every setting alone is valid.
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise _problem(
+                "not a URL such as postgresql://user:password@host:5432/insight"
+            ) from exc
+        if url.get_backend_name() != "postgresql":
+            raise _problem(f"names {url.get_backend_name()}; only PostgreSQL is supported")
+        if not url.database:
+            raise _problem("names no database (postgresql://user:password@host:5432/DATABASE)")
+        return value
+
+    @field_validator("public_url", "oidc_issuer", "sms_gateway_url", "s3_endpoint_url")
+    @classmethod
+    def _check_web_url(cls, value: str | None) -> str | None:
+        return _web_url(value)
+
+    @field_validator("oauth_redirect_uris")
+    @classmethod
+    def _check_redirect_uris(cls, value: list[str]) -> list[str]:
+        for position, uri in enumerate(value):
+            parts = urlsplit(uri)
+            if not parts.scheme or not (parts.netloc or parts.path) or parts.fragment:
+                raise _problem(f"entry {position + 1} is not an absolute URI without a fragment")
+        return value
+
+    @field_validator("port", "smtp_port")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise _problem(f"{value} is not a port: a number from 1 to 65535")
+        return value
+
+    @field_validator(*_POSITIVE)
+    @classmethod
+    def _check_positive(cls, value: float) -> float:
+        if value <= 0:
+            raise _problem(f"must be above 0, not {value}")
+        return value
+
+    @field_validator(*_NOT_NEGATIVE)
+    @classmethod
+    def _check_not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise _problem(f"must be 0 (no limit) or more, not {value}")
+        return value
+
+    @field_validator("host", "oidc_audience", "oidc_subject_claim", "oauth_client_id")
+    @classmethod
+    def _check_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise _problem("must not be empty")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _check_sender(cls, value: str) -> str:
+        if "@" not in parseaddr(value)[1]:
+            raise _problem("not an e-mail address such as Insight <insight@example.com>")
+        return value
+
+    @field_validator("sms_sender")
+    @classmethod
+    def _check_sms_sender(cls, value: str) -> str:
+        number = re.fullmatch(r"\+?\d{3,15}", value)
+        if not number and not re.fullmatch(r"[A-Za-z0-9 ]{1,11}", value):
+            raise _problem("must be a phone number or at most 11 letters and digits")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _check_embedder(cls, value: str | None) -> str | None:
+        if value is not None and not _EMBEDDER.fullmatch(value):
+            raise _problem("must read package.module:factory")
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Self:
+        problems: list[tuple[str, str]] = []
+        if self.smtp_host is None:
+            problems += [
+                (name, "is set but INSIGHT_SMTP_HOST is not, so nothing is e-mailed")
+                for name in ("smtp_username", "smtp_password")
+                if getattr(self, name) is not None
+            ]
+        elif (self.smtp_username is None) != (self.smtp_password is None):
+            missing = "smtp_password" if self.smtp_password is None else "smtp_username"
+            problems.append((missing, "must be set with the other SMTP credential"))
+        if self.s3_bucket is None:
+            problems += [
+                (name, "is set but INSIGHT_S3_BUCKET is not, so attachments stay on disk")
+                for name in ("s3_endpoint_url", "s3_region")
+                if getattr(self, name) is not None
+            ]
+        if self.sms_gateway_token is not None and self.sms_gateway_url is None:
+            problems.append(("sms_gateway_token", "is set but INSIGHT_SMS_GATEWAY_URL is not"))
+        if self.oidc_issuer is not None and not _secure_or_local(self.oidc_issuer):
+            problems.append(
+                ("oidc_issuer", "must be https:// (plain http only on 127.0.0.1 or localhost)")
+            )
+        largest = max(self.attachment_image_max_bytes, self.attachment_audio_max_bytes)
+        if largest > self.max_upload_bytes:
+            problems.append(
+                (
+                    "max_upload_bytes",
+                    f"is {self.max_upload_bytes} bytes, below the largest attachment "
+                    f"({largest} bytes) that INSIGHT_ATTACHMENT_*_MAX_BYTES allow",
+                )
+            )
+        if self.max_batch_body_bytes < self.max_body_bytes:
+            problems.append(("max_batch_body_bytes", "must not be below INSIGHT_MAX_BODY_BYTES"))
+        if self.attachment_thumbnail_size > self.attachment_image_max_dimension:
+            problems.append(
+                (
+                    "attachment_thumbnail_size",
+                    "must not be above INSIGHT_ATTACHMENT_IMAGE_MAX_DIMENSION",
+                )
+            )
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(type=_problem(message), loc=(name,), input=None)
+                    for name, message in problems
+                ],
+            )
+        return self
 
     # Without a URL the platform runs its own PostgreSQL in `data_dir`.
     database_url: str | None = None

@@ -2,11 +2,13 @@
 
 import argparse
 import asyncio
+import contextlib
+import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -269,6 +271,8 @@ async def _work(settings: Settings, url: str, concurrency: int) -> None:
                 mailer=SmtpMailer.from_settings(settings),
                 sms_gateway=SmsGateway.from_settings(settings),
                 attachments=store_from_settings(settings),
+                stalled_seconds=settings.stalled_job_seconds,
+                shutdown_seconds=settings.shutdown_seconds,
             )
     finally:
         await engine.dispose()
@@ -352,7 +356,7 @@ def _restore(url: str, path: Path, *, clean: bool) -> int:
     return 0
 
 
-def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
+def _serve(settings: Settings, url: str, seed_demo: bool, processes: int = 1) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -362,28 +366,80 @@ def _serve(settings: Settings, url: str, seed_demo: bool) -> None:
     _migrate(url)
     if seed_demo:
         asyncio.run(_seed(settings, url, only_if_empty=True))
-    # The app shares the resolved URL, so an embedded server started here is reused.
-    app = create_app(settings.model_copy(update={"database_url": url}))
     print(f"Insight on {settings.base_url}  (REST /api/v1, docs /docs, GraphQL /graphql)")
+
+    def config() -> uvicorn.Config:
+        # The app shares the resolved URL, so an embedded server started here is reused.
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        # On SIGTERM (or SIGINT) the server stops accepting connections, lets the requests
+        # in flight finish for up to `shutdown_seconds` (then cancels them), stops the
+        # in-process worker as gracefully, closes the pools and exits 0.
+        return server_config(
+            app,
+            settings,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=True,
+            timeout_graceful_shutdown=settings.shutdown_seconds,
+            # The platform writes its own line per request (`app.web.access_log`), and the
+            # logging is set up above.
+            access_log=False,
+            log_config=None,
+        )
+
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would kill the process before the embedded PostgreSQL is stopped at exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    config = server_config(
-        app,
-        settings,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        proxy_headers=True,
-        # The platform writes its own line per request (`app.web.access_log`), and the
-        # logging is set up above.
-        access_log=False,
-        log_config=None,
-    )
-    server = uvicorn.Server(config)
-    server.run()
-    if not server.started:  # the port was taken, say; uvicorn has logged why
-        sys.exit(3)
+    if processes <= 1:
+        server = uvicorn.Server(config())
+        server.run()
+        if not server.started:  # the port was taken, say; uvicorn has logged why
+            sys.exit(3)
+        return
+    sys.exit(_serve_processes(config, processes))
+
+
+def _serve_processes(config: Callable[[], Any], processes: int) -> int:
+    """`processes` API processes forked from this one, sharing its listening socket; this
+    one passes SIGTERM and SIGINT on to them, waits for them and keeps the embedded
+    PostgreSQL (when it started it) until the last has stopped. Returns 0 when every one
+    stopped cleanly."""
+    import uvicorn
+
+    first = config()
+    sock = first.bind_socket()
+    children: list[int] = []
+    for _ in range(processes):
+        pid = os.fork()
+        if pid == 0:  # a server process: its own application, pools and event loop
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            server = uvicorn.Server(config())
+            code = 3
+            try:
+                server.run(sockets=[sock])
+                code = 0 if server.started else 3
+            finally:
+                os._exit(code)  # the parent's exit handlers are the parent's
+        children.append(pid)
+    sock.close()
+
+    def forward(signum: int, frame: Any) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    worst = 0
+    for child in children:
+        _, status = os.waitpid(child, 0)
+        code = os.waitstatus_to_exitcode(status)
+        # A server stopped by SIGTERM re-raises it once it has finished: a clean stop.
+        if code not in (0, -signal.SIGTERM):
+            worst = max(worst, abs(code))
+    return worst
 
 
 def settings_problems(invalid: ValidationError) -> str:
@@ -408,6 +464,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--port", type=int, help="the port to listen on (INSIGHT_PORT, 8000)")
     serve.add_argument(
         "--seed-demo", action="store_true", help="add the demo organisation to an empty database"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the address (each with its own pools)",
     )
 
     worker = commands.add_parser(
@@ -477,7 +539,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     url = database_url(settings)
 
     if args.command == "serve":
-        _serve(settings, url, args.seed_demo)
+        _serve(settings, url, args.seed_demo, args.workers)
     elif args.command == "worker":
         asyncio.run(_work(settings, url, args.concurrency))
     elif args.command == "migrate":

@@ -11,11 +11,12 @@ from app.insights import jobs as insight_jobs
 from app.loop import jobs as loop_jobs
 from app.platform import queue as platform_queue
 from app.platform.mail import SmtpMailer
-from app.platform.queue import SESSIONS, InProcessWorker, observed, queue_app
+from app.platform.queue import SESSIONS, STALLED, InProcessWorker, observed, queue_app
 from app.platform.sms import SmsGateway
 from app.privacy import jobs as privacy_jobs
 from app.themes import jobs as theme_jobs
 from app.themes.embedder import Embedder, load_embedder
+from app.web import ratelimit_jobs
 from app.web.idempotency import jobs as idempotency_jobs
 from app.webhooks import jobs as webhook_jobs
 
@@ -47,6 +48,16 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
         observed("purge_idempotency_keys", idempotency_jobs.purge_idempotency_keys)
     )
     queue.periodic(cron="*/10 * * * *", periodic_id="purge_idempotency_keys")(purge_keys)
+    purge_limits = queue.task(name="purge_rate_limits", queue="upkeep", pass_context=True)(
+        observed("purge_rate_limits", ratelimit_jobs.purge_rate_limits)
+    )
+    queue.periodic(cron="*/10 * * * *", periodic_id="purge_rate_limits")(purge_limits)
+    stalled = queue.task(name="retry_stalled_jobs", queue="upkeep", pass_context=True)(
+        observed("retry_stalled_jobs", retry_stalled)
+    )
+    # Every minute: the jobs of a worker that died run again on another (every worker also
+    # looks when it starts).
+    queue.periodic(cron="* * * * *", periodic_id="retry_stalled_jobs")(stalled)
     embed = queue.task(name="embed_insights", queue="themes", pass_context=True)(
         observed("embed_insights", theme_jobs.embed_insights)
     )
@@ -67,6 +78,12 @@ def build_queue(url: str, *, pool_size: int = 2) -> procrastinate.App:
     return queue
 
 
+async def retry_stalled(context: procrastinate.JobContext, timestamp: int | None = None) -> int:
+    """Queue again the jobs of workers whose heartbeat stopped."""
+    seconds = float(context.additional_context.get(STALLED, platform_queue.STALLED_SECONDS))
+    return await platform_queue.retry_stalled_jobs(context.app, seconds)
+
+
 def job_context(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -75,6 +92,7 @@ def job_context(
     sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
     embedder: Embedder | None = None,
+    stalled_seconds: float = platform_queue.STALLED_SECONDS,
 ) -> dict[str, Any]:
     """What every job finds in its context. Without a `mailer` nothing is e-mailed, without an
     `sms_gateway` nothing is texted; without `attachments` retention leaves files in
@@ -82,6 +100,7 @@ def job_context(
     return {
         theme_jobs.EMBEDDER: embedder or load_embedder(None),
         SESSIONS: sessions,
+        STALLED: stalled_seconds,
         webhook_jobs.ALLOW_LOOPBACK: webhook_allow_loopback,
         loop_jobs.MAILER: mailer,
         loop_jobs.SMS_GATEWAY: sms_gateway,
@@ -101,6 +120,8 @@ async def run_worker(
     sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
     restart_delays: tuple[float, float] = platform_queue.RESTART_DELAYS,
+    stalled_seconds: float = platform_queue.STALLED_SECONDS,
+    shutdown_seconds: float | None = None,
 ) -> None:
     """Run the jobs of `queue` (see `app.platform.queue.run_worker`) with their context."""
     await platform_queue.run_worker(
@@ -111,11 +132,13 @@ async def run_worker(
             mailer=mailer,
             sms_gateway=sms_gateway,
             attachments=attachments,
+            stalled_seconds=stalled_seconds,
         ),
         wait=wait,
         concurrency=concurrency,
         install_signal_handlers=install_signal_handlers,
         restart_delays=restart_delays,
+        shutdown_seconds=shutdown_seconds,
     )
 
 
@@ -128,6 +151,8 @@ def in_process_worker(
     sms_gateway: SmsGateway | None = None,
     attachments: AttachmentStore | None = None,
     embedder: Embedder | None = None,
+    stalled_seconds: float = platform_queue.STALLED_SECONDS,
+    shutdown_seconds: float | None = None,
 ) -> InProcessWorker:
     """A worker that runs inside the API process, started and stopped with it."""
     return InProcessWorker(
@@ -139,5 +164,7 @@ def in_process_worker(
             sms_gateway=sms_gateway,
             attachments=attachments,
             embedder=embedder,
+            stalled_seconds=stalled_seconds,
         ),
+        shutdown_seconds=shutdown_seconds,
     )

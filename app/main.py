@@ -86,6 +86,8 @@ def create_app(
                 sms_gateway=SmsGateway.from_settings(settings),
                 attachments=running.attachments,
                 embedder=running.embedder,
+                stalled_seconds=settings.stalled_job_seconds,
+                shutdown_seconds=settings.shutdown_seconds,
             )
             await worker.start()
         try:

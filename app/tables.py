@@ -13,6 +13,7 @@ from app.privacy import models as privacy_models
 from app.routing import models as routing_models
 from app.surveys import models as surveys_models
 from app.themes import models as themes_models
+from app.web import ratelimit as ratelimit_models
 from app.web.idempotency import models as idempotency_models
 from app.webhooks import models as webhooks_models
 
@@ -30,6 +31,7 @@ __all__ = [
     "org_models",
     "outcomes_models",
     "privacy_models",
+    "ratelimit_models",
     "routing_models",
     "surveys_models",
     "themes_models",

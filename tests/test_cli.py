@@ -23,7 +23,7 @@ def _served(monkeypatch: pytest.MonkeyPatch, *argv: str) -> Settings:
     """The settings `insight serve` would run with, given `argv`."""
     served: list[Settings] = []
 
-    def serve(settings: Settings, url: str, seed_demo: bool) -> None:
+    def serve(settings: Settings, url: str, seed_demo: bool, processes: int = 1) -> None:
         served.append(settings)
 
     monkeypatch.setattr(cli, "_serve", serve)

@@ -20,7 +20,7 @@ TENANT_KEY = "org_id"
 
 # Tables without org_id: the tenants themselves and what every organisation shares. Each
 # is named in docs/scaling.md with what it would become (a reference or a local table).
-GLOBAL_TABLES = {"organisations", "signing_keys", "idempotency_keys"}
+GLOBAL_TABLES = {"organisations", "signing_keys", "idempotency_keys", "rate_limits"}
 
 # Keys of tenant tables without org_id, as (table, what, columns). docs/scaling.md says
 # why each exists and what would replace it.

@@ -1,11 +1,29 @@
 """Per-person and per-organisation rate limits: 429 with Retry-After, REST and GraphQL."""
 
+import asyncio
+import os
+import uuid
+
 import httpx
-from sqlalchemy.ext.asyncio import AsyncConnection
+import pytest
+import redis.exceptions
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.main import create_app
+from app.platform import tenancy
+from app.platform.db import create_engine
 from app.platform.settings import Settings
-from app.web.ratelimit import Limiter
+from app.web.ratelimit import (
+    PURGE,
+    Limiter,
+    PostgresStore,
+    RateLimited,
+    RateLimits,
+    RedisStore,
+    Store,
+)
 from app.web.runtime import Runtime, rate_limits_from
 from tests.factories import World, owner_after_each_request
 from tests.gql.client import operation
@@ -41,7 +59,7 @@ def _client(
     runtime: Runtime, settings: Settings, connection: AsyncConnection, **limits: int
 ) -> httpx.AsyncClient:
     runtime.settings = settings.model_copy(update=limits)
-    runtime.rate_limits = rate_limits_from(runtime.settings)
+    runtime.rate_limits = rate_limits_from(runtime.settings, runtime.engine)
     app = owner_after_each_request(create_app(runtime=runtime), connection)
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
@@ -90,3 +108,123 @@ async def test_an_organisation_over_its_limit_gets_429(
         assert limited.headers["ratelimit-policy"] == '"organisation";q=60;w=60'
         # The other organisation has its own allowance.
         assert (await client.get("/api/v1/me", headers=await world.auth("olli"))).status_code == 200
+
+
+# Shared stores: two limiters with their own connections stand for two processes.
+
+SHARED = {"person": (6, 2), "organisation": (60, 3)}
+
+
+def _limits(store: Store) -> RateLimits:
+    return RateLimits(
+        person=Limiter("person", *SHARED["person"]),
+        organisation=Limiter("organisation", *SHARED["organisation"]),
+        store=store,
+    )
+
+
+async def _refusal(limits: RateLimits, person: object, org: object) -> RateLimited | None:
+    try:
+        await limits.check(person, org)
+    except RateLimited as refused:
+        return refused
+    return None
+
+
+async def _two_processes_share_a_limit(first: RateLimits, second: RateLimits) -> None:
+    person, org = uuid.uuid4(), uuid.uuid4()
+    # A burst of two: one through each process, the third refused by either.
+    assert await _refusal(first, person, org) is None
+    assert await _refusal(second, person, org) is None
+    for limits in (first, second):
+        refused = await _refusal(limits, person, org)
+        assert refused is not None
+        # One request every 10 s on average: the next may come 10 s after the burst.
+        assert refused.headers["Retry-After"] == "10"
+        assert refused.headers["RateLimit-Policy"] == '"person";q=6;w=60'
+    # Someone else in the organisation is not held back by them, and the refused requests
+    # did not count against the organisation: its burst of three has one left.
+    assert await _refusal(second, uuid.uuid4(), org) is None
+    refused = await _refusal(first, uuid.uuid4(), org)
+    assert refused is not None
+    assert refused.headers["RateLimit-Policy"] == '"organisation";q=60;w=60'
+    assert refused.headers["Retry-After"] == "1"
+
+
+async def test_postgres_limits_hold_across_processes(database_url: str) -> None:
+    engines = [create_engine(database_url, pool_size=1) for _ in range(2)]
+    first, second = (_limits(PostgresStore(engine, owned=True)) for engine in engines)
+    try:
+        await _two_processes_share_a_limit(first, second)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_postgres_rows_past_their_time_are_purged(database_url: str) -> None:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        limits = RateLimits(
+            person=Limiter("person", 60_000, 1),
+            organisation=Limiter("organisation", 0, 0),
+            store=PostgresStore(engine),
+        )
+        person = uuid.uuid4()
+        await limits.check(person, uuid.uuid4())
+        await asyncio.sleep(0.01)
+        async with engine.begin() as connection:
+            await connection.execute(PURGE)
+            left = await connection.scalar(
+                text("SELECT count(*) FROM rate_limits WHERE key = :key"), {"key": str(person)}
+            )
+        assert left == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_a_requests_role_cannot_read_the_counts(session: AsyncSession) -> None:
+    await session.execute(text(f"SET LOCAL ROLE {tenancy.ROLE}"))
+    with pytest.raises(DBAPIError, match="permission denied"):
+        await session.execute(text("SELECT count(*) FROM rate_limits"))
+
+
+def _redis_url() -> str:
+    return os.environ.get("INSIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+async def test_redis_limits_hold_across_processes() -> None:
+    prefix = f"insight-test:{uuid.uuid4()}"
+    first, second = (_limits(RedisStore(_redis_url(), prefix=prefix)) for _ in range(2))
+    try:
+        assert isinstance(first.store, RedisStore)
+        try:
+            await first.store.client.ping()
+        except (OSError, redis.exceptions.ConnectionError) as unreachable:
+            if os.environ.get("CI") == "true":
+                raise
+            pytest.skip(f"no Redis at {_redis_url()}: {unreachable}")
+        await first.store.admit([Limiter("probe", 1, 1)], ["probe"])
+        await _two_processes_share_a_limit(first, second)
+        # Keys expire by themselves once their time has passed.
+        ttl = await first.store.client.pttl(f"{prefix}:probe:probe")
+        assert 0 < ttl <= 61_000
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_requests_pass_uncounted_while_redis_is_out_of_reach(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limits = RateLimits(
+        person=Limiter("person", 1, 1),
+        organisation=Limiter("organisation", 1, 1),
+        store=RedisStore("redis://127.0.0.1:1/0", timeout=0.2),
+    )
+    try:
+        person, org = uuid.uuid4(), uuid.uuid4()
+        for _ in range(3):
+            await limits.check(person, org)
+        assert "Redis is out of reach" in caplog.text
+    finally:
+        await limits.close()

@@ -87,7 +87,7 @@ class Context(BaseContext):
                     self.accept_language,
                 )
                 self._locale = caller.locale
-                limit_rate(self.runtime, caller)
+                await limit_rate(self.runtime, caller)
                 self._caller = caller
             return await operation(self.session, self._caller, *args, **kwargs)
 

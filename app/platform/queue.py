@@ -8,6 +8,11 @@ gets its sessions from the worker's context.
 
 A worker that loses the database (a restart, a network failure) stops; `run_worker` starts
 it again by itself, after a pause that grows while the database stays away.
+
+Every worker sends a heartbeat a few times per `stalled_seconds`. The jobs of a worker whose
+heartbeat is older than that (it was killed, its machine died) are put back in the queue
+(`retry_stalled_jobs`) when a worker starts and by a periodic task, and another worker runs
+them.
 """
 
 import asyncio
@@ -36,6 +41,27 @@ SESSIONS = "sessions"
 # A worker that lost the database starts again after the first pause, doubling up to the
 # second; once it has run that long without trouble, the next pause is short again.
 RESTART_DELAYS = (0.5, 30.0)
+# A worker whose heartbeat is older than this many seconds is taken for dead, and its jobs
+# are run again by another (the `stalled_job_seconds` setting); the context holds it under
+# this key.
+STALLED_SECONDS = 60.0
+STALLED = "stalled_seconds"
+
+
+async def retry_stalled_jobs(queue: procrastinate.App, seconds: float = STALLED_SECONDS) -> int:
+    """Put back in the queue the jobs of workers without a heartbeat for `seconds`; returns
+    how many."""
+    manager = queue.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
+    for job in stalled:
+        await manager.retry_job(job)
+    if stalled:
+        log.warning(
+            "%d jobs of a worker without a heartbeat for %.0f s are queued again",
+            len(stalled),
+            seconds,
+        )
+    return len(stalled)
 
 
 def _conninfo(url: str) -> str:
@@ -122,17 +148,25 @@ async def run_worker(
     concurrency: int = 1,
     install_signal_handlers: bool = True,
     restart_delays: tuple[float, float] = RESTART_DELAYS,
+    shutdown_seconds: float | None = None,
 ) -> None:
     """Run jobs, each given `context`, until cancelled or stopped by SIGINT or SIGTERM (or,
     with `wait=False`, until none is waiting). A waiting worker that loses the database is
-    started again, after `restart_delays`."""
+    started again, after `restart_delays`. Once stopped, jobs in hand have `shutdown_seconds`
+    to finish (without end when None); then they are aborted and queued again."""
+    stalled = float(context.get(STALLED, STALLED_SECONDS))
     options: dict[str, Any] = {
         "wait": wait,
         "concurrency": concurrency,
-        "additional_context": context,
+        "additional_context": {STALLED: stalled, **context},
         "delete_jobs": "successful",
+        # A few heartbeats within the time after which a silent worker is taken for dead.
+        "update_heartbeat_interval": max(0.5, stalled / 4),
+        "stalled_worker_timeout": stalled,
+        "shutdown_graceful_timeout": shutdown_seconds,
     }
     if not wait:
+        await retry_stalled_jobs(queue, stalled)
         await queue.run_worker_async(install_signal_handlers=install_signal_handlers, **options)
         return
     queue.perform_import_paths()  # type: ignore[no-untyped-call]
@@ -150,6 +184,10 @@ async def run_worker(
     delay = first
     with signals.on_stop(stop) if install_signal_handlers else contextlib.nullcontext():
         while not stopping:
+            try:
+                await retry_stalled_jobs(queue, stalled)
+            except Exception as exc:  # the worker below meets the same trouble and says why
+                log.warning("stalled jobs were not checked (%s)", type(exc).__name__)
             worker = Worker(
                 app=queue,
                 **{**queue.worker_defaults, **options, "install_signal_handlers": False},
@@ -182,15 +220,27 @@ class InProcessWorker:
     """A worker inside the API process, for the embedded default: started and stopped with
     the application."""
 
-    def __init__(self, queue: procrastinate.App, context: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        queue: procrastinate.App,
+        context: dict[str, Any],
+        *,
+        shutdown_seconds: float | None = None,
+    ) -> None:
         self.queue = queue
         self.context = context
+        self.shutdown_seconds = shutdown_seconds
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.queue.open_async()
         self._task = asyncio.create_task(
-            run_worker(self.queue, self.context, install_signal_handlers=False),
+            run_worker(
+                self.queue,
+                self.context,
+                install_signal_handlers=False,
+                shutdown_seconds=self.shutdown_seconds,
+            ),
             name="insight-worker",
         )
 

@@ -66,6 +66,8 @@ _POSITIVE = (
     "attachment_image_max_decoded_pixels",
     "attachment_image_decode_concurrency",
     "graphql_max_depth",
+    "stalled_job_seconds",
+    "shutdown_seconds",
 )
 # Request rates, where 0 turns the limit off.
 _NOT_NEGATIVE = (
@@ -327,7 +329,7 @@ class Settings(BaseSettings):
     embedder: str | None = None
 
     # Requests per minute on average, and at once, for each person and each organisation
-    # (429 beyond); 0 turns a limit off. Held per serving process.
+    # (429 beyond); 0 turns a limit off. Shared by every process (see rate_limit_store).
     rate_limit_person_per_minute: int = 300
     rate_limit_person_burst: int = 60
     rate_limit_org_per_minute: int = 30_000
@@ -352,6 +354,15 @@ class Settings(BaseSettings):
     # traced. The service name the traces carry.
     otlp_endpoint: str | None = None
     service_name: str = "insight"
+
+    # More than one process: where rate limits are counted ("shared": in Redis when
+    # redis_url is set, else in PostgreSQL; "process": each process on its own), how long a
+    # worker's job may go without a heartbeat before another worker retries it, and how long
+    # in-flight requests and jobs may take to finish after SIGTERM.
+    rate_limit_store: Literal["shared", "process"] = "shared"
+    redis_url: str | None = None
+    stalled_job_seconds: int = 60
+    shutdown_seconds: float = 30.0
 
     @cached_property
     def builtin_issuer(self) -> bool:

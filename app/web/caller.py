@@ -103,7 +103,7 @@ async def _caller(
     )
     setattr(request.state, LOCALE_STATE, principal.locale)
     setattr(request.state, PRINCIPAL_STATE, principal)
-    limit_rate(running, principal)
+    await limit_rate(running, principal)
     return principal
 
 
@@ -132,10 +132,10 @@ def current_caller(request: Request, caller: Principal) -> Principal:
     return found if isinstance(found, Principal) else caller
 
 
-def limit_rate(running: Runtime, principal: Principal) -> None:
+async def limit_rate(running: Runtime, principal: Principal) -> None:
     """429 `rate_limited` when the person or their organisation asks too often."""
     if running.rate_limits is not None:
-        running.rate_limits.check(principal.person_id, principal.org_id)
+        await running.rate_limits.check(principal.person_id, principal.org_id)
 
 
 def in_language(principal: Principal, accept_language: str | None) -> Principal:

@@ -23,6 +23,7 @@ from app.platform.migrations import upgrade
 from app.platform.settings import Settings
 from app.tables import metadata
 from app.web.runtime import Runtime
+from tests.databases import run_statements
 from tests.factories import Live, World, build_world, owner_after_each_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,18 +34,7 @@ def _plain(url: str) -> str:
 
 
 async def _admin_execute(url: str, sql: str) -> None:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.query.get("host") or parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    await run_statements(url, sql)
 
 
 @pytest.fixture(scope="session")

@@ -6,44 +6,25 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import make_url
 
 from app import cli
 from app.platform import backups
 from app.platform.backups import BackupError, backup, restore
+from tests.databases import run_statements
 from tests.factories import Live
 
 API = "/api/v1"
-
-
-async def _execute(url: str, *statements: str) -> list[asyncpg.Record]:
-    """Run the statements on one connection; what the last returns."""
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.query.get("host") or parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    try:
-        rows: list[asyncpg.Record] = []
-        for sql in statements:
-            rows = list(await connection.fetch(sql))
-        return rows
-    finally:
-        await connection.close()
 
 
 @pytest.fixture
 async def fresh_database(server_url: str) -> AsyncIterator[str]:
     """An empty database on the tests' server, dropped after the test."""
     name = f"insight_restore_{uuid.uuid4().hex[:12]}"
-    await _execute(server_url, f'CREATE DATABASE "{name}"')
+    await run_statements(server_url, f'CREATE DATABASE "{name}"')
     yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    await _execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await run_statements(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class _Steps:
@@ -55,7 +36,7 @@ class _Steps:
 
 
 async def _insight_ids(url: str) -> set[str]:
-    return {str(row["id"]) for row in await _execute(url, "SELECT id FROM insights")}
+    return {str(row["id"]) for row in await run_statements(url, "SELECT id FROM insights")}
 
 
 async def test_a_backup_under_load_restores_every_row_of_its_snapshot(
@@ -123,7 +104,7 @@ async def test_a_restore_refuses_a_database_that_is_not_empty_unless_clean(
 ) -> None:
     path = tmp_path / "insight.dump"
     taken = await backup(database_url, path, _Steps())
-    await _execute(fresh_database, "CREATE TABLE leftover (id int)")
+    await run_statements(fresh_database, "CREATE TABLE leftover (id int)")
 
     with pytest.raises(BackupError, match=r"not empty \(1 tables\).*--clean"):
         await restore(fresh_database, path, _Steps())
@@ -142,14 +123,15 @@ async def test_a_restore_as_another_owner_keeps_the_tenant_role_working(
     security binds can read and write every table, new ones included."""
     owner = f"insight_owner_{uuid.uuid4().hex[:8]}"
     name = f"insight_restore_{uuid.uuid4().hex[:12]}"
-    await _execute(server_url, f'CREATE ROLE "{owner}" LOGIN')
+    await run_statements(server_url, f'CREATE ROLE "{owner}" LOGIN')
     # As for the migrations, a user that is not a superuser is given the tenant role by one.
-    await _execute(server_url, f'GRANT insight_app TO "{owner}"')
-    await _execute(server_url, f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    await run_statements(server_url, f'GRANT insight_app TO "{owner}"')
+    await run_statements(server_url, f'CREATE DATABASE "{name}" OWNER "{owner}"')
     # Extensions too: pgvector, where the server has it, is created by a superuser.
     superuser = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    if await _execute(superuser, "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"):
-        await _execute(superuser, "CREATE EXTENSION vector")
+    vector = "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"
+    if await run_statements(superuser, vector):
+        await run_statements(superuser, "CREATE EXTENSION vector")
     target = make_url(server_url).set(username=owner, password=None, database=name)
     url = target.render_as_string(hide_password=False)
     try:
@@ -158,23 +140,23 @@ async def test_a_restore_as_another_owner_keeps_the_tenant_role_working(
         restored = await restore(url, path, _Steps())
         assert restored.mismatched == []
         assert restored.found == taken.found
-        owners = await _execute(
+        owners = await run_statements(
             url, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
         )
         assert [row[0] for row in owners] == [owner]
-        insights = await _execute(
+        insights = await run_statements(
             url, "BEGIN", "SET LOCAL ROLE insight_app", "SELECT count(*) FROM insights"
         )
         assert insights[0][0] == 0  # no organisation entered: row-level security shows none
-        later = await _execute(
+        later = await run_statements(
             url,
             "CREATE TABLE later (id int)",
             "SELECT has_table_privilege('insight_app', 'later', 'INSERT')",
         )
         assert later[0][0] is True
     finally:
-        await _execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _execute(server_url, f'DROP ROLE IF EXISTS "{owner}"')
+        await run_statements(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await run_statements(server_url, f'DROP ROLE IF EXISTS "{owner}"')
 
 
 async def test_refusals_say_what_is_wrong(
@@ -245,7 +227,7 @@ async def test_an_interrupted_backup_leaves_no_file(database_url: str, tmp_path:
 
 
 async def _server_major(url: str) -> int:
-    [row] = await _execute(url, "SHOW server_version_num")
+    [row] = await run_statements(url, "SHOW server_version_num")
     return int(row[0]) // 10000
 
 
@@ -277,7 +259,9 @@ async def test_the_tools_are_the_oldest_that_serve_the_server(
         with pytest.raises(BackupError, match=f"cannot restore into PostgreSQL {server}"):
             await restore(fresh_database, newer, _Steps())
         assert (
-            await _execute(fresh_database, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'")
+            await run_statements(
+                fresh_database, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'"
+            )
             == []
         )
         monkeypatch.setattr(

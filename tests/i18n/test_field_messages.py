@@ -18,6 +18,9 @@ from app.routing.schemas import RuleTarget
 from tests.factories import World
 
 APP = Path(__file__).resolve().parents[2] / "app"
+# The settings are checked when a process starts and speak to its operator, in the
+# process's output; no client ever reads their errors.
+OPERATOR_ONLY = {APP / "platform" / "settings.py"}
 PYDANTIC_TYPES = {error["type"]: error for error in list_all_errors()}
 # Context values as inputs bring them, English where pydantic words them in English.
 CONTEXT: dict[str, Any] = {
@@ -63,6 +66,8 @@ def _custom_types_in_source() -> set[str]:
     """The error types our validators raise: PydanticCustomError("type", ...)."""
     found: set[str] = set()
     for path in APP.rglob("*.py"):
+        if path in OPERATOR_ONLY:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

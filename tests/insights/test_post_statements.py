@@ -26,13 +26,22 @@ async def _post(live: Live, headers: dict[str, str]) -> list[str]:
     return sent
 
 
+def _posting(sent: list[str]) -> list[str]:
+    """The statements of the post itself. Counting the caller's request rate in PostgreSQL
+    (the default when no Redis is configured, `app.web.ratelimit`) adds exactly one, on its
+    own connection; with Redis it adds none."""
+    limits = [sql for sql in sent if "INSERT INTO rate_limits" in sql]
+    assert len(limits) == 1, "\n".join(sent)
+    return [sql for sql in sent if sql not in limits]
+
+
 async def test_a_post_takes_at_most_five_statements(live: Live) -> None:
-    sent = await _post(live, {})
+    sent = _posting(await _post(live, {}))
     assert len(sent) <= 5, "\n".join(sent)
 
 
 async def test_a_post_with_an_idempotency_key_takes_at_most_five_statements(live: Live) -> None:
-    sent = await _post(live, {"Idempotency-Key": str(uuid.uuid4())})
+    sent = _posting(await _post(live, {"Idempotency-Key": str(uuid.uuid4())}))
     assert len(sent) <= 5, "\n".join(sent)
 
 

@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from app.platform.db import create_engine, database_url, session_factory, transa
 from app.platform.settings import Settings
 
 if TYPE_CHECKING:
-    from app.platform.backups import Outcome
+    from app.platform.backups import Outcome, Progress
 
 
 def _migrate(url: str) -> None:
@@ -317,37 +317,57 @@ def _rows_report(outcome: "Outcome", expected_label: str, found_label: str) -> N
         print(f"  {name:<{width}}  {shown[0]}  {shown[1]}{mark}")
 
 
-def _backup(url: str, path: Path, *, force: bool) -> int:
-    from app.platform.backups import BackupError, backup
+def _with_progress(
+    command: str,
+    run: Callable[["Progress"], Coroutine[Any, Any, "Outcome"]],
+    expected: str,
+    found: str,
+) -> "Outcome | None":
+    """Run a backup or restore with a progress line; its row counts table by table, or
+    None when it was refused (said on stderr)."""
+    from app.platform.backups import BackupError
 
-    print(f"Backing up the database to {path}:")
     progress = _TableProgress()
     try:
-        outcome = asyncio.run(backup(url, path, progress, overwrite=force))
+        outcome = asyncio.run(run(progress))
     except BackupError as refused:
         progress.close()
-        print(f"insight backup: {refused}", file=sys.stderr)
-        return 1
+        print(f"insight {command}: {refused}", file=sys.stderr)
+        return None
     progress.close()
-    _rows_report(outcome, "in snapshot", "in backup")
+    _rows_report(outcome, expected, found)
+    return outcome
+
+
+def _backup(url: str, path: Path, *, force: bool) -> int:
+    from app.platform.backups import backup
+
+    print(f"Backing up the database to {path}:")
+    outcome = _with_progress(
+        "backup",
+        lambda progress: backup(url, path, progress, overwrite=force),
+        "in snapshot",
+        "in backup",
+    )
+    if outcome is None:
+        return 1
     rows, size = sum(outcome.found.values()), path.stat().st_size
     print(f"{len(outcome.found)} tables, {rows:,} rows, one snapshot: {path} ({size:,} bytes).")
     return 0
 
 
 def _restore(url: str, path: Path, *, clean: bool) -> int:
-    from app.platform.backups import BackupError, restore
+    from app.platform.backups import restore
 
     print(f"Restoring {path}:")
-    progress = _TableProgress()
-    try:
-        outcome = asyncio.run(restore(url, path, progress, clean=clean))
-    except BackupError as refused:
-        progress.close()
-        print(f"insight restore: {refused}", file=sys.stderr)
+    outcome = _with_progress(
+        "restore",
+        lambda progress: restore(url, path, progress, clean=clean),
+        "in backup",
+        "restored",
+    )
+    if outcome is None:
         return 1
-    progress.close()
-    _rows_report(outcome, "in backup", "restored")
     if outcome.mismatched:
         print(f"Rows differ in {len(outcome.mismatched)} tables: {', '.join(outcome.mismatched)}.")
         return 1

@@ -103,6 +103,23 @@ _DEFAULT_PRIVILEGES = (
 
 _DUMPING = re.compile(r'^pg_dump: dumping contents of table "(?P<table>.+)"$')
 _RESTORING = re.compile(r'^pg_restore: processing data for table "(?P<table>.+)"$')
+
+
+def _tables_done(
+    pattern: re.Pattern[str], doing: str, progress: Progress, total: int
+) -> Callable[[str], Awaitable[None]]:
+    """A tool's line reader that reports a table `i/total` for every line `pattern` matches."""
+    done = 0
+
+    async def on_line(line: str) -> None:
+        nonlocal done
+        if match := pattern.match(line):
+            done += 1
+            await progress(f"{doing} {match.group('table')}", done, total)
+
+    return on_line
+
+
 _COPY = re.compile(r"^COPY (?P<table>\S+) \(.*\) FROM stdin;$")
 _TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA ")
 # Left out of a restore: the default privileges (given again by the restoring user) and
@@ -336,14 +353,7 @@ async def backup(url: str, path: Path, progress: Progress, *, overwrite: bool = 
         try:
             [snapshot] = await _values(connection, "SELECT pg_export_snapshot()")
             expected = await _count_rows(connection)
-            total = len(expected)
-            dumped = 0
-
-            async def on_line(line: str) -> None:
-                nonlocal dumped
-                if match := _DUMPING.match(line):
-                    dumped += 1
-                    await progress(f"dumping {match.group('table')}", dumped, total)
+            on_line = _tables_done(_DUMPING, "dumping", progress, len(expected))
 
             await _run(
                 [
@@ -430,13 +440,7 @@ async def restore(url: str, path: Path, progress: Progress, *, clean: bool = Fal
     finally:
         await connection.close()
 
-    restored = 0
-
-    async def on_line(line: str) -> None:
-        nonlocal restored
-        if match := _RESTORING.match(line):
-            restored += 1
-            await progress(f"restoring {match.group('table')}", restored, total)
+    on_line = _tables_done(_RESTORING, "restoring", progress, total)
 
     # Every entry but those left out (_LEFT_OUT).
     scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="insight-restore-"))

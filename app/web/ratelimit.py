@@ -93,15 +93,14 @@ class Limiter:
     def retry_after(self, key: object) -> float | None:
         """Seconds until `key` may try again, or None when this request may pass (and
         is counted)."""
-        if self.per_minute <= 0:
+        if not self.active:
             return None
         now = self.clock()
-        interval = 60.0 / self.per_minute
         arrival = max(self._next.get(key, now), now)
-        allowed_from = arrival + interval - self.burst * interval
+        allowed_from = arrival + self.interval - self.allowance
         if now < allowed_from:
             return allowed_from - now
-        self._next[key] = arrival + interval
+        self._next[key] = arrival + self.interval
         self._next.move_to_end(key)
         if len(self._next) > self.max_keys:
             self._next.popitem(last=False)

@@ -25,6 +25,7 @@ from app.tables import metadata
 from app.web.runtime import Runtime
 from tests.databases import run_statements
 from tests.factories import Live, World, build_world, owner_after_each_request
+from tests.webhooks.receiver import Receiver, running_receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,3 +171,10 @@ async def live(
     async with engine.begin() as conn:
         await conn.execute(delete(metadata.tables["idempotency_keys"]))
     await engine.dispose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a loopback port, for the test's deliveries."""
+    with running_receiver() as running:
+        yield running

@@ -3,9 +3,7 @@ its webhooks carry that id to the receiver."""
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -15,30 +13,16 @@ from app.insights import posting
 from app.insights.schemas import InsightCreate
 from app.jobs import build_queue, run_worker
 from app.org import service as org_service
-from app.platform import clock, logs, request_ids
+from app.platform import clock, request_ids
 from app.web.runtime import Runtime
 from app.webhooks import delivery
 from app.webhooks import service as webhooks_service
 from app.webhooks.schemas import WebhookCreate
 from tests.factories import World
-from tests.webhooks.receiver import Receiver, running_receiver
+from tests.log_lines import json_lines
+from tests.webhooks.receiver import Receiver
 
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-def _job_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    formatter = logs.JsonFormatter()
-    return [
-        json.loads(formatter.format(record))
-        for record in caplog.records
-        if record.name == "insight.jobs"
-    ]
 
 
 async def test_a_deferred_job_and_its_webhooks_carry_the_request_id(
@@ -78,7 +62,7 @@ async def test_a_deferred_job_and_its_webhooks_carry_the_request_id(
 
     assert receiver.requests, "the webhook was sent"
     assert {r.request_id for r in receiver.requests} == {"req-4711"}
-    lines = {line["job_id"]: line for line in _job_lines(caplog)}
+    lines = {line["job_id"]: line for line in json_lines(caplog, "insight.jobs")}
     delivered, purged = lines[job_id], lines[other_id]
     assert delivered["message"] == "job"
     assert (delivered["job"], delivered["queue"], delivered["outcome"]) == (

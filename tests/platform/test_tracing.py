@@ -1,13 +1,11 @@
 """Traces: off unless an exporter is configured; on, a request's span, its SQL and its log
 line share one trace id, and so do a job's span and its line."""
 
-import json
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -18,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from app.jobs import build_queue, run_worker
 from app.main import create_app
-from app.platform import logs, tracing
+from app.platform import tracing
 from app.platform.settings import Settings
 from app.web.runtime import Runtime
 from tests.factories import World, owner_after_each_request
+from tests.log_lines import json_lines
 
 API = "/api/v1"
 
@@ -49,11 +48,6 @@ async def traced(
         yield http
 
 
-def _lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[dict[str, Any]]:
-    formatter = logs.JsonFormatter()
-    return [json.loads(formatter.format(r)) for r in caplog.records if r.name == logger]
-
-
 async def test_a_request_s_span_its_sql_and_its_log_line_share_the_trace_id(
     traced: httpx.AsyncClient,
     world: World,
@@ -64,7 +58,7 @@ async def test_a_request_s_span_its_sql_and_its_log_line_share_the_trace_id(
     caplog.set_level(logging.INFO)
     response = await traced.get(f"{API}/insights", headers=headers)
     assert response.status_code == 200
-    [line] = _lines(caplog, "insight.access")
+    [line] = json_lines(caplog, "insight.access")
     finished = spans[1].get_finished_spans()
     [server] = [s for s in finished if (s.attributes or {}).get("http.route") == "/api/v1/insights"]
     assert server.context is not None
@@ -94,7 +88,7 @@ async def test_a_job_s_span_and_its_log_line_share_the_trace_id(
     async with queue.open_async():
         job_id = await queue.configure_task("purge_idempotency_keys").defer_async(timestamp=0)
         await run_worker(queue, sessions, wait=False, install_signal_handlers=False)
-    [line] = [line for line in _lines(caplog, "insight.jobs") if line["job_id"] == job_id]
+    [line] = [line for line in json_lines(caplog, "insight.jobs") if line["job_id"] == job_id]
     traced_jobs = {
         f"{s.context.trace_id:032x}": s.name
         for s in spans[1].get_finished_spans()

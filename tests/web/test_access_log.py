@@ -4,24 +4,15 @@ organisation; the request id comes back in `X-Request-ID`."""
 import io
 import json
 import logging
-from typing import Any
 
 import httpx
 import pytest
 
 from app.platform import logs
 from tests.factories import World
+from tests.log_lines import json_lines
 
 API = "/api/v1"
-
-
-def _lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    formatter = logs.JsonFormatter()
-    return [
-        json.loads(formatter.format(record))
-        for record in caplog.records
-        if record.name == "insight.access"
-    ]
 
 
 async def _post(client: httpx.AsyncClient, world: World) -> str:
@@ -47,7 +38,7 @@ async def test_a_request_is_one_json_line_with_its_route_template_and_organisati
     )
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "lb-7f3a.1"
-    [line] = _lines(caplog)
+    [line] = json_lines(caplog, "insight.access")
     assert line["message"] == "request"
     assert line["method"] == "GET"
     assert line["route"] == "/api/v1/insights/{insight_id}"
@@ -72,7 +63,7 @@ async def test_a_request_id_is_made_when_none_or_an_unsafe_one_is_sent(
         assert len(request_id) == 32 and int(request_id, 16) >= 0
         made.add(request_id)
     assert len(made) == 5
-    assert {line["request_id"] for line in _lines(caplog)} == made
+    assert {line["request_id"] for line in json_lines(caplog, "insight.access")} == made
 
 
 async def test_an_unknown_path_and_a_refused_token_are_logged_without_the_path_or_organisation(
@@ -82,7 +73,7 @@ async def test_an_unknown_path_and_a_refused_token_are_logged_without_the_path_o
     missing = await client.get(f"{API}/no-such-thing/aino.virtanen@example.fi")
     refused = await client.get(f"{API}/insights", headers={"Authorization": "Bearer nope"})
     assert (missing.status_code, refused.status_code) == (404, 401)
-    first, second = _lines(caplog)
+    first, second = json_lines(caplog, "insight.access")
     assert (first["route"], first["status"]) == ("unmatched", 404)
     assert (second["route"], second["status"]) == ("/api/v1/insights", 401)
     assert "org_id" not in first and "org_id" not in second
@@ -97,7 +88,7 @@ async def test_graphql_requests_name_the_caller_s_organisation(
         "/graphql", json={"query": "{ me { organisationId } }"}, headers=await world.auth("anna")
     )
     assert response.status_code == 200
-    [line] = _lines(caplog)
+    [line] = json_lines(caplog, "insight.access")
     assert (line["route"], line["org_id"]) == ("/graphql", str(world.kauppa.id))
 
 

@@ -22,7 +22,7 @@ from app.webhooks import service as webhooks_service
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.schemas import WebhookCreate
 from tests.factories import World
-from tests.webhooks.receiver import Receiver, running_receiver, verifies
+from tests.webhooks.receiver import Receiver, verifies
 
 API = "/api/v1"
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -33,12 +33,6 @@ def frozen() -> Iterator[None]:
     clock.freeze(NINE)
     yield
     clock.freeze(None)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
 
 
 @pytest.fixture
